@@ -1,0 +1,202 @@
+#include "casefile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "methods.h"
+#include "util.h"
+
+const char *workload_name(enum workload w)
+{
+	return w == WORKLOAD_STRESS_VM ? "stress-vm" : "none";
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int case_set_methods(struct case_def *c, const char *list, char *err, size_t errlen)
+{
+	char buf[512];
+	char *save = NULL;
+
+	if (strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "method list too long");
+		return -1;
+	}
+	strcpy(buf, list);
+	c->nmethods = 0;
+	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (!method_find(t)) {
+			snprintf(err, errlen, "unknown method '%s' (known: %s)", t, method_names());
+			return -1;
+		}
+		for (int i = 0; i < c->nmethods; i++) {
+			if (!strcmp(c->methods[i], t)) {
+				snprintf(err, errlen, "method '%s' listed twice", t);
+				return -1;
+			}
+		}
+		if (c->nmethods == CASE_MAX_METHODS) {
+			snprintf(err, errlen, "too many methods");
+			return -1;
+		}
+		snprintf(c->methods[c->nmethods++], sizeof(c->methods[0]), "%s", t);
+	}
+	if (c->nmethods == 0) {
+		snprintf(err, errlen, "no method given");
+		return -1;
+	}
+	return 0;
+}
+
+int case_parse(const char *name, const char *text, struct case_def *c,
+               char *err, size_t errlen)
+{
+	char line[1024];
+	const char *p = text;
+	int lineno = 0;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->mem_mib = 8192;	/* the seed's guest */
+	c->repeat = 5;
+	c->settle_ms = 1000;
+	c->workload = WORKLOAD_NONE;
+	c->workload_mem_pct = 90;
+	c->workload_s = 10;
+	strcpy(c->methods[0], "baseline");
+	c->nmethods = 1;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *k, *v, *eq, *hash;
+		long num;
+
+		lineno++;
+		if (n >= sizeof(line)) {
+			snprintf(err, errlen, "%s:%d: line too long", name, lineno);
+			return -1;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (nl ? 1 : 0);
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		k = trim(line);
+		if (!*k)
+			continue;
+		eq = strchr(k, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected key = value", name, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		if (!*v) {
+			snprintf(err, errlen, "%s:%d: empty value for '%s'", name, lineno, k);
+			return -1;
+		}
+		if (!strcmp(k, "description")) {
+			snprintf(c->description, sizeof(c->description), "%s", v);
+		} else if (!strcmp(k, "mem")) {
+			int64_t m = parse_size_mib(v);
+
+			if (m < 128 || m > 1024 * 1024) {
+				snprintf(err, errlen, "%s:%d: bad guest size '%s'", name, lineno, v);
+				return -1;
+			}
+			c->mem_mib = (long)m;
+		} else if (!strcmp(k, "repeat")) {
+			if (parse_int(v, 1, 1000, &num))
+				goto bad_number;
+			c->repeat = (int)num;
+		} else if (!strcmp(k, "settle_ms")) {
+			if (parse_int(v, 0, 3600000, &num))
+				goto bad_number;
+			c->settle_ms = (int)num;
+		} else if (!strcmp(k, "workload")) {
+			if (!strcmp(v, "none"))
+				c->workload = WORKLOAD_NONE;
+			else if (!strcmp(v, "stress-vm"))
+				c->workload = WORKLOAD_STRESS_VM;
+			else {
+				snprintf(err, errlen, "%s:%d: unknown workload '%s'", name, lineno, v);
+				return -1;
+			}
+		} else if (!strcmp(k, "workload_mem_pct")) {
+			if (parse_int(v, 1, 99, &num))
+				goto bad_number;
+			c->workload_mem_pct = (int)num;
+		} else if (!strcmp(k, "workload_s")) {
+			if (parse_int(v, 1, 3600, &num))
+				goto bad_number;
+			c->workload_s = (int)num;
+		} else if (!strcmp(k, "methods")) {
+			char merr[256];
+
+			if (case_set_methods(c, v, merr, sizeof(merr))) {
+				snprintf(err, errlen, "%s:%d: %s", name, lineno, merr);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "%s:%d: unknown key '%s'", name, lineno, k);
+			return -1;
+		}
+		continue;
+bad_number:
+		snprintf(err, errlen, "%s:%d: bad value '%s' for '%s'", name, lineno, v, k);
+		return -1;
+	}
+	return 0;
+}
+
+int case_load(const char *dir, const char *name, struct case_def *c,
+              char *err, size_t errlen)
+{
+	char path[1024];
+	char *text;
+	int rc;
+
+	for (const char *s = name; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_') {
+			snprintf(err, errlen, "invalid case name '%s'", name);
+			return -1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s.case", dir, name);
+	text = read_file(path);
+	if (!text) {
+		snprintf(err, errlen, "unknown case '%s' (no %s)", name, path);
+		return -1;
+	}
+	rc = case_parse(name, text, c, err, errlen);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * Case definitions are data: one `key = value` file per case under
+ * workloads/cases/.  Command-line options override them.
+ */
+#ifndef PVMIG_CASEFILE_H
+#define PVMIG_CASEFILE_H
+
+#include <stddef.h>
+
+#define CASE_MAX_METHODS 8
+
+enum workload {
+	WORKLOAD_NONE,		/* idle guest */
+	WORKLOAD_STRESS_VM,	/* stress-ng vm stressor that ends before migrating */
+};
+
+struct case_def {
+	char name[64];
+	char description[256];
+	long mem_mib;
+	int repeat;
+	int settle_ms;		/* idle time between guest ready and migration */
+	enum workload workload;
+	int workload_mem_pct;	/* of guest RAM the workload touches */
+	int workload_s;		/* how long the workload runs */
+	char methods[CASE_MAX_METHODS][32];
+	int nmethods;
+};
+
+/*
+ * Parse text (the file's contents) into c, starting from defaults.
+ * Returns 0, or -1 with a one-line message in err.
+ */
+int case_parse(const char *name, const char *text, struct case_def *c,
+               char *err, size_t errlen);
+
+/* Load workloads/cases/<name>.case below dir. */
+int case_load(const char *dir, const char *name, struct case_def *c,
+              char *err, size_t errlen);
+
+/* Split a comma/space separated method list into c->methods. */
+int case_set_methods(struct case_def *c, const char *list, char *err, size_t errlen);
+
+const char *workload_name(enum workload w);
+
+#endif

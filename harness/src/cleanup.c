@@ -1,0 +1,86 @@
+#include "cleanup.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netns.h"
+#include "util.h"
+
+#define MAX_TRACKED 32
+
+static pid_t pids[MAX_TRACKED];
+static char netns[MAX_TRACKED][64];
+
+void cleanup_track_pid(pid_t pid)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (!pids[i]) {
+			pids[i] = pid;
+			return;
+		}
+	}
+	log_warn("too many child processes to track (%d)", (int)pid);
+}
+
+void cleanup_untrack_pid(pid_t pid)
+{
+	for (int i = 0; i < MAX_TRACKED; i++)
+		if (pids[i] == pid)
+			pids[i] = 0;
+}
+
+void cleanup_track_netns(const char *name)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (!netns[i][0]) {
+			snprintf(netns[i], sizeof(netns[i]), "%s", name);
+			return;
+		}
+	}
+}
+
+void cleanup_untrack_netns(const char *name)
+{
+	for (int i = 0; i < MAX_TRACKED; i++)
+		if (!strcmp(netns[i], name))
+			netns[i][0] = '\0';
+}
+
+void cleanup_all(void)
+{
+	/* Children first: a namespace cannot go while QEMU still lives in it
+	 * (it would linger, detached, until the process ends). */
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (pids[i]) {
+			stop_pid(pids[i], 3000);
+			pids[i] = 0;
+		}
+	}
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (netns[i][0]) {
+			netns_delete(netns[i]);
+			netns[i][0] = '\0';
+		}
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	pvmig_interrupted = 1;
+}
+
+void cleanup_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits must wake up */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(cleanup_all);
+}

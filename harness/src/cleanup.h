@@ -1,0 +1,22 @@
+/*
+ * Everything the harness creates outside its own memory (QEMU and iperf3
+ * processes, network namespaces with their veth and qdisc) is registered
+ * here and torn down on every exit path, signals included.
+ */
+#ifndef PVMIG_CLEANUP_H
+#define PVMIG_CLEANUP_H
+
+#include <sys/types.h>
+
+void cleanup_track_pid(pid_t pid);
+void cleanup_untrack_pid(pid_t pid);
+void cleanup_track_netns(const char *name);
+void cleanup_untrack_netns(const char *name);
+
+/* Stop every tracked process, then delete every tracked namespace. */
+void cleanup_all(void);
+
+/* SIGINT/SIGTERM set pvmig_interrupted; SIGPIPE is ignored. atexit(cleanup_all). */
+void cleanup_install(void);
+
+#endif

@@ -1,0 +1,569 @@
+/*
+ * pvmig: boots guests on two "hosts" (network namespaces), migrates them
+ * with each method of a case, and writes results/<case>/<run-id>/.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "casefile.h"
+#include "cleanup.h"
+#include "guestagent.h"
+#include "methods.h"
+#include "migrate.h"
+#include "netns.h"
+#include "options.h"
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+#include "vm.h"
+
+#ifndef PVMIG_VERSION
+#define PVMIG_VERSION "unknown"
+#endif
+
+#define MIGRATION_PORT "4444"
+
+struct env {
+	struct options opt;
+	struct case_def cs;
+	char top[PATH_MAX];
+	char qemu[PATH_MAX];
+	char kernel[PATH_MAX];
+	char initrd[PATH_MAX];
+	char rundir[256];
+	struct accel_choice accel;
+	struct hosts hosts;
+};
+
+static int bad_input(const char *msg)
+{
+	fprintf(stderr, "pvmig: %s\n", msg);
+	return EXIT_BAD_INPUT;
+}
+
+static void find_top(struct env *e)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (e->opt.top) {
+		snprintf(e->top, sizeof(e->top), "%s", e->opt.top);
+		return;
+	}
+	/* The binary lives in <top>/build/. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(exe, '/');
+
+		if (slash)
+			*slash = '\0';
+	}
+	snprintf(e->top, sizeof(e->top), "%s", exe[0] ? exe : ".");
+}
+
+static char *slurp_trim(const char *path)
+{
+	char *s = read_file(path);
+
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+static long host_mem_mib(void)
+{
+	char *m = read_file("/proc/meminfo");
+	long kb = 0;
+
+	if (m) {
+		char *p = strstr(m, "MemTotal:");
+
+		if (p)
+			kb = strtol(p + 9, NULL, 10);
+		free(m);
+	}
+	return kb / 1024;
+}
+
+static bool qemu_has_property(const char *qemu, const char *prop)
+{
+	char *argv[] = { (char *)qemu, "-device", "virtio-balloon-pci,help", NULL };
+	static char out[65536];
+
+	return run_cmd(NULL, argv, 10000, out, sizeof(out)) == 0 && strstr(out, prop);
+}
+
+/* Everything that can be checked before anything is created. */
+static int validate(struct env *e)
+{
+	char err[512], path[PATH_MAX + 64];
+	long host_mib;
+
+	find_top(e);
+	snprintf(path, sizeof(path), "%s/workloads/cases", e->top);
+	if (case_load(path, e->opt.case_name, &e->cs, err, sizeof(err)))
+		return bad_input(err);
+	if (e->opt.mem) {
+		int64_t m = parse_size_mib(e->opt.mem);
+
+		if (m < 128 || m > 1024 * 1024) {
+			snprintf(err, sizeof(err), "impossible guest size '%s'", e->opt.mem);
+			return bad_input(err);
+		}
+		e->cs.mem_mib = (long)m;
+	}
+	if (e->opt.repeat)
+		e->cs.repeat = e->opt.repeat;
+	if (e->opt.settle_ms >= 0)
+		e->cs.settle_ms = e->opt.settle_ms;
+	if (e->opt.methods && case_set_methods(&e->cs, e->opt.methods, err, sizeof(err)))
+		return bad_input(err);
+	host_mib = host_mem_mib();
+	/* Source and destination guests both live on this machine. */
+	if (2 * e->cs.mem_mib + 1024 > host_mib) {
+		snprintf(err, sizeof(err),
+			 "impossible guest size: two guests of %ld MiB do not fit in %ld MiB of host RAM",
+			 e->cs.mem_mib, host_mib);
+		return bad_input(err);
+	}
+	if (strcmp(e->opt.accel, "auto") && strcmp(e->opt.accel, "kvm") && strcmp(e->opt.accel, "tcg")) {
+		snprintf(err, sizeof(err), "unknown accelerator '%s' (auto, kvm, tcg)", e->opt.accel);
+		return bad_input(err);
+	}
+	if (geteuid() != 0)
+		return bad_input("must run as root (network namespaces, veth, tc)");
+
+	snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
+	snprintf(e->kernel, sizeof(e->kernel), "%s/build/guest/vmlinux", e->top);
+	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
+	if (access(e->qemu, X_OK) || access(e->kernel, R_OK) || access(e->initrd, R_OK))
+		return bad_input("QEMU or the guest is not built (run make qemu guest)");
+	for (int i = 0; i < e->cs.nmethods; i++) {
+		const struct method *m = method_find(e->cs.methods[i]);
+
+		if (!m->ready) {
+			snprintf(err, sizeof(err), "method '%s' is not implemented yet", m->name);
+			return bad_input(err);
+		}
+		if (m->driver == DRIVER_PV) {
+			snprintf(path, sizeof(path), "%s/impl/guest/pvmig_balloon.ko", e->top);
+			if (access(path, R_OK)) {
+				snprintf(err, sizeof(err), "method '%s' needs the guest driver (make guest)", m->name);
+				return bad_input(err);
+			}
+			if (!qemu_has_property(e->qemu, "free-page-bitmap")) {
+				snprintf(err, sizeof(err),
+					 "method '%s' needs QEMU built with impl/qemu's series (make qemu)", m->name);
+				return bad_input(err);
+			}
+		}
+	}
+	return 0;
+}
+
+static json_t *host_json(void)
+{
+	struct utsname u;
+	char *cpuinfo = read_file("/proc/cpuinfo");
+	char model[256] = "unknown";
+
+	if (cpuinfo) {
+		char *p = strstr(cpuinfo, "model name");
+
+		if (p && (p = strchr(p, ':')))
+			sscanf(p + 1, " %255[^\n]", model);
+		free(cpuinfo);
+	}
+	uname(&u);
+	return json_pack("{s:i, s:I, s:s, s:s, s:s}", "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+			 "mem_mib", (json_int_t)host_mem_mib(), "cpu_model", model,
+			 "kernel", u.release, "hostname", u.nodename);
+}
+
+static json_t *versions_json(struct env *e)
+{
+	char path[PATH_MAX + 64];
+	char *qsrc, *kver, *kpkg, *series;
+	json_t *v;
+
+	snprintf(path, sizeof(path), "%s/build/qemu/source-version", e->top);
+	qsrc = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/qemu/.series-stamp", e->top);
+	series = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/guest/kernel-version", e->top);
+	kver = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/guest/kernel-package-version", e->top);
+	kpkg = slurp_trim(path);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+		      "harness", PVMIG_VERSION,
+		      "qemu_source", qsrc ? qsrc : "unknown",
+		      "qemu_series_sha256", series ? series : "unknown",
+		      "guest_kernel", kver ? kver : "unknown",
+		      "guest_kernel_package", kpkg ? kpkg : "unknown",
+		      "iperf3", e->hosts.iperf_version[0] ? e->hosts.iperf_version : "unknown");
+	free(qsrc);
+	free(kver);
+	free(kpkg);
+	free(series);
+	return v;
+}
+
+static json_t *params_json(struct env *e)
+{
+	json_t *methods = json_array();
+
+	for (int i = 0; i < e->cs.nmethods; i++)
+		json_array_append_new(methods, json_string(e->cs.methods[i]));
+	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
+			 "s:i, s:i}",
+			 "case", e->cs.name, "description", e->cs.description,
+			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
+			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
+			 "workload_mem_pct", e->cs.workload_mem_pct, "workload_s", e->cs.workload_s,
+			 "methods", methods, "accel_requested", e->opt.accel,
+			 "link_gbit", e->opt.link_gbit, "downtime_limit_ms", e->opt.downtime_ms,
+			 "max_bandwidth_gbit", e->opt.max_bandwidth_gbit,
+			 "dst_prealloc", e->opt.dst_prealloc,
+			 "migrate_timeout_s", e->opt.migrate_timeout_s,
+			 "boot_timeout_s", e->opt.boot_timeout_s);
+}
+
+/* The scenario name is derived from the parameters, so it cannot lie. */
+static void make_run_id(struct env *e, char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib, e->opt.link_gbit,
+		 e->accel.name, e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+}
+
+static int64_t meminfo_kb(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : NA;
+}
+
+static const char *driver_arg(enum guest_driver d)
+{
+	return d == DRIVER_PV ? "pv" : d == DRIVER_STOCK ? "stock" : "none";
+}
+
+static void fill_config(struct env *e, const struct method *m, struct vm_config *c,
+                        const char *name, const char *netns, char *cmdline, size_t cmdlen,
+                        char *balloon, size_t balloonlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->qemu = e->qemu;
+	c->kernel = e->kernel;
+	c->initrd = e->initrd;
+	c->netns = netns;
+	c->rundir = e->rundir;
+	c->accel = e->accel.name;
+	c->mem_mib = e->cs.mem_mib;
+	snprintf(cmdline, cmdlen, "pvmig.balloon=%s", driver_arg(m->driver));
+	c->cmdline_extra = cmdline;
+	if (m->iothread) {
+		c->extra[c->nextra++] = "-object";
+		c->extra[c->nextra++] = "iothread,id=iot0";
+	}
+	if (m->balloon_props) {
+		snprintf(balloon, balloonlen, "virtio-balloon-pci,id=balloon0,%s", m->balloon_props);
+		c->extra[c->nextra++] = "-device";
+		c->extra[c->nextra++] = balloon;
+	}
+}
+
+static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
+{
+	char cmd[512];
+	long mib = e->cs.mem_mib * e->cs.workload_mem_pct / 100;
+	int rc;
+
+	if (e->cs.workload == WORKLOAD_NONE)
+		return 0;
+	/* One vm worker, its region kept mapped and written until the
+	 * timeout; the process then exits and frees it all, just before the
+	 * migration, as in the seed's second case. */
+	snprintf(cmd, sizeof(cmd),
+		 "stress-ng --vm 1 --vm-bytes %ldM --vm-keep --vm-populate --vm-method write64 "
+		 "--timeout %ds --quiet", mib, e->cs.workload_s);
+	log_info("workload: %s", cmd);
+	rc = ga_shell(&src->ga, cmd, (e->cs.workload_s + 120) * 1000, NULL, 0);
+	if (rc != 0) {
+		snprintf(r->error, sizeof(r->error), "workload failed (exit %d): %s", rc, cmd);
+		return -1;
+	}
+	return 0;
+}
+
+struct fault_ctx {
+	struct env *e;
+	struct vm *src;
+	struct vm *dst;
+	bool cancelled;
+	bool killed;
+};
+
+static int fault_hook(void *opaque, int64_t elapsed_ms, const char *status)
+{
+	struct fault_ctx *f = opaque;
+
+	(void)status;
+	if (f->e->opt.x_cancel_at_ms >= 0 && !f->cancelled && elapsed_ms >= f->e->opt.x_cancel_at_ms) {
+		f->cancelled = true;
+		log_info("fault: migrate_cancel at %lld ms", (long long)elapsed_ms);
+		qmp_exec(&f->src->qmp, "migrate_cancel", NULL, 5000, NULL);
+		return 1;
+	}
+	if (f->e->opt.x_kill_dst_at_ms >= 0 && !f->killed && elapsed_ms >= f->e->opt.x_kill_dst_at_ms) {
+		f->killed = true;
+		log_info("fault: killing the destination at %lld ms", (long long)elapsed_ms);
+		vm_kill(f->dst);
+		return 1;
+	}
+	return 0;
+}
+
+/* After a failed migration the source guest must still be running and
+ * answering: recorded in the error text so tests can assert it. */
+static void check_source_survived(struct vm *src, struct mig_record *r)
+{
+	json_t *ret = NULL;
+	const char *st = "?";
+	bool agent;
+
+	if (qmp_exec(&src->qmp, "query-status", NULL, 5000, &ret) == 0)
+		st = json_string_value(json_object_get(ret, "status")) ?: "?";
+	agent = ga_ping(&src->ga, 10000) == 0;
+	snprintf(r->error + strlen(r->error), sizeof(r->error) - strlen(r->error),
+		 "; source %s, agent %s", st, agent ? "answers" : "silent");
+	json_decref(ret);
+}
+
+static void read_pv_counters(struct vm *src, struct mig_record *r)
+{
+	json_t *ret = NULL;
+
+	if (qmp_exec(&src->qmp, "qom-get",
+		     json_pack("{s:s, s:s}", "path", "/machine/peripheral/balloon0",
+			       "property", "free-page-bitmap-stats"), 5000, &ret))
+		return;
+	r->counters = ret;
+	r->skipped_pages = json_integer_value(json_object_get(ret, "skipped_pages"));
+	r->hint_rejects = json_integer_value(json_object_get(ret, "rejected"));
+	if (json_integer_value(json_object_get(ret, "completed")) > 0)
+		r->hint_latency_ms = (double)json_integer_value(json_object_get(ret, "latency_us")) / 1000;
+}
+
+static void one_migration(struct env *e, const struct method *m, int repeat,
+                          struct mig_record *r)
+{
+	struct vm_config sc, dc;
+	struct vm src, dst;
+	char scmd[128], dcmd[128], sballoon[256], dballoon[256], err[512], label[64];
+	char meminfo[8192], uri[64];
+	struct fault_ctx fault = { e, &src, &dst, false, false };
+	struct migrate_params p = {
+		.uri = uri,
+		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
+		.downtime_limit_ms = e->opt.downtime_ms,
+		.timeout_ms = e->opt.migrate_timeout_s * 1000,
+		.sample_interval_ms = 20,
+		.label = label,
+		.on_sample = fault_hook,
+		.opaque = &fault,
+	};
+	int boot_ms = e->opt.boot_timeout_s * 1000;
+
+	record_init(r, m->name, repeat, e->cs.mem_mib);
+	snprintf(uri, sizeof(uri), "tcp:%s:%s", DST_ADDR, MIGRATION_PORT);
+	snprintf(label, sizeof(label), "%s #%d", m->name, repeat);
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.qmp.fd = src.ga.fd = dst.qmp.fd = dst.ga.fd = -1;
+
+	fill_config(e, m, &sc, "src", e->hosts.src_ns, scmd, sizeof(scmd), sballoon, sizeof(sballoon));
+	fill_config(e, m, &dc, "dst", e->hosts.dst_ns, dcmd, sizeof(dcmd), dballoon, sizeof(dballoon));
+	dc.incoming = true;
+	dc.prealloc = e->opt.dst_prealloc;
+
+	/* The destination preallocates while the source boots. */
+	if (vm_start(&src, &sc, 30000, err, sizeof(err)) ||
+	    vm_start(&dst, &dc, boot_ms, err, sizeof(err)) ||
+	    vm_wait_agent(&src, boot_ms, err, sizeof(err))) {
+		snprintf(r->error, sizeof(r->error), "%s", err);
+		goto out;
+	}
+	if (run_workload(e, &src, r))
+		goto out;
+	if (e->cs.settle_ms)
+		sleep_ms(e->cs.settle_ms);
+	if (ga_shell(&src.ga, "cat /proc/meminfo", 10000, meminfo, sizeof(meminfo)) == 0) {
+		int64_t total = meminfo_kb(meminfo, "MemTotal:"), freekb = meminfo_kb(meminfo, "MemFree:");
+
+		if (total != NA && freekb != NA)
+			r->guest_used_kb = total - freekb;
+	}
+	if (pvmig_interrupted) {
+		snprintf(r->error, sizeof(r->error), "interrupted");
+		goto out;
+	}
+
+	log_info("migrating: %s, repeat %d", m->name, repeat);
+	if (migrate_run(&src, &dst, &p, r) == 0) {
+		if (vm_wait_agent(&dst, 30000, err, sizeof(err)) == 0)
+			r->dst_agent_ok = true;
+		else
+			snprintf(r->error, sizeof(r->error), "%s", err);
+	} else if (!pvmig_interrupted) {
+		check_source_survived(&src, r);
+	}
+	if (m->pv_counters && src.qmp_up)
+		read_pv_counters(&src, r);
+	if (r->total_time_ms != NA)
+		r->end_to_end_ms = r->prep_time_ms + r->total_time_ms;
+out:
+	if (r->error[0])
+		log_warn("%s #%d: %s", m->name, repeat, r->error);
+	vm_stop(&dst);
+	vm_stop(&src);
+}
+
+static int run_case(struct env *e)
+{
+	struct results res = { 0 };
+	struct mig_record *recs;
+	size_t nrecs = 0;
+	char err[512], run_id[256], title[512], cache[PATH_MAX + 64];
+	const char *root;
+	char rootbuf[PATH_MAX + 16];
+	json_t *run;
+	int failures = 0;
+
+	snprintf(e->rundir, sizeof(e->rundir), "/tmp/pvmig-%d", (int)getpid());
+	if (mkdir_p(e->rundir)) {
+		fprintf(stderr, "pvmig: cannot create %s\n", e->rundir);
+		return 1;
+	}
+	netns_reap_stale();
+	snprintf(cache, sizeof(cache), "%s/build/accel-probe", e->top);
+	if (accel_choose(e->opt.accel, e->qemu, e->kernel, e->initrd, e->rundir, cache,
+			 &e->accel, err, sizeof(err))) {
+		fprintf(stderr, "pvmig: %s\n", err);
+		return pvmig_interrupted ? 130 : EXIT_BAD_INPUT;
+	}
+	log_info("accelerator: %s (%s)", e->accel.name, e->accel.how);
+
+	if (hosts_up(&e->hosts, e->opt.link_gbit, err, sizeof(err))) {
+		fprintf(stderr, "pvmig: setting up the hosts: %s\n", err);
+		return 1;
+	}
+	if (e->opt.iperf_s > 0) {
+		if (hosts_measure(&e->hosts, e->opt.iperf_s, err, sizeof(err))) {
+			fprintf(stderr, "pvmig: measuring the link: %s\n", err);
+			return pvmig_interrupted ? 130 : 1;
+		}
+		log_info("link: %.2f Gbit/s measured by iperf3 (shaped to %g)", e->hosts.measured_gbit,
+			 e->opt.link_gbit);
+		if (e->hosts.measured_gbit < e->opt.min_link_gbit)
+			log_warn("!!! LINK BELOW %.0f Gbit/s: %.2f Gbit/s measured; figures are not "
+				 "comparable with a 10GbE link !!!", e->opt.min_link_gbit,
+				 e->hosts.measured_gbit);
+	}
+
+	root = e->opt.results_root;
+	if (!root) {
+		snprintf(rootbuf, sizeof(rootbuf), "%s/results", e->top);
+		root = rootbuf;
+	}
+	make_run_id(e, run_id, sizeof(run_id));
+	run = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}, s:{s:f, s:f, s:s}}",
+			"run_id", run_id, "scenario", strchr(run_id, '_') + 1,
+			"params", params_json(e), "host", host_json(), "versions", versions_json(e),
+			"accel", "name", e->accel.name, "how", e->accel.how,
+			"link", "shaped_gbit", e->opt.link_gbit,
+			"measured_gbit", e->opt.iperf_s ? e->hosts.measured_gbit : -1.0,
+			"tool", "iperf3");
+	snprintf(res.accel, sizeof(res.accel), "%s", e->accel.name);
+	res.link_gbit = e->opt.iperf_s ? e->hosts.measured_gbit : NA;
+	if (results_begin(&res, root, e->cs.name, run_id, run, err, sizeof(err))) {
+		json_decref(run);
+		fprintf(stderr, "pvmig: %s\n", err);
+		return 1;
+	}
+	json_decref(run);
+	log_info("results: %s", res.dir);
+
+	recs = calloc((size_t)e->cs.repeat * (size_t)e->cs.nmethods, sizeof(*recs));
+	if (!recs)
+		return 1;
+	/* Methods alternate within each repeat so drift hits them alike. */
+	for (int rep = 1; rep <= e->cs.repeat && !pvmig_interrupted; rep++) {
+		for (int i = 0; i < e->cs.nmethods && !pvmig_interrupted; i++) {
+			struct mig_record *r = &recs[nrecs++];
+
+			one_migration(e, method_find(e->cs.methods[i]), rep, r);
+			if (strcmp(r->status, "completed") || r->error[0])
+				failures++;
+			if (results_add(&res, r))
+				log_warn("cannot write results to %s", res.dir);
+		}
+	}
+	results_finish(&res, pvmig_interrupted ? "interrupted" : NULL);
+
+	snprintf(title, sizeof(title), "%s: %s (guest %ld MiB, %s, link %.2f Gbit/s, dst %s)",
+		 e->cs.name, e->cs.description, e->cs.mem_mib, e->accel.name,
+		 e->hosts.measured_gbit, e->opt.dst_prealloc ? "preallocated" : "not preallocated");
+	print_table(stdout, title, recs, nrecs, e->cs.methods, e->cs.nmethods);
+	printf("results: %s\n", res.dir);
+	for (size_t i = 0; i < nrecs; i++)
+		record_free(&recs[i]);
+	free(recs);
+	hosts_down(&e->hosts);
+	rmdir(e->rundir);
+	if (pvmig_interrupted)
+		return 130;
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct env e;
+	char err[512];
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
+		fprintf(stderr, "pvmig: expected 'run CASE [options]' (try --help)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (strcmp(argv[1], "run")) {
+		options_usage(stdout);
+		return 0;
+	}
+	rc = options_parse(argc - 1, argv + 1, &e.opt, err, sizeof(err));
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return bad_input(err);
+	rc = validate(&e);
+	if (rc)
+		return rc;
+	cleanup_install();
+	return run_case(&e);
+}

@@ -1,0 +1,67 @@
+#include "methods.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const struct method methods[] = {
+	{
+		.name = "baseline",
+		.what = "stock precopy, no hints",
+		.driver = DRIVER_NONE,
+		.ready = true,
+	},
+	{
+		.name = "pv-bitmap",
+		.what = "the seed: guest free-page ranges skip the bulk stage",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on",
+		.pv_counters = true,
+		.ready = true,
+	},
+	{
+		.name = "fph",
+		.what = "upstream free page hinting",
+		.driver = DRIVER_STOCK,
+		.balloon_props = "free-page-hint=on,iothread=iot0",
+		.iothread = true,
+		.ready = false,
+	},
+	{
+		.name = "fpr",
+		.what = "upstream free page reporting, settled before migrating",
+		.driver = DRIVER_STOCK,
+		.balloon_props = "free-page-reporting=on",
+		.reporting_settle = true,
+		.ready = false,
+	},
+	{
+		.name = "balloon",
+		.what = "inflate to what the guest can spare, deflate-on-oom",
+		.driver = DRIVER_STOCK,
+		.balloon_props = "deflate-on-oom=on",
+		.inflate = true,
+		.ready = false,
+	},
+	{
+		.name = "pv-bitmap+balloon",
+		.what = "both, with our driver",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on,deflate-on-oom=on",
+		.inflate = true,
+		.pv_counters = true,
+		.ready = false,
+	},
+};
+
+const struct method *method_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+const char *method_names(void)
+{
+	return "baseline, pv-bitmap, fph, fpr, balloon, pv-bitmap+balloon";
+}

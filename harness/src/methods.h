@@ -1,0 +1,29 @@
+/* The migration methods compared: one row each in every table. */
+#ifndef PVMIG_METHODS_H
+#define PVMIG_METHODS_H
+
+#include <stdbool.h>
+
+enum guest_driver {
+	DRIVER_NONE,	/* no balloon driver loaded */
+	DRIVER_STOCK,	/* Debian's virtio_balloon */
+	DRIVER_PV,	/* impl/guest: pvmig_balloon */
+};
+
+struct method {
+	const char *name;
+	const char *what;
+	enum guest_driver driver;
+	const char *balloon_props;	/* virtio-balloon-pci properties; NULL: no device */
+	bool iothread;			/* device needs -object iothread,id=iot0 */
+	bool inflate;			/* balloon inflated before migrating */
+	bool reporting_settle;		/* give free page reporting time first */
+	bool pv_counters;		/* read free-page-bitmap-stats */
+	bool ready;			/* implemented in this harness */
+};
+
+const struct method *method_find(const char *name);
+/* "baseline, pv-bitmap, ..." for messages. */
+const char *method_names(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* One precopy migration between two running QEMUs, sampled as it goes. */
+#ifndef PVMIG_MIGRATE_H
+#define PVMIG_MIGRATE_H
+
+#include <stdint.h>
+
+#include "record.h"
+#include "vm.h"
+
+struct migrate_params {
+	const char *uri;		/* tcp:DST:PORT */
+	int64_t max_bandwidth;		/* bytes/s, as QEMU wants it */
+	int64_t downtime_limit_ms;
+	int timeout_ms;			/* give up (and cancel) after this */
+	int sample_interval_ms;		/* query-migrate period */
+	const char *label;		/* for the live progress line */
+	/* Fault injection for tests: called at each sample with elapsed ms;
+	 * returns non-zero to stop sampling early (e.g. after a cancel). */
+	int (*on_sample)(void *opaque, int64_t elapsed_ms, const char *status);
+	void *opaque;
+};
+
+/*
+ * Set parameters (and read them back), start the destination listening,
+ * migrate, sample until a final state, wait for the destination to run.
+ * Fills r; returns 0 when the migration completed.
+ */
+int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
+                struct mig_record *r);
+
+/* Parse query-migrate's reply into r's figures (pure; unit-tested). */
+void migrate_parse_info(json_t *info, struct mig_record *r);
+
+#endif

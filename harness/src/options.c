@@ -1,0 +1,160 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_usage(FILE *out)
+{
+	fprintf(out,
+"usage: pvmig run CASE [options]\n"
+"  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"
+"  --mem SIZE           guest RAM, e.g. 8G, 1024M (default: the case's, 8G)\n"
+"  --repeat N           migrations per method (default: the case's)\n"
+"  --methods A,B        methods to run (baseline, pv-bitmap, fph, fpr, balloon,\n"
+"                       pv-bitmap+balloon; default: the case's)\n"
+"  --accel auto|kvm|tcg accelerator (auto probes KVM with a timed boot)\n"
+"  --link-gbit F        veth shaping rate (default 10; 0 = unshaped)\n"
+"  --downtime-ms N      QEMU downtime-limit (default 300)\n"
+"  --max-bandwidth-gbit F  QEMU max-bandwidth (default 100, i.e. the link limits)\n"
+"  --dst-prealloc on|off   back the destination's RAM before migrating (default on)\n"
+"  --settle-ms N        idle time before migrating (default: the case's)\n"
+"  --migrate-timeout-s N   cancel a migration that takes longer (default 600)\n"
+"  --boot-timeout-s N   wait for the guest agent this long (default 300)\n"
+"  --iperf-s N          seconds of iperf3 before the run (default 3; 0 = skip)\n"
+"  --results DIR        results root (default: <project>/results)\n");
+}
+
+static int num(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || *end || d < lo || d > hi)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	enum {
+		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
+		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
+		O_XCANCEL, O_XKILL, O_MINLINK,
+	};
+	static const struct option longopts[] = {
+		{ "mem", required_argument, 0, O_MEM },
+		{ "repeat", required_argument, 0, O_REPEAT },
+		{ "methods", required_argument, 0, O_METHODS },
+		{ "accel", required_argument, 0, O_ACCEL },
+		{ "link-gbit", required_argument, 0, O_LINK },
+		{ "min-link-gbit", required_argument, 0, O_MINLINK },
+		{ "downtime-ms", required_argument, 0, O_DOWNTIME },
+		{ "max-bandwidth-gbit", required_argument, 0, O_MAXBW },
+		{ "dst-prealloc", required_argument, 0, O_PREALLOC },
+		{ "settle-ms", required_argument, 0, O_SETTLE },
+		{ "migrate-timeout-s", required_argument, 0, O_MTIMEOUT },
+		{ "boot-timeout-s", required_argument, 0, O_BTIMEOUT },
+		{ "iperf-s", required_argument, 0, O_IPERF },
+		{ "results", required_argument, 0, O_RESULTS },
+		{ "top", required_argument, 0, O_TOP },
+		{ "x-cancel-at-ms", required_argument, 0, O_XCANCEL },
+		{ "x-kill-dst-at-ms", required_argument, 0, O_XKILL },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	double d;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->accel = "auto";
+	o->link_gbit = 10;
+	o->min_link_gbit = 9;
+	o->downtime_ms = 300;
+	o->max_bandwidth_gbit = 100;
+	o->dst_prealloc = 1;
+	o->settle_ms = -1;
+	o->migrate_timeout_s = 600;
+	o->boot_timeout_s = 300;
+	o->iperf_s = 3;
+	o->x_cancel_at_ms = -1;
+	o->x_kill_dst_at_ms = -1;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		const char *v = optarg;
+
+		switch (c) {
+		case 'h':
+			options_usage(stdout);
+			return 1;
+		case O_MEM: o->mem = v; break;
+		case O_REPEAT:
+			if (num(v, 1, 1000, &d)) goto bad;
+			o->repeat = (int)d; break;
+		case O_METHODS: o->methods = v; break;
+		case O_ACCEL: o->accel = v; break;
+		case O_LINK:
+			if (num(v, 0, 400, &d)) goto bad;
+			o->link_gbit = d; break;
+		case O_MINLINK:
+			if (num(v, 0, 400, &d)) goto bad;
+			o->min_link_gbit = d; break;
+		case O_DOWNTIME:
+			if (num(v, 1, 2000000, &d)) goto bad;
+			o->downtime_ms = (int)d; break;
+		case O_MAXBW:
+			if (num(v, 0.001, 1000, &d)) goto bad;
+			o->max_bandwidth_gbit = d; break;
+		case O_PREALLOC:
+			if (!strcmp(v, "on")) o->dst_prealloc = 1;
+			else if (!strcmp(v, "off")) o->dst_prealloc = 0;
+			else goto bad;
+			break;
+		case O_SETTLE:
+			if (num(v, 0, 3600000, &d)) goto bad;
+			o->settle_ms = (int)d; break;
+		case O_MTIMEOUT:
+			if (num(v, 1, 86400, &d)) goto bad;
+			o->migrate_timeout_s = (int)d; break;
+		case O_BTIMEOUT:
+			if (num(v, 1, 3600, &d)) goto bad;
+			o->boot_timeout_s = (int)d; break;
+		case O_IPERF:
+			if (num(v, 0, 60, &d)) goto bad;
+			o->iperf_s = (int)d; break;
+		case O_RESULTS: o->results_root = v; break;
+		case O_TOP: o->top = v; break;
+		case O_XCANCEL:
+			if (num(v, 0, 3600000, &d)) goto bad;
+			o->x_cancel_at_ms = (int)d; break;
+		case O_XKILL:
+			if (num(v, 0, 3600000, &d)) goto bad;
+			o->x_kill_dst_at_ms = (int)d; break;
+		case '?':
+		default:
+			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		continue;
+bad:
+		snprintf(err, errlen, "bad value '%s' for %s", v, argv[optind - 1]);
+		return -1;
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "no case given (try --help)");
+		return -1;
+	}
+	o->case_name = argv[optind++];
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}

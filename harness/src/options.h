@@ -1,0 +1,40 @@
+/* Command line of `pvmig run CASE ...`: parsed and validated before
+ * anything is created, so bad input never touches earlier results. */
+#ifndef PVMIG_OPTIONS_H
+#define PVMIG_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct options {
+	const char *case_name;
+	const char *mem;		/* NULL: the case's */
+	int repeat;			/* 0: the case's */
+	const char *methods;		/* NULL: the case's */
+	const char *accel;		/* auto, kvm, tcg */
+	double link_gbit;		/* tbf rate; 0 = unshaped */
+	double min_link_gbit;		/* warn loudly below this */
+	int downtime_ms;
+	double max_bandwidth_gbit;	/* QEMU's max-bandwidth, in Gbit/s */
+	int dst_prealloc;		/* 1 on, 0 off */
+	int settle_ms;			/* -1: the case's */
+	int migrate_timeout_s;
+	int boot_timeout_s;
+	int iperf_s;			/* 0: do not measure */
+	const char *results_root;	/* NULL: <top>/results */
+	const char *top;		/* project directory */
+	/* Fault injection for tests (x- = not for measurements). */
+	int x_cancel_at_ms;		/* migrate_cancel after this long; -1 off */
+	int x_kill_dst_at_ms;		/* SIGKILL the destination; -1 off */
+};
+
+/*
+ * Parse argv (after the "run" word).  Returns 0, 1 for --help (usage
+ * printed), or -1 with a one-line message in err.
+ */
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,31 @@
+#include "record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void record_init(struct mig_record *r, const char *method, int repeat, long mem_mib)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	r->repeat = repeat;
+	r->mem_mib = mem_mib;
+	snprintf(r->status, sizeof(r->status), "error");
+	r->total_time_ms = r->downtime_ms = r->setup_time_ms = NA;
+	r->transferred_bytes = r->zero_pages = r->normal_pages = NA;
+	r->dirty_sync_count = r->wall_ms = NA;
+	r->mbps = NA;
+	r->prep_time_ms = 0;
+	r->end_to_end_ms = NA;
+	r->skipped_pages = r->hint_rejects = NA;
+	r->hint_latency_ms = NA;
+	r->guest_used_kb = NA;
+	r->progress = json_array();
+	r->counters = NULL;
+}
+
+void record_free(struct mig_record *r)
+{
+	json_decref(r->progress);
+	json_decref(r->counters);
+	r->progress = r->counters = NULL;
+}

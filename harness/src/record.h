@@ -1,0 +1,45 @@
+/* What one migration yields: one CSV row and one entry in run.json. */
+#ifndef PVMIG_RECORD_H
+#define PVMIG_RECORD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NA (-1)		/* a figure that does not apply or was not measured */
+
+struct mig_record {
+	char method[32];
+	int repeat;
+	char status[16];	/* completed, failed, cancelled, error */
+	char error[512];
+	long mem_mib;
+
+	int64_t total_time_ms;	/* QEMU's, from query-migrate */
+	int64_t downtime_ms;
+	int64_t setup_time_ms;
+	int64_t transferred_bytes;
+	int64_t zero_pages;	/* "duplicate" in query-migrate */
+	int64_t normal_pages;
+	int64_t dirty_sync_count;
+	double mbps;		/* QEMU's last throughput figure */
+	int64_t wall_ms;	/* migrate command to completion, our clock */
+
+	int64_t prep_time_ms;	/* balloon inflation, hint settling: before migrate */
+	int64_t end_to_end_ms;	/* prep + total */
+
+	int64_t skipped_pages;	/* free-page-bitmap: bits cleared */
+	double hint_latency_ms;
+	int64_t hint_rejects;
+
+	int64_t guest_used_kb;	/* MemTotal - MemFree before migrating */
+	bool dst_agent_ok;	/* destination guest answered after migration */
+
+	json_t *progress;	/* query-migrate samples */
+	json_t *counters;	/* method-specific counters, as read */
+};
+
+void record_init(struct mig_record *r, const char *method, int repeat, long mem_mib);
+void record_free(struct mig_record *r);
+
+#endif

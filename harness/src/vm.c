@@ -1,0 +1,192 @@
+#include "vm.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "guestagent.h"
+#include "util.h"
+
+struct argbuf {
+	char **v;
+	int n;
+	int cap;
+};
+
+static void add(struct argbuf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct argbuf *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->v = realloc(a->v, (size_t)a->cap * sizeof(char *));
+		if (!a->v)
+			abort();
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+char **vm_argv(const struct vm_config *c, const struct vm *v)
+{
+	struct argbuf a = { 0 };
+
+	add(&a, "%s", c->qemu);
+	add(&a, "-name");
+	add(&a, "pvmig-%s,debug-threads=on", c->name);
+	add(&a, "-M");
+	add(&a, "pc");
+	add(&a, "-accel");
+	add(&a, "%s", c->accel);
+	add(&a, "-cpu");
+	add(&a, "%s", strcmp(c->accel, "kvm") ? "max" : "host");
+	add(&a, "-smp");
+	add(&a, "1");
+	add(&a, "-m");
+	add(&a, "%ld", c->mem_mib);
+	if (c->prealloc)
+		add(&a, "-mem-prealloc");
+	add(&a, "-nodefaults");
+	add(&a, "-no-user-config");
+	add(&a, "-display");
+	add(&a, "none");
+	add(&a, "-no-reboot");
+	add(&a, "-kernel");
+	add(&a, "%s", c->kernel);
+	add(&a, "-initrd");
+	add(&a, "%s", c->initrd);
+	add(&a, "-append");
+	add(&a, "console=ttyS0 quiet panic=-1 %s", c->cmdline_extra ? c->cmdline_extra : "");
+	add(&a, "-serial");
+	add(&a, "file:%s", v->serial_path);
+	add(&a, "-qmp");
+	add(&a, "unix:%s,server=on,wait=off", v->qmp_path);
+	add(&a, "-chardev");
+	add(&a, "socket,id=ga0,path=%s,server=on,wait=off", v->ga_path);
+	add(&a, "-device");
+	add(&a, "virtio-serial-pci,id=vser0");
+	add(&a, "-device");
+	add(&a, "virtserialport,bus=vser0.0,chardev=ga0,name=org.qemu.guest_agent.0");
+	for (int i = 0; i < c->nextra; i++)
+		add(&a, "%s", c->extra[i]);
+	if (c->incoming) {
+		add(&a, "-incoming");
+		add(&a, "defer");
+	}
+	return a.v;
+}
+
+void vm_argv_free(char **argv)
+{
+	for (char **p = argv; p && *p; p++)
+		free(*p);
+	free(argv);
+}
+
+int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
+             char *err, size_t errlen)
+{
+	char **argv;
+
+	memset(v, 0, sizeof(*v));
+	v->qmp.fd = v->ga.fd = -1;
+	snprintf(v->qmp_path, sizeof(v->qmp_path), "%s/%s.qmp", c->rundir, c->name);
+	snprintf(v->ga_path, sizeof(v->ga_path), "%s/%s.ga", c->rundir, c->name);
+	snprintf(v->log_path, sizeof(v->log_path), "%s/%s-qemu.log", c->rundir, c->name);
+	snprintf(v->serial_path, sizeof(v->serial_path), "%s/%s-serial.log", c->rundir, c->name);
+	unlink(v->qmp_path);
+	unlink(v->ga_path);
+
+	argv = vm_argv(c, v);
+	{
+		FILE *f = fopen(v->log_path, "a");
+
+		if (f) {
+			fprintf(f, "#");
+			for (char **p = argv; *p; p++)
+				fprintf(f, " %s", *p);
+			fprintf(f, "\n");
+			fclose(f);
+		}
+	}
+	v->pid = spawn_bg(c->netns, argv, v->log_path);
+	vm_argv_free(argv);
+	if (v->pid < 0) {
+		snprintf(err, errlen, "%s: cannot start QEMU", c->name);
+		return -1;
+	}
+	cleanup_track_pid(v->pid);
+	if (qmp_open(&v->qmp, c->name, v->qmp_path, true, timeout_ms)) {
+		snprintf(err, errlen, "%s: QMP not reachable: %s%s", c->name, v->qmp.error,
+			 vm_alive(v) ? "" : " (QEMU exited; see its log)");
+		return -1;
+	}
+	v->qmp_up = true;
+	return 0;
+}
+
+int vm_wait_agent(struct vm *v, int timeout_ms, char *err, size_t errlen)
+{
+	char name[40];
+
+	snprintf(name, sizeof(name), "%s-ga", v->qmp.name);
+	if (ga_connect(&v->ga, name, v->ga_path, timeout_ms) || ga_ping(&v->ga, 5000)) {
+		snprintf(err, errlen, "%s: guest agent did not answer within %d ms: %s",
+			 v->qmp.name, timeout_ms, v->ga.error);
+		return -1;
+	}
+	v->ga_up = true;
+	return 0;
+}
+
+bool vm_alive(const struct vm *v)
+{
+	return v->pid > 0 && kill(v->pid, 0) == 0 &&
+	       !wait_pid_exit(v->pid, 0, NULL);
+}
+
+static void close_channels(struct vm *v)
+{
+	if (v->ga.fd >= 0 || v->ga.events)
+		qmp_close(&v->ga);
+	if (v->qmp.fd >= 0 || v->qmp.events)
+		qmp_close(&v->qmp);
+	v->ga_up = v->qmp_up = false;
+}
+
+void vm_stop(struct vm *v)
+{
+	if (v->pid <= 0)
+		return;
+	if (v->qmp_up && !pvmig_interrupted)
+		qmp_exec(&v->qmp, "quit", NULL, 2000, NULL);
+	close_channels(v);
+	if (!wait_pid_exit(v->pid, 3000, NULL))
+		stop_pid(v->pid, 3000);
+	cleanup_untrack_pid(v->pid);
+	v->pid = 0;
+	unlink(v->qmp_path);
+	unlink(v->ga_path);
+}
+
+void vm_kill(struct vm *v)
+{
+	if (v->pid <= 0)
+		return;
+	kill(v->pid, SIGKILL);
+	wait_pid_exit(v->pid, 5000, NULL);
+	close_channels(v);
+	cleanup_untrack_pid(v->pid);
+	v->pid = 0;
+}

@@ -1,0 +1,59 @@
+/* One QEMU process: its command line, start, QMP and agent, stop. */
+#ifndef PVMIG_VM_H
+#define PVMIG_VM_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "qmp.h"
+
+#define VM_MAX_EXTRA 16
+
+struct vm_config {
+	const char *name;	/* "src" or "dst": names sockets and logs */
+	const char *qemu;	/* binary */
+	const char *kernel;	/* vmlinux */
+	const char *initrd;
+	const char *netns;	/* NULL: the harness's own */
+	const char *rundir;	/* sockets and logs go here */
+	const char *accel;	/* "kvm" or "tcg" */
+	long mem_mib;
+	bool prealloc;		/* back all guest RAM before it runs */
+	bool incoming;		/* -incoming defer */
+	const char *cmdline_extra;	/* appended to the kernel command line */
+	const char *extra[VM_MAX_EXTRA];	/* further QEMU arguments */
+	int nextra;
+};
+
+struct vm {
+	pid_t pid;
+	struct qmp qmp;
+	struct qmp ga;
+	bool qmp_up;
+	bool ga_up;
+	char qmp_path[512];
+	char ga_path[512];
+	char log_path[512];
+	char serial_path[512];
+};
+
+/* Build argv into a NULL-terminated array of malloc'd strings. */
+char **vm_argv(const struct vm_config *c, const struct vm *v);
+void vm_argv_free(char **argv);
+
+/* Start QEMU and connect QMP (bounded).  Tracked for cleanup. */
+int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
+             char *err, size_t errlen);
+
+/* Connect the guest agent and ping it (bounded). */
+int vm_wait_agent(struct vm *v, int timeout_ms, char *err, size_t errlen);
+
+/* quit through QMP, then signals; always reaps. */
+void vm_stop(struct vm *v);
+
+/* Kill -9 without ceremony (fault tests). */
+void vm_kill(struct vm *v);
+
+bool vm_alive(const struct vm *v);
+
+#endif
