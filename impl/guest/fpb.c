@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvmig_balloon: the free page bitmap feature (VIRTIO_BALLOON_F_FREE_PAGE_BITMAP).
+ *
+ * When migration starts, QEMU asks the guest which pages are free so that
+ * the bulk stage can skip them.  Protocol (impl/PROTOCOL.md):
+ *  - queue 3 (fpb-cmd): we keep one 16-byte device-writable buffer posted;
+ *    the device returns it with a fresh non-zero cmd_id to make a request;
+ *  - queue 4 (fpb-report): we answer with one or more device-readable
+ *    buffers, each a header and (pfn, nr_pages) ranges in 4 KiB frames, the
+ *    final one flagged LAST and carrying the collection time.
+ *
+ * The command buffer is re-posted as soon as its cmd_id has been read, so a
+ * new request (e.g. from a migration started after a cancelled one) can
+ * arrive while an older answer is in progress; we then abandon the older
+ * answer, which the device would reject by its cmd_id anyway.
+ *
+ * Collection: the free buddy blocks are read straight off the zone free
+ * lists, under zone->lock, one (zone, order, migratetype) list per lock hold
+ * and at most fpb_max_per_lock blocks per hold (the rest of a longer list
+ * is not reported: hints are optional).  Orders are walked from the highest
+ * down across all zones, so if the preallocated report buffers run out the
+ * biggest blocks are the ones sent.  A page is reported only if it is a free
+ * buddy block at the moment we look at it with the lock held; reuse after
+ * that is caught by QEMU's dirty logging, which is on before it asks.
+ * Pages on per-cpu lists and in the hugetlb pool are not reported.
+ *
+ * Nodes and zones are reached through node_states and node_data, which are
+ * exported on x86-64 NUMA kernels (first_online_pgdat/next_zone are not).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/nodemask.h>
+#include <linux/page-flags.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+#include <linux/virtio_config.h>
+
+#include "pvb.h"
+
+#define FPB_RANGES_PER_BUF						\
+	((PAGE_SIZE - sizeof(struct virtio_balloon_fpb_report)) /	\
+	 sizeof(struct virtio_balloon_fpb_range))
+/* Guest pages -> protocol frames. */
+#define FPB_FRAME_SHIFT	(PAGE_SHIFT - VIRTIO_BALLOON_FPB_FRAME_SHIFT)
+
+/* --- parameters ---------------------------------------------------------- */
+
+static unsigned int fpb_buffers = 256;
+module_param(fpb_buffers, uint, 0444);
+MODULE_PARM_DESC(fpb_buffers,
+		 "Report buffers preallocated at probe, one page each (default 256: 65280 ranges)");
+
+static unsigned int fpb_max_per_lock = 1024;
+module_param(fpb_max_per_lock, uint, 0644);
+MODULE_PARM_DESC(fpb_max_per_lock,
+		 "Free blocks read per zone->lock hold; the rest of a longer free list is skipped (default 1024)");
+
+static unsigned int fpb_min_order;
+module_param(fpb_min_order, uint, 0644);
+MODULE_PARM_DESC(fpb_min_order,
+		 "Smallest buddy order reported (default 0: every free block)");
+
+static unsigned int fpb_timeout_ms = 1000;
+module_param(fpb_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fpb_timeout_ms,
+		 "Wait at most this long for the device to take report buffers (default 1000)");
+
+/* Fault injection for tests. */
+static bool fpb_silent;
+module_param(fpb_silent, bool, 0644);
+MODULE_PARM_DESC(fpb_silent,
+		 "Test: never answer requests (the command buffer is still re-posted)");
+
+static unsigned int fpb_delay_ms;
+module_param(fpb_delay_ms, uint, 0644);
+MODULE_PARM_DESC(fpb_delay_ms,
+		 "Test: wait this long before collecting; a newer request or unload cuts it short");
+
+enum fpb_bogus_mode {
+	FPB_BOGUS_OFF,
+	FPB_BOGUS_OUTSIDE_RAM,	/* valid LAST buffer, every range invalid */
+	FPB_BOGUS_TRUNCATED,	/* buffers shorter than their header says */
+	FPB_BOGUS_STALE_ID,	/* real answer under a wrong cmd_id */
+	FPB_BOGUS_AFTER_LAST,	/* real answer, then one more buffer */
+	FPB_BOGUS_MAX = FPB_BOGUS_AFTER_LAST,
+};
+
+static unsigned int fpb_bogus;
+module_param(fpb_bogus, uint, 0644);
+MODULE_PARM_DESC(fpb_bogus,
+		 "Test: send malformed answers: 0 off; "
+		 "1 one LAST buffer whose ranges are all invalid (far beyond RAM, wrapping, empty): request completes, nothing hinted; "
+		 "2 truncated: a LAST buffer shorter than its nr_ranges says and an 8-byte one: request times out; "
+		 "3 the real answer under a stale/wrong cmd_id: request times out; "
+		 "4 the real answer, then one extra empty buffer after LAST: request completes, one late buffer");
+
+/* --- counters (module-wide; one balloon device per guest) ---------------- */
+
+static struct {
+	unsigned long long requests;	/* commands received */
+	unsigned long long answers;	/* answers sent (LAST queued) */
+	unsigned long long abandoned;	/* given up: newer request or unload */
+	unsigned long long ignored;	/* fpb_silent */
+	unsigned long long invalid;	/* commands with cmd_id 0 / short */
+	unsigned long long bogus_sent;	/* fpb_bogus answers */
+	unsigned long long truncated;	/* answers that ran out of buffers */
+	unsigned long long timeouts;	/* device slow to take buffers */
+	unsigned long long ranges;	/* ranges sent, total */
+	unsigned long long pages;	/* 4 KiB frames hinted, total */
+	unsigned long long capped_lists; /* lists cut at fpb_max_per_lock */
+	unsigned long long skipped;	/* list entries that were not buddy pages */
+	unsigned long long last_cmd_id;
+	unsigned long long last_collect_us;
+	unsigned long long last_ranges;
+	unsigned long long last_blocks;	/* buddy blocks before merging */
+	unsigned long long last_pages;
+	unsigned long long last_free_pages; /* NR_FREE_PAGES when collecting */
+	unsigned long long last_buffers;
+} fpb_cnt;
+
+#define FPB_CNT_ADD(field, n)	WRITE_ONCE(fpb_cnt.field, fpb_cnt.field + (n))
+#define FPB_CNT_SET(field, v)	WRITE_ONCE(fpb_cnt.field, (v))
+
+#define FPB_COUNTER(name, desc)						\
+	module_param_named(fpb_##name, fpb_cnt.name, ullong, 0444);	\
+	MODULE_PARM_DESC(fpb_##name, "Counter: " desc)
+
+FPB_COUNTER(requests, "requests received from the device");
+FPB_COUNTER(answers, "answers sent (a LAST buffer queued)");
+FPB_COUNTER(abandoned, "answers abandoned (newer request, unload)");
+FPB_COUNTER(ignored, "requests ignored because of fpb_silent");
+FPB_COUNTER(invalid, "malformed commands (zero cmd_id or short)");
+FPB_COUNTER(bogus_sent, "malformed answers sent because of fpb_bogus");
+FPB_COUNTER(truncated, "answers cut short: report buffers full");
+FPB_COUNTER(timeouts, "waits for the device to take report buffers that timed out");
+FPB_COUNTER(ranges, "ranges sent since load");
+FPB_COUNTER(pages, "4 KiB frames hinted free since load");
+FPB_COUNTER(capped_lists, "free lists cut at fpb_max_per_lock");
+FPB_COUNTER(skipped, "free list entries that were not free buddy pages");
+FPB_COUNTER(last_cmd_id, "cmd_id of the last request");
+FPB_COUNTER(last_collect_us, "collection time of the last answer, microseconds");
+FPB_COUNTER(last_ranges, "ranges in the last answer");
+FPB_COUNTER(last_blocks, "buddy blocks found for the last answer (before merging neighbours)");
+FPB_COUNTER(last_pages, "4 KiB frames in the last answer");
+FPB_COUNTER(last_free_pages, "guest free 4 KiB frames (NR_FREE_PAGES) when the last answer was collected");
+FPB_COUNTER(last_buffers, "report buffers used by the last answer");
+
+/* All counters in one read: "name value" lines. */
+static int fpb_stats_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE,
+			 "requests %llu\nanswers %llu\nabandoned %llu\nignored %llu\n"
+			 "invalid %llu\nbogus_sent %llu\ntruncated %llu\ntimeouts %llu\n"
+			 "ranges %llu\npages %llu\ncapped_lists %llu\nskipped %llu\n"
+			 "last_cmd_id %llu\nlast_collect_us %llu\nlast_ranges %llu\n"
+			 "last_blocks %llu\nlast_pages %llu\nlast_free_pages %llu\n"
+			 "last_buffers %llu\n",
+			 READ_ONCE(fpb_cnt.requests), READ_ONCE(fpb_cnt.answers),
+			 READ_ONCE(fpb_cnt.abandoned), READ_ONCE(fpb_cnt.ignored),
+			 READ_ONCE(fpb_cnt.invalid), READ_ONCE(fpb_cnt.bogus_sent),
+			 READ_ONCE(fpb_cnt.truncated), READ_ONCE(fpb_cnt.timeouts),
+			 READ_ONCE(fpb_cnt.ranges), READ_ONCE(fpb_cnt.pages),
+			 READ_ONCE(fpb_cnt.capped_lists),
+			 READ_ONCE(fpb_cnt.skipped),
+			 READ_ONCE(fpb_cnt.last_cmd_id),
+			 READ_ONCE(fpb_cnt.last_collect_us),
+			 READ_ONCE(fpb_cnt.last_ranges),
+			 READ_ONCE(fpb_cnt.last_blocks),
+			 READ_ONCE(fpb_cnt.last_pages),
+			 READ_ONCE(fpb_cnt.last_free_pages),
+			 READ_ONCE(fpb_cnt.last_buffers));
+}
+
+static const struct kernel_param_ops fpb_stats_ops = {
+	.get = fpb_stats_get,
+};
+module_param_cb(fpb_stats, &fpb_stats_ops, NULL, 0444);
+MODULE_PARM_DESC(fpb_stats, "All free page bitmap counters, one \"name value\" per line");
+
+/* --- state --------------------------------------------------------------- */
+
+struct fpb_buf {
+	struct virtio_balloon_fpb_report *rep;	/* one page */
+	bool busy;				/* on the report queue */
+};
+
+struct pvb_fpb {
+	struct pvb *vb;
+	struct virtqueue *cmd_vq, *report_vq;
+	struct workqueue_struct *wq;
+	struct work_struct work;
+	/* Woken by report buffers coming back, new commands and unload. */
+	wait_queue_head_t wait;
+	/* A command came back since the work last looked. */
+	atomic_t cmd_pending;
+	struct virtio_balloon_fpb_cmd *cmd;
+	u32 prev_cmd_id;
+	/*
+	 * Report buffers.  Only the work touches them (and attach/detach,
+	 * when the work cannot run).
+	 */
+	unsigned int nr_bufs, nr_busy;
+	struct fpb_buf *bufs;
+	struct fpb_buf **batch;		/* the answer being built */
+};
+
+/* One answer being collected. */
+struct fpb_collect {
+	struct pvb_fpb *f;
+	unsigned int nr_batch;		/* buffers in f->batch[] */
+	unsigned int scan;		/* next f->bufs[] index to try */
+	struct virtio_balloon_fpb_report *rep;	/* batch[nr_batch - 1] */
+	unsigned int nr;		/* ranges in rep */
+	u64 blocks, ranges, pages, capped_lists, skipped;
+	bool full;			/* out of buffers */
+};
+
+static bool fpb_abandon(struct pvb_fpb *f)
+{
+	return atomic_read(&f->cmd_pending) || pvb_stopping(f->vb);
+}
+
+static unsigned long fpb_timeout(void)
+{
+	return msecs_to_jiffies(max(READ_ONCE(fpb_timeout_ms), 1u));
+}
+
+/* --- queues -------------------------------------------------------------- */
+
+static int fpb_post_cmd(struct pvb_fpb *f)
+{
+	struct scatterlist sg;
+
+	memset(f->cmd, 0, sizeof(*f->cmd));
+	sg_init_one(&sg, f->cmd, sizeof(*f->cmd));
+	return virtqueue_add_inbuf(f->cmd_vq, &sg, 1, f->cmd, GFP_KERNEL);
+}
+
+/*
+ * Take the command the device returned, re-post the buffer at once and
+ * return the cmd_id (0: nothing valid to answer).
+ */
+static u32 fpb_take_cmd(struct pvb_fpb *f)
+{
+	unsigned int len = 0, got = 0, l;
+	u32 cmd_id;
+	int err;
+
+	/* Fully ordered: a command returned after this re-runs the work. */
+	atomic_xchg(&f->cmd_pending, 0);
+
+	while (virtqueue_get_buf(f->cmd_vq, &l)) {
+		len = l;
+		got++;
+	}
+	if (!got)
+		return 0;
+
+	cmd_id = le32_to_cpu(f->cmd->cmd_id);
+	err = fpb_post_cmd(f);
+	if (err)
+		dev_warn(&f->vb->vdev->dev,
+			 "cannot re-post the command buffer: %d\n", err);
+	else
+		virtqueue_kick(f->cmd_vq);
+
+	FPB_CNT_ADD(requests, 1);
+	if (len < sizeof(f->cmd->cmd_id) || !cmd_id) {
+		FPB_CNT_ADD(invalid, 1);
+		return 0;
+	}
+	FPB_CNT_SET(last_cmd_id, cmd_id);
+	return cmd_id;
+}
+
+/* Take back what the device consumed; returns buffers still out. */
+static unsigned int fpb_reclaim(struct pvb_fpb *f)
+{
+	struct fpb_buf *b;
+	unsigned int len;
+
+	while ((b = virtqueue_get_buf(f->report_vq, &len))) {
+		b->busy = false;
+		f->nr_busy--;
+	}
+	return f->nr_busy;
+}
+
+static int fpb_queue_buf(struct pvb_fpb *f, struct fpb_buf *b,
+			 unsigned int len)
+{
+	struct scatterlist sg;
+	unsigned int busy;
+	int err;
+
+	sg_init_one(&sg, b->rep, len);
+	for (;;) {
+		err = virtqueue_add_outbuf(f->report_vq, &sg, 1, b, GFP_KERNEL);
+		if (err != -ENOSPC || !f->nr_busy)
+			break;
+		/* Ring full: let the device drain some of it. */
+		virtqueue_kick(f->report_vq);
+		busy = f->nr_busy;
+		if (!wait_event_timeout(f->wait,
+					fpb_reclaim(f) < busy || fpb_abandon(f),
+					fpb_timeout())) {
+			FPB_CNT_ADD(timeouts, 1);
+			return -ETIMEDOUT;
+		}
+		if (fpb_abandon(f))
+			return -ECANCELED;
+	}
+	if (!err) {
+		b->busy = true;
+		f->nr_busy++;
+	}
+	return err;
+}
+
+static void fpb_set_header(struct virtio_balloon_fpb_report *rep, u32 cmd_id,
+			   u32 flags, u32 nr, u32 collect_us)
+{
+	rep->cmd_id = cpu_to_le32(cmd_id);
+	rep->flags = cpu_to_le32(flags);
+	rep->nr_ranges = cpu_to_le32(nr);
+	rep->collect_us = cpu_to_le32(collect_us);
+}
+
+static unsigned int fpb_buf_len(unsigned int nr)
+{
+	return sizeof(struct virtio_balloon_fpb_report) +
+	       nr * sizeof(struct virtio_balloon_fpb_range);
+}
+
+/* Bounded wait until the device has taken every buffer we gave it. */
+static void fpb_wait_idle(struct pvb_fpb *f)
+{
+	if (!wait_event_timeout(f->wait, !fpb_reclaim(f) || fpb_abandon(f),
+				fpb_timeout()))
+		FPB_CNT_ADD(timeouts, 1);
+}
+
+/* --- collection ---------------------------------------------------------- */
+
+/* Start the next report buffer of the answer; false if none is left. */
+static bool fpb_next_buf(struct fpb_collect *c)
+{
+	struct pvb_fpb *f = c->f;
+	struct fpb_buf *b;
+
+	while (c->scan < f->nr_bufs && f->bufs[c->scan].busy)
+		c->scan++;
+	if (c->scan == f->nr_bufs)
+		return false;
+	b = &f->bufs[c->scan++];
+	f->batch[c->nr_batch++] = b;
+	c->rep = b->rep;
+	c->nr = 0;
+	return true;
+}
+
+/*
+ * Record the free block of 2^order pages at @pfn.  A block that touches the
+ * previous range (neighbouring MAX_ORDER blocks never merge in the buddy
+ * allocator, and boot frees them in sequence) extends it.  Runs under
+ * zone->lock: no allocation, no sleeping.
+ */
+static bool fpb_record(struct fpb_collect *c, unsigned long pfn,
+		       unsigned int order)
+{
+	u64 start = (u64)pfn << FPB_FRAME_SHIFT;
+	u64 len = 1ULL << (order + FPB_FRAME_SHIFT);
+	struct virtio_balloon_fpb_range *r;
+
+	if (c->nr) {
+		u64 rstart, rlen;
+
+		r = &c->rep->ranges[c->nr - 1];
+		rstart = le64_to_cpu(r->pfn);
+		rlen = le64_to_cpu(r->nr_pages);
+		if (rstart + rlen == start) {
+			r->nr_pages = cpu_to_le64(rlen + len);
+			goto counted;
+		}
+		if (start + len == rstart) {
+			r->pfn = cpu_to_le64(start);
+			r->nr_pages = cpu_to_le64(rlen + len);
+			goto counted;
+		}
+	}
+	if (c->nr == FPB_RANGES_PER_BUF && !fpb_next_buf(c)) {
+		c->full = true;
+		return false;
+	}
+	r = &c->rep->ranges[c->nr++];
+	r->pfn = cpu_to_le64(start);
+	r->nr_pages = cpu_to_le64(len);
+	c->ranges++;
+counted:
+	c->blocks++;
+	c->pages += len;
+	return true;
+}
+
+/* One lock hold: the free list of (zone, order, migratetype). */
+static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
+			  unsigned int order, int mt, unsigned int max)
+{
+	struct list_head *list = &zone->free_area[order].free_list[mt];
+	unsigned int seen = 0;
+	unsigned long flags;
+	struct page *page;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	list_for_each_entry(page, list, buddy_list) {
+		if (seen++ == max) {
+			c->capped_lists++;
+			break;
+		}
+		/*
+		 * Under zone->lock a page on a free list is the head of a free
+		 * buddy block whose order is in page->private.  Check anyway:
+		 * reporting a page in use would lose guest data.
+		 */
+		if (unlikely(!PageBuddy(page) || page_private(page) != order)) {
+			c->skipped++;
+			continue;
+		}
+		if (!fpb_record(c, page_to_pfn(page), order))
+			break;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* false: abandoned (a newer request came, or unload). */
+static bool fpb_collect(struct pvb_fpb *f, struct fpb_collect *c)
+{
+	unsigned int max = max(READ_ONCE(fpb_max_per_lock), 1u);
+	int min_order = min_t(int, READ_ONCE(fpb_min_order), MAX_ORDER - 1);
+	int order, nid, mt;
+
+	for (order = MAX_ORDER - 1; order >= min_order; order--) {
+		for_each_online_node(nid) {
+			pg_data_t *pgdat = NODE_DATA(nid);
+			struct zone *zone;
+
+			for (zone = pgdat->node_zones;
+			     zone < pgdat->node_zones + MAX_NR_ZONES; zone++) {
+				if (!populated_zone(zone))
+					continue;
+				/* Racy peek: skip empty orders without the lock. */
+				if (!data_race(zone->free_area[order].nr_free))
+					continue;
+				for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+					if (fpb_abandon(f))
+						return false;
+					fpb_walk_list(c, zone, order, mt, max);
+					if (c->full)
+						return true;
+					cond_resched();
+				}
+			}
+		}
+	}
+	return true;
+}
+
+/* --- answers ------------------------------------------------------------- */
+
+/* Queue the collected answer under @cmd_id; false if not all went out. */
+static bool fpb_send(struct pvb_fpb *f, struct fpb_collect *c, u32 cmd_id,
+		     u32 collect_us)
+{
+	unsigned int i, nr;
+	bool last;
+
+	for (i = 0; i < c->nr_batch; i++) {
+		last = i == c->nr_batch - 1;
+		nr = last ? c->nr : FPB_RANGES_PER_BUF;
+		fpb_set_header(f->batch[i]->rep, cmd_id,
+			       last ? VIRTIO_BALLOON_FPB_F_LAST : 0, nr,
+			       last ? collect_us : 0);
+		if (fpb_abandon(f) || fpb_queue_buf(f, f->batch[i],
+						    fpb_buf_len(nr))) {
+			virtqueue_kick(f->report_vq);
+			return false;
+		}
+	}
+	virtqueue_kick(f->report_vq);
+	return true;
+}
+
+/* The stale cmd_id for FPB_BOGUS_STALE_ID: the previous one, or another. */
+static u32 fpb_wrong_id(struct pvb_fpb *f, u32 cmd_id)
+{
+	if (f->prev_cmd_id && f->prev_cmd_id != cmd_id)
+		return f->prev_cmd_id;
+	return cmd_id + 1 ? cmd_id + 1 : 1;
+}
+
+/* Synthetic malformed answers (modes 1 and 2). */
+static void fpb_answer_synthetic(struct pvb_fpb *f, struct fpb_collect *c,
+				 u32 cmd_id, unsigned int mode)
+{
+	/* Nothing here may name guest RAM: a lax device must not skip it. */
+	static const u64 bad[][2] = {
+		{ 1ULL << 40, 16 },	/* 4 PiB: beyond any guest's RAM */
+		{ U64_MAX - 3, 8 },	/* wraps around */
+		{ 1ULL << 41, 0 },	/* empty */
+	};
+	struct virtio_balloon_fpb_report *rep = c->rep;
+	unsigned int i;
+
+	if (mode == FPB_BOGUS_OUTSIDE_RAM) {
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			rep->ranges[i].pfn = cpu_to_le64(bad[i][0]);
+			rep->ranges[i].nr_pages = cpu_to_le64(bad[i][1]);
+		}
+		fpb_set_header(rep, cmd_id, VIRTIO_BALLOON_FPB_F_LAST,
+			       ARRAY_SIZE(bad), 0);
+		fpb_queue_buf(f, f->batch[0], fpb_buf_len(ARRAY_SIZE(bad)));
+	} else {
+		/* Claims 4 ranges, carries 2. */
+		for (i = 0; i < 4; i++) {
+			rep->ranges[i].pfn = cpu_to_le64((1ULL << 40) + i * 16);
+			rep->ranges[i].nr_pages = cpu_to_le64(16);
+		}
+		fpb_set_header(rep, cmd_id, VIRTIO_BALLOON_FPB_F_LAST, 4, 0);
+		if (!fpb_queue_buf(f, f->batch[0], fpb_buf_len(2)) &&
+		    fpb_next_buf(c)) {
+			/* Shorter than the header: cmd_id and flags only. */
+			fpb_set_header(c->rep, cmd_id,
+				       VIRTIO_BALLOON_FPB_F_LAST, 0, 0);
+			fpb_queue_buf(f, f->batch[1], 8);
+		}
+	}
+	virtqueue_kick(f->report_vq);
+}
+
+static void fpb_answer(struct pvb_fpb *f, u32 cmd_id)
+{
+	unsigned int mode = min(READ_ONCE(fpb_bogus), (unsigned int)FPB_BOGUS_MAX);
+	struct fpb_collect c = { .f = f };
+	u32 answer_id = cmd_id;
+	u64 us, free_pages;
+	ktime_t t0;
+
+	/* Buffers of earlier answers the device has not returned stay out. */
+	if (fpb_reclaim(f) == f->nr_bufs)
+		fpb_wait_idle(f);
+	if (fpb_abandon(f)) {
+		FPB_CNT_ADD(abandoned, 1);
+		return;
+	}
+	if (!fpb_next_buf(&c)) {
+		dev_warn_ratelimited(&f->vb->vdev->dev,
+				     "request %u: no report buffer free\n",
+				     cmd_id);
+		return;
+	}
+
+	if (mode == FPB_BOGUS_OUTSIDE_RAM || mode == FPB_BOGUS_TRUNCATED) {
+		fpb_answer_synthetic(f, &c, cmd_id, mode);
+		FPB_CNT_ADD(bogus_sent, 1);
+		goto out;
+	}
+
+	free_pages = global_zone_page_state(NR_FREE_PAGES);
+	t0 = ktime_get();
+	if (!fpb_collect(f, &c)) {
+		FPB_CNT_ADD(abandoned, 1);
+		return;
+	}
+	us = min_t(u64, ktime_us_delta(ktime_get(), t0), U32_MAX);
+
+	if (mode == FPB_BOGUS_STALE_ID) {
+		answer_id = fpb_wrong_id(f, cmd_id);
+		FPB_CNT_ADD(bogus_sent, 1);
+	}
+	if (!fpb_send(f, &c, answer_id, us)) {
+		FPB_CNT_ADD(abandoned, 1);
+		goto out;
+	}
+	if (mode == FPB_BOGUS_AFTER_LAST) {
+		struct fpb_collect extra = { .f = f };
+
+		if (fpb_next_buf(&extra)) {
+			fpb_set_header(extra.rep, cmd_id, 0, 0, 0);
+			if (!fpb_queue_buf(f, f->batch[0], fpb_buf_len(0)))
+				virtqueue_kick(f->report_vq);
+		}
+		FPB_CNT_ADD(bogus_sent, 1);
+	}
+
+	FPB_CNT_ADD(answers, 1);
+	FPB_CNT_ADD(ranges, c.ranges);
+	FPB_CNT_ADD(pages, c.pages);
+	FPB_CNT_ADD(capped_lists, c.capped_lists);
+	FPB_CNT_ADD(skipped, c.skipped);
+	if (c.full)
+		FPB_CNT_ADD(truncated, 1);
+	FPB_CNT_SET(last_collect_us, us);
+	FPB_CNT_SET(last_ranges, c.ranges);
+	FPB_CNT_SET(last_blocks, c.blocks);
+	FPB_CNT_SET(last_pages, c.pages);
+	FPB_CNT_SET(last_free_pages, free_pages << FPB_FRAME_SHIFT);
+	FPB_CNT_SET(last_buffers, c.nr_batch);
+out:
+	/* So that the next request finds its buffers free. */
+	fpb_wait_idle(f);
+}
+
+static void fpb_work_fn(struct work_struct *work)
+{
+	struct pvb_fpb *f = container_of(work, struct pvb_fpb, work);
+	unsigned int delay;
+	u32 cmd_id;
+
+	cmd_id = fpb_take_cmd(f);
+	if (!cmd_id)
+		return;
+
+	if (READ_ONCE(fpb_silent)) {
+		FPB_CNT_ADD(ignored, 1);
+		goto done;
+	}
+
+	delay = READ_ONCE(fpb_delay_ms);
+	if (delay) {
+		wait_event_timeout(f->wait, fpb_abandon(f),
+				   msecs_to_jiffies(delay));
+		if (fpb_abandon(f)) {
+			FPB_CNT_ADD(abandoned, 1);
+			goto done;
+		}
+	}
+
+	fpb_answer(f, cmd_id);
+done:
+	f->prev_cmd_id = cmd_id;
+}
+
+/* --- callbacks and life cycle -------------------------------------------- */
+
+void pvb_fpb_cmd_done(struct virtqueue *vq)
+{
+	struct pvb *vb = vq->vdev->priv;
+	struct pvb_fpb *f = vb->fpb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->stop_lock, flags);
+	if (!vb->stop) {
+		atomic_set(&f->cmd_pending, 1);
+		wake_up(&f->wait);	/* cut a delay or a wait short */
+		queue_work(f->wq, &f->work);
+	}
+	spin_unlock_irqrestore(&vb->stop_lock, flags);
+}
+
+void pvb_fpb_report_done(struct virtqueue *vq)
+{
+	struct pvb *vb = vq->vdev->priv;
+
+	wake_up(&vb->fpb->wait);
+}
+
+int pvb_fpb_create(struct pvb *vb)
+{
+	struct pvb_fpb *f;
+	unsigned int i;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->vb = vb;
+	INIT_WORK(&f->work, fpb_work_fn);
+	init_waitqueue_head(&f->wait);
+	atomic_set(&f->cmd_pending, 0);
+
+	f->nr_bufs = clamp(fpb_buffers, 1u, 16384u);
+	f->cmd = kzalloc(sizeof(*f->cmd), GFP_KERNEL);
+	f->bufs = kcalloc(f->nr_bufs, sizeof(*f->bufs), GFP_KERNEL);
+	f->batch = kcalloc(f->nr_bufs, sizeof(*f->batch), GFP_KERNEL);
+	if (!f->cmd || !f->bufs || !f->batch)
+		goto err;
+	for (i = 0; i < f->nr_bufs; i++) {
+		f->bufs[i].rep = (void *)__get_free_page(GFP_KERNEL);
+		if (!f->bufs[i].rep)
+			goto err;
+	}
+
+	/*
+	 * Our own queue: high priority, since migration waits for the answer
+	 * even when the guest is busy; freezable, like the balloon's works.
+	 */
+	f->wq = alloc_ordered_workqueue("pvmig_fpb", WQ_FREEZABLE | WQ_HIGHPRI);
+	if (!f->wq)
+		goto err;
+
+	vb->fpb = f;
+	return 0;
+
+err:
+	vb->fpb = f;
+	pvb_fpb_destroy(vb);
+	return -ENOMEM;
+}
+
+void pvb_fpb_destroy(struct pvb *vb)
+{
+	struct pvb_fpb *f = vb->fpb;
+	unsigned int i;
+
+	if (!f)
+		return;
+	if (f->wq)
+		destroy_workqueue(f->wq);
+	if (f->bufs)
+		for (i = 0; i < f->nr_bufs; i++)
+			free_page((unsigned long)f->bufs[i].rep);
+	kfree(f->batch);
+	kfree(f->bufs);
+	kfree(f->cmd);
+	kfree(f);
+	vb->fpb = NULL;
+}
+
+/* New queues (probe, restore): post the command buffer, not kicked yet. */
+int pvb_fpb_attach(struct pvb *vb, struct virtqueue *cmd_vq,
+		   struct virtqueue *report_vq)
+{
+	struct pvb_fpb *f = vb->fpb;
+
+	f->cmd_vq = cmd_vq;
+	f->report_vq = report_vq;
+	return fpb_post_cmd(f);
+}
+
+void pvb_fpb_kick(struct pvb *vb)
+{
+	virtqueue_kick(vb->fpb->cmd_vq);
+}
+
+/* vb->stop is set: cut any wait short and wait for the work to finish. */
+void pvb_fpb_stop(struct pvb *vb)
+{
+	struct pvb_fpb *f = vb->fpb;
+
+	wake_up_all(&f->wait);
+	cancel_work_sync(&f->work);
+}
+
+/* After the device reset: take every buffer back from the queues. */
+void pvb_fpb_detach(struct pvb *vb)
+{
+	struct pvb_fpb *f = vb->fpb;
+	struct fpb_buf *b;
+
+	fpb_reclaim(f);
+	while ((b = virtqueue_detach_unused_buf(f->report_vq))) {
+		b->busy = false;
+		f->nr_busy--;
+	}
+	WARN_ON(f->nr_busy);
+	f->nr_busy = 0;
+	while (virtqueue_detach_unused_buf(f->cmd_vq))
+		;
+}
