@@ -33,13 +33,16 @@ harness: $(BUILD)/pvmig
 
 $(BUILD)/harness/%.o: harness/src/%.c $(wildcard harness/src/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -DPVMIG_VERSION='"$(VERSION)"' -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(HCFLAGS) -DPVMIG_VERSION='"$(VERSION)"' -c -o $@ $<
 
 $(BUILD)/pvmig: $(HOBJ) $(BUILD)/harness/main.o
-	$(CC) $(HCFLAGS) -o $@ $^ $(HLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(HCFLAGS) -o $@ $^ $(HLIBS)
 
 $(BUILD)/harness-tests: $(HOBJ) $(wildcard harness/tests/*.c) $(wildcard harness/tests/*.h)
-	$(CC) $(HCFLAGS) -Iharness/src -o $@ $(wildcard harness/tests/*.c) $(HOBJ) $(HLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(HCFLAGS) -Iharness/src -o $@ $(wildcard harness/tests/*.c) $(HOBJ) $(HLIBS)
 
 unit-test: $(BUILD)/harness-tests
 	@$(BUILD)/harness-tests

@@ -29,6 +29,7 @@ fi
 
 PKGS="build-essential pkg-config ninja-build meson python3 python3-venv
  libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev flex bison dpkg-dev
+ seabios qemu-system-data
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
  libjansson-dev libpfm4-dev libhwloc-dev iperf3 iproute2 gnuplot-nox
  e2fsprogs jq"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -11,12 +12,17 @@
 
 #define PROBE_TIMEOUT_MS 20000
 
-static void boot_id(char *buf, size_t len)
+/* The verdict holds for this host boot and this QEMU binary. */
+static void cache_key(const char *qemu, char *buf, size_t len)
 {
 	char *s = read_file("/proc/sys/kernel/random/boot_id");
+	struct stat st;
 
-	snprintf(buf, len, "%s", s ? s : "unknown");
-	buf[strcspn(buf, "\n")] = '\0';
+	if (stat(qemu, &st) < 0)
+		st.st_mtime = 0;
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	snprintf(buf, len, "%s/%lld", s ? s : "unknown", (long long)st.st_mtime);
 	free(s);
 }
 
@@ -37,6 +43,8 @@ static int probe_kvm(const char *qemu, const char *kernel, const char *initrd,
 		ok = 1;
 		snprintf(how, howlen, "probe: KVM guest answered the agent in %lld ms",
 			 (long long)(now_ms() - t0));
+	} else if (!vm_alive(&v)) {
+		snprintf(how, howlen, "probe: QEMU with KVM exited early (%s)", err);
 	} else {
 		snprintf(how, howlen, "probe: KVM guest did not reach the agent within %d ms",
 			 PROBE_TIMEOUT_MS);
@@ -51,7 +59,7 @@ int accel_choose(const char *want, const char *qemu, const char *kernel,
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	bool kvm_opens = fd >= 0;
-	char bid[64], line[512];
+	char bid[128], line[768];
 	FILE *f;
 
 	if (fd >= 0)
@@ -81,14 +89,13 @@ int accel_choose(const char *want, const char *qemu, const char *kernel,
 		return 0;
 	}
 
-	/* The verdict holds until the host reboots: reuse it within a boot. */
-	boot_id(bid, sizeof(bid));
+	cache_key(qemu, bid, sizeof(bid));
 	f = fopen(cache_path, "r");
 	if (f) {
-		char cached_bid[64] = "", name[8] = "";
+		char cached_bid[128] = "", name[8] = "";
 
 		if (fgets(line, sizeof(line), f) &&
-		    sscanf(line, "%63s %7s", cached_bid, name) == 2 &&
+		    sscanf(line, "%127s %7s", cached_bid, name) == 2 &&
 		    !strcmp(cached_bid, bid) && (!strcmp(name, "kvm") || !strcmp(name, "tcg"))) {
 			char *how = strchr(strchr(line, ' ') + 1, ' ');
 

@@ -108,7 +108,10 @@ static int validate(struct env *e)
 	long host_mib;
 
 	find_top(e);
-	snprintf(path, sizeof(path), "%s/workloads/cases", e->top);
+	if (e->opt.cases_dir)
+		snprintf(path, sizeof(path), "%s", e->opt.cases_dir);
+	else
+		snprintf(path, sizeof(path), "%s/workloads/cases", e->top);
 	if (case_load(path, e->opt.case_name, &e->cs, err, sizeof(err)))
 		return bad_input(err);
 	if (e->opt.mem) {

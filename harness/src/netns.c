@@ -38,7 +38,7 @@ static int ip(const char *netns, char *const argv[], char *err, size_t errlen)
 int hosts_up(struct hosts *h, double rate_gbit, char *err, size_t errlen)
 {
 	int pid = (int)getpid();
-	char rate[32];
+	char rate[32], burstb[32];
 
 	memset(h, 0, sizeof(*h));
 	h->rate_gbit = rate_gbit;
@@ -61,13 +61,17 @@ int hosts_up(struct hosts *h, double rate_gbit, char *err, size_t errlen)
 	RUN(h->dst_ns, "ip", "link", "set", h->dst_if, "up");
 	if (rate_gbit > 0) {
 		/* Shape both directions: migration data flows src -> dst, its
-		 * acknowledgements back.  The burst must cover a timer tick at
-		 * this rate or tbf cannot reach it. */
+		 * acknowledgements back.  The bucket must hold what the rate
+		 * delivers in a timer tick (10 Gbit/s at HZ=250 is 5 MB) or
+		 * tbf cannot reach the rate; twice that, at least 1 MB. */
+		long burst = (long)(rate_gbit * 1e9 / 8 / 125);
+
 		snprintf(rate, sizeof(rate), "%.0fmbit", rate_gbit * 1000);
+		snprintf(burstb, sizeof(burstb), "%ld", burst < (1 << 20) ? (1 << 20) : burst);
 		RUN(h->src_ns, "tc", "qdisc", "add", "dev", h->src_if, "root", "tbf",
-		    "rate", rate, "burst", "4mb", "latency", "20ms");
+		    "rate", rate, "burst", burstb, "latency", "20ms");
 		RUN(h->dst_ns, "tc", "qdisc", "add", "dev", h->dst_if, "root", "tbf",
-		    "rate", rate, "burst", "4mb", "latency", "20ms");
+		    "rate", rate, "burst", burstb, "latency", "20ms");
 	}
 	return 0;
 }
@@ -122,7 +126,9 @@ int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen)
 	json_t *bps = json_object_get(json_object_get(json_object_get(j, "end"),
 						      "sum_received"), "bits_per_second");
 	if (!json_is_number(bps)) {
-		snprintf(err, errlen, "iperf3 output has no end.sum_received");
+		const char *msg = json_string_value(json_object_get(j, "error"));
+
+		snprintf(err, errlen, "iperf3: %s", msg ? msg : "no end.sum_received in its output");
 		json_decref(j);
 		return -1;
 	}

@@ -24,7 +24,8 @@ void options_usage(FILE *out)
 "  --migrate-timeout-s N   cancel a migration that takes longer (default 600)\n"
 "  --boot-timeout-s N   wait for the guest agent this long (default 300)\n"
 "  --iperf-s N          seconds of iperf3 before the run (default 3; 0 = skip)\n"
-"  --results DIR        results root (default: <project>/results)\n");
+"  --results DIR        results root (default: <project>/results)\n"
+"  --cases DIR          where CASE.case files live (default: <project>/workloads/cases)\n");
 }
 
 static int num(const char *v, double lo, double hi, double *out)
@@ -45,7 +46,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	enum {
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
-		O_XCANCEL, O_XKILL, O_MINLINK,
+		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -63,6 +64,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "iperf-s", required_argument, 0, O_IPERF },
 		{ "results", required_argument, 0, O_RESULTS },
 		{ "top", required_argument, 0, O_TOP },
+		{ "cases", required_argument, 0, O_CASES },
 		{ "x-cancel-at-ms", required_argument, 0, O_XCANCEL },
 		{ "x-kill-dst-at-ms", required_argument, 0, O_XKILL },
 		{ "help", no_argument, 0, 'h' },
@@ -131,6 +133,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			o->iperf_s = (int)d; break;
 		case O_RESULTS: o->results_root = v; break;
 		case O_TOP: o->top = v; break;
+		case O_CASES: o->cases_dir = v; break;
 		case O_XCANCEL:
 			if (num(v, 0, 3600000, &d)) goto bad;
 			o->x_cancel_at_ms = (int)d; break;
@@ -144,7 +147,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		}
 		continue;
 bad:
-		snprintf(err, errlen, "bad value '%s' for %s", v, argv[optind - 1]);
+		for (const struct option *lo = longopts; lo->name; lo++)
+			if (lo->val == c)
+				snprintf(err, errlen, "bad value '%s' for --%s", v, lo->name);
 		return -1;
 	}
 	if (optind >= argc) {

@@ -24,6 +24,7 @@ struct options {
 	int iperf_s;			/* 0: do not measure */
 	const char *results_root;	/* NULL: <top>/results */
 	const char *top;		/* project directory */
+	const char *cases_dir;		/* NULL: <top>/workloads/cases */
 	/* Fault injection for tests (x- = not for measurements). */
 	int x_cancel_at_ms;		/* migrate_cancel after this long; -1 off */
 	int x_kill_dst_at_ms;		/* SIGKILL the destination; -1 off */

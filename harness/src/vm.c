@@ -45,6 +45,13 @@ char **vm_argv(const struct vm_config *c, const struct vm *v)
 	add(&a, "%s", c->qemu);
 	add(&a, "-name");
 	add(&a, "pvmig-%s,debug-threads=on", c->name);
+	/* Debian's source tarball has no firmware blobs: SeaBIOS and the
+	 * option roms (pvh.bin for the vmlinux boot) come from Debian's
+	 * seabios and qemu-system-data packages, built from the same source. */
+	add(&a, "-L");
+	add(&a, "/usr/share/seabios");
+	add(&a, "-L");
+	add(&a, "/usr/share/qemu");
 	add(&a, "-M");
 	add(&a, "pc");
 	add(&a, "-accel");

@@ -1,0 +1,32 @@
+/* A minimal test reporter: one PASS/FAIL/SKIP line per check. */
+#ifndef PVMIG_CHECK_H
+#define PVMIG_CHECK_H
+
+#include <stdio.h>
+
+extern int checks_passed, checks_failed, checks_skipped;
+
+#define CHECK(cond, ...) do { \
+	int ok_ = !!(cond); /* evaluated once: cond may have side effects */ \
+	if (ok_) { \
+		checks_passed++; \
+		printf("PASS: "); \
+	} else { \
+		checks_failed++; \
+		printf("FAIL: "); \
+	} \
+	printf(__VA_ARGS__); \
+	if (!ok_) \
+		printf("  (%s:%d: %s)", __FILE__, __LINE__, #cond); \
+	printf("\n"); \
+} while (0)
+
+void suite_jsonstream(void);
+void suite_qmp(void);
+void suite_casefile(void);
+void suite_results(void);
+void suite_stats(void);
+void suite_options(void);
+void suite_migrate_parse(void);
+
+#endif

@@ -1,0 +1,48 @@
+#include <string.h>
+
+#include "casefile.h"
+#include "check.h"
+
+void suite_casefile(void)
+{
+	struct case_def c;
+	char err[256];
+	int rc;
+
+	rc = case_parse("t", "# comment\ndescription = idle guest # trailing\nmem = 2G\n"
+			"repeat=3\nworkload = stress-vm\nworkload_mem_pct = 88\n"
+			"methods = baseline, pv-bitmap\n", &c, err, sizeof(err));
+	CHECK(rc == 0, "casefile: a good file parses (%s)", rc ? err : "ok");
+	CHECK(c.mem_mib == 2048 && c.repeat == 3 && c.workload == WORKLOAD_STRESS_VM &&
+	      c.workload_mem_pct == 88 && !strcmp(c.description, "idle guest"),
+	      "casefile: values and trailing comments");
+	CHECK(c.nmethods == 2 && !strcmp(c.methods[1], "pv-bitmap"), "casefile: method list");
+
+	rc = case_parse("t", "", &c, err, sizeof(err));
+	CHECK(rc == 0 && c.mem_mib == 8192 && c.repeat == 5 && c.nmethods == 1,
+	      "casefile: defaults are the seed's 8 GiB guest, 5 repeats, baseline");
+
+	static const struct { const char *text; const char *want; } bad[] = {
+		{ "mem = 8X\n", "bad guest size" },
+		{ "mem = 64M\n", "bad guest size" },
+		{ "frobnicate = 1\n", "unknown key" },
+		{ "just words\n", "expected key = value" },
+		{ "repeat = 0\n", "bad value" },
+		{ "repeat = 3x\n", "bad value" },
+		{ "methods = baseline, warp-drive\n", "unknown method" },
+		{ "methods = baseline, baseline\n", "listed twice" },
+		{ "workload = dance\n", "unknown workload" },
+		{ "description =\n", "empty value" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		rc = case_parse("t", bad[i].text, &c, err, sizeof(err));
+		CHECK(rc == -1 && strstr(err, bad[i].want) && strstr(err, "t:1:"),
+		      "casefile: rejects '%.*s' with line number (%s)",
+		      (int)strcspn(bad[i].text, "\n"), bad[i].text, err);
+	}
+	rc = case_load("/nonexistent", "case1", &c, err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "unknown case"), "casefile: missing case file is an unknown case");
+	rc = case_load("/tmp", "../etc/passwd", &c, err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "invalid case name"), "casefile: path-like case names are refused");
+}

@@ -1,0 +1,17 @@
+/* Unit tests of the harness: no VM, no root, no network. */
+#include "check.h"
+
+int checks_passed, checks_failed, checks_skipped;
+
+int main(void)
+{
+	suite_jsonstream();
+	suite_qmp();
+	suite_casefile();
+	suite_options();
+	suite_results();
+	suite_stats();
+	suite_migrate_parse();
+	printf("%d passed, %d failed\n", checks_passed, checks_failed);
+	return checks_failed ? 1 : 0;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# ./run.sh case1 | case2 | case3 | all  [harness options, e.g. --mem 8G --repeat 5]
+#
+# Does all set-up on a fresh Debian bookworm machine (packages, QEMU with
+# our series, the guest, the harness), runs the case(s) and prints the
+# tables.  Set-up steps are idempotent and quick once done.
+set -eu
+cd "$(dirname "$0")"
+
+usage() {
+	echo "usage: ./run.sh case1|case2|case3|all [options]   (options: build/pvmig run --help)"
+}
+
+[ $# -ge 1 ] || { usage >&2; exit 2; }
+what=$1
+shift
+case $what in
+-h|--help) usage; exit 0 ;;
+all) cases=$(ls workloads/cases/*.case | sed 's|.*/||; s|\.case$||' | sort) ;;
+*)
+	if [ ! -f "workloads/cases/$what.case" ]; then
+		echo "run.sh: unknown case '$what' (have: $(ls workloads/cases | sed 's/\.case$//' | tr '\n' ' '))" >&2
+		exit 2
+	fi
+	cases=$what ;;
+esac
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run.sh: must run as root (packages, network namespaces, tc)" >&2
+	exit 2
+fi
+
+make -s deps qemu guest harness
+status=0
+for c in $cases; do
+	./build/pvmig run "$c" "$@" || status=$?
+done
+exit $status
