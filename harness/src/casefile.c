@@ -158,6 +158,10 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 			if (parse_int(v, 1, 3600, &num))
 				goto bad_number;
 			c->workload_s = (int)num;
+		} else if (!strcmp(k, "memcheck_mib")) {
+			if (parse_int(v, 0, 1024 * 1024, &num))
+				goto bad_number;
+			c->memcheck_mib = num;
 		} else if (!strcmp(k, "methods")) {
 			char merr[256];
 

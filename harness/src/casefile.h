@@ -23,6 +23,7 @@ struct case_def {
 	enum workload workload;
 	int workload_mem_pct;	/* of guest RAM the workload touches */
 	int workload_s;		/* how long the workload runs */
+	long memcheck_mib;	/* run the guest memory checker with this much; 0 off */
 	char methods[CASE_MAX_METHODS][32];
 	int nmethods;
 };

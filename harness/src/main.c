@@ -15,6 +15,7 @@
 #include "casefile.h"
 #include "cleanup.h"
 #include "guestagent.h"
+#include "integrity.h"
 #include "methods.h"
 #include "migrate.h"
 #include "netns.h"
@@ -127,6 +128,13 @@ static int validate(struct env *e)
 		e->cs.repeat = e->opt.repeat;
 	if (e->opt.settle_ms >= 0)
 		e->cs.settle_ms = e->opt.settle_ms;
+	if (e->opt.memcheck_mib >= 0)
+		e->cs.memcheck_mib = e->opt.memcheck_mib;
+	if (e->cs.memcheck_mib >= e->cs.mem_mib / 2) {
+		snprintf(err, sizeof(err), "memory checker of %ld MiB does not fit a %ld MiB guest",
+			 e->cs.memcheck_mib, e->cs.mem_mib);
+		return bad_input(err);
+	}
 	if (e->opt.methods && case_set_methods(&e->cs, e->opt.methods, err, sizeof(err)))
 		return bad_input(err);
 	host_mib = host_mem_mib();
@@ -225,8 +233,12 @@ static json_t *params_json(struct env *e)
 
 	for (int i = 0; i < e->cs.nmethods; i++)
 		json_array_append_new(methods, json_string(e->cs.methods[i]));
+	json_t *x = json_pack("{s:s?, s:s?, s:s?, s:i, s:i}", "driver", e->opt.x_driver,
+			      "driver_args", e->opt.x_driver_args, "device_props", e->opt.x_device_props,
+			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
+
 	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
-			 "s:i, s:i}",
+			 "s:i, s:i, s:I, s:o}",
 			 "case", e->cs.name, "description", e->cs.description,
 			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
 			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
@@ -236,7 +248,8 @@ static json_t *params_json(struct env *e)
 			 "max_bandwidth_gbit", e->opt.max_bandwidth_gbit,
 			 "dst_prealloc", e->opt.dst_prealloc,
 			 "migrate_timeout_s", e->opt.migrate_timeout_s,
-			 "boot_timeout_s", e->opt.boot_timeout_s);
+			 "boot_timeout_s", e->opt.boot_timeout_s,
+			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x);
 }
 
 /* The scenario name is derived from the parameters, so it cannot lie. */
@@ -248,8 +261,17 @@ static void make_run_id(struct env *e, char *buf, size_t len)
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib, e->opt.link_gbit,
-		 e->accel.name, e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+	bool faults = e->opt.x_driver || e->opt.x_driver_args || e->opt.x_device_props ||
+		      e->opt.x_cancel_at_ms >= 0 || e->opt.x_kill_dst_at_ms >= 0;
+	int n = snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib,
+			 e->opt.link_gbit, e->accel.name,
+			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+
+	if (e->cs.memcheck_mib > 0 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_memcheck%ld", e->cs.memcheck_mib);
+	/* Runs with injected faults must never pass for measurements. */
+	if (faults && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "_faultinjection");
 }
 
 static int64_t meminfo_kb(const char *text, const char *key)
@@ -277,14 +299,19 @@ static void fill_config(struct env *e, const struct method *m, struct vm_config 
 	c->rundir = e->rundir;
 	c->accel = e->accel.name;
 	c->mem_mib = e->cs.mem_mib;
-	snprintf(cmdline, cmdlen, "pvmig.balloon=%s", driver_arg(m->driver));
+	snprintf(cmdline, cmdlen, "pvmig.balloon=%s%s%s",
+		 e->opt.x_driver ? e->opt.x_driver : driver_arg(m->driver),
+		 e->opt.x_driver_args ? " pvmig.balloon_args=" : "",
+		 e->opt.x_driver_args ? e->opt.x_driver_args : "");
 	c->cmdline_extra = cmdline;
 	if (m->iothread) {
 		c->extra[c->nextra++] = "-object";
 		c->extra[c->nextra++] = "iothread,id=iot0";
 	}
 	if (m->balloon_props) {
-		snprintf(balloon, balloonlen, "virtio-balloon-pci,id=balloon0,%s", m->balloon_props);
+		snprintf(balloon, balloonlen, "virtio-balloon-pci,id=balloon0,%s%s%s", m->balloon_props,
+			 e->opt.x_device_props ? "," : "",
+			 e->opt.x_device_props ? e->opt.x_device_props : "");
 		c->extra[c->nextra++] = "-device";
 		c->extra[c->nextra++] = balloon;
 	}
@@ -357,6 +384,21 @@ static void check_source_survived(struct vm *src, struct mig_record *r)
 	json_decref(ret);
 }
 
+static void verify_integrity(struct vm *v, struct integrity *it, struct mig_record *r)
+{
+	size_t n = strlen(r->error);
+
+	if (integrity_verify(&v->ga, it)) {
+		snprintf(r->error + n, sizeof(r->error) - n, "%s%s", n ? "; " : "", it->error);
+		return;
+	}
+	r->memcheck_mismatches = it->mismatches;
+	r->memcheck_verified = it->pages_verified;
+	if (it->mismatches > 0)
+		snprintf(r->error + n, sizeof(r->error) - n, "%sGUEST DATA LOST: %lld pages mismatched",
+			 n ? "; " : "", (long long)it->mismatches);
+}
+
 static void read_pv_counters(struct vm *src, struct mig_record *r)
 {
 	json_t *ret = NULL;
@@ -377,7 +419,8 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 {
 	struct vm_config sc, dc;
 	struct vm src, dst;
-	char scmd[128], dcmd[128], sballoon[256], dballoon[256], err[512], label[64];
+	char scmd[512], dcmd[512], sballoon[512], dballoon[512], err[512], label[64];
+	struct integrity it = { .mismatches = NA };
 	char meminfo[8192], uri[64];
 	struct fault_ctx fault = { e, &src, &dst, false, false };
 	struct migrate_params p = {
@@ -421,6 +464,10 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 		if (total != NA && freekb != NA)
 			r->guest_used_kb = total - freekb;
 	}
+	if (e->cs.memcheck_mib > 0 && integrity_start(&src.ga, e->cs.memcheck_mib, &it)) {
+		snprintf(r->error, sizeof(r->error), "%s", it.error);
+		goto out;
+	}
 	if (pvmig_interrupted) {
 		snprintf(r->error, sizeof(r->error), "interrupted");
 		goto out;
@@ -432,8 +479,13 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 			r->dst_agent_ok = true;
 		else
 			snprintf(r->error, sizeof(r->error), "%s", err);
+		if (e->cs.memcheck_mib > 0 && r->dst_agent_ok)
+			verify_integrity(&dst, &it, r);
 	} else if (!pvmig_interrupted) {
 		check_source_survived(&src, r);
+		/* The source guest goes on: it must still hold every byte. */
+		if (e->cs.memcheck_mib > 0)
+			verify_integrity(&src, &it, r);
 	}
 	if (m->pv_counters && src.qmp_up)
 		read_pv_counters(&src, r);

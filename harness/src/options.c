@@ -25,6 +25,8 @@ void options_usage(FILE *out)
 "  --boot-timeout-s N   wait for the guest agent this long (default 300)\n"
 "  --iperf-s N          seconds of iperf3 before the run (default 3; 0 = skip)\n"
 "  --results DIR        results root (default: <project>/results)\n"
+"  --memcheck-mib N     run the guest memory checker over N MiB across each\n"
+"                       migration and verify every page afterwards\n"
 "  --cases DIR          where CASE.case files live (default: <project>/workloads/cases)\n");
 }
 
@@ -46,7 +48,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	enum {
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
-		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES,
+		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -65,6 +67,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "results", required_argument, 0, O_RESULTS },
 		{ "top", required_argument, 0, O_TOP },
 		{ "cases", required_argument, 0, O_CASES },
+		{ "memcheck-mib", required_argument, 0, O_MEMCHECK },
+		{ "x-driver", required_argument, 0, O_XDRIVER },
+		{ "x-driver-args", required_argument, 0, O_XDRVARGS },
+		{ "x-device-props", required_argument, 0, O_XDEVPROPS },
 		{ "x-cancel-at-ms", required_argument, 0, O_XCANCEL },
 		{ "x-kill-dst-at-ms", required_argument, 0, O_XKILL },
 		{ "help", no_argument, 0, 'h' },
@@ -85,6 +91,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->boot_timeout_s = 300;
 	o->iperf_s = 3;
 	o->x_cancel_at_ms = -1;
+	o->memcheck_mib = -1;
 	o->x_kill_dst_at_ms = -1;
 
 	optind = 1;
@@ -134,6 +141,18 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_RESULTS: o->results_root = v; break;
 		case O_TOP: o->top = v; break;
 		case O_CASES: o->cases_dir = v; break;
+		case O_MEMCHECK:
+			if (num(v, 0, 1024 * 1024, &d)) goto bad;
+			o->memcheck_mib = (long)d; break;
+		case O_XDRIVER:
+			if (strcmp(v, "none") && strcmp(v, "stock") && strcmp(v, "pv")) goto bad;
+			o->x_driver = v; break;
+		case O_XDRVARGS:
+			if (strpbrk(v, " \t\"'")) goto bad;
+			o->x_driver_args = v; break;
+		case O_XDEVPROPS:
+			if (strpbrk(v, " \t")) goto bad;
+			o->x_device_props = v; break;
 		case O_XCANCEL:
 			if (num(v, 0, 3600000, &d)) goto bad;
 			o->x_cancel_at_ms = (int)d; break;

@@ -25,7 +25,11 @@ struct options {
 	const char *results_root;	/* NULL: <top>/results */
 	const char *top;		/* project directory */
 	const char *cases_dir;		/* NULL: <top>/workloads/cases */
+	long memcheck_mib;		/* -1: the case's */
 	/* Fault injection for tests (x- = not for measurements). */
+	const char *x_driver;		/* none|stock|pv instead of the method's */
+	const char *x_driver_args;	/* module parameters, a=1,b=2 */
+	const char *x_device_props;	/* appended to the balloon device */
 	int x_cancel_at_ms;		/* migrate_cancel after this long; -1 off */
 	int x_kill_dst_at_ms;		/* SIGKILL the destination; -1 off */
 };

@@ -19,6 +19,7 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->skipped_pages = r->hint_rejects = NA;
 	r->hint_latency_ms = NA;
 	r->guest_used_kb = NA;
+	r->memcheck_mismatches = r->memcheck_verified = NA;
 	r->progress = json_array();
 	r->counters = NULL;
 }

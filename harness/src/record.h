@@ -35,6 +35,9 @@ struct mig_record {
 	int64_t guest_used_kb;	/* MemTotal - MemFree before migrating */
 	bool dst_agent_ok;	/* destination guest answered after migration */
 
+	int64_t memcheck_mismatches;	/* guest checker: pages that lost data */
+	int64_t memcheck_verified;	/* pages it verified in the end */
+
 	json_t *progress;	/* query-migrate samples */
 	json_t *counters;	/* method-specific counters, as read */
 };

@@ -13,7 +13,7 @@ const char *results_csv_header(void)
 	return "case,method,mem_mib,repeat,status,total_time_ms,downtime_ms,setup_time_ms,"
 	       "transferred_kb,zero_pages,normal_pages,dirty_sync_count,link_gbit,accel,"
 	       "skipped_pages,hint_latency_ms,hint_rejects,prep_time_ms,end_to_end_ms,"
-	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,error";
+	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,error";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -99,6 +99,8 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	n = snprintf(p, left, ",%d", r->dst_agent_ok ? 1 : 0);
 	p += n;
 	left -= (size_t)n;
+	put_int(&p, &left, r->memcheck_mismatches);
+	put_int(&p, &left, r->memcheck_verified);
 	put_text(&p, &left, r->error);
 	return buf;
 }
@@ -140,6 +142,8 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "hint_rejects", int_or_null(r->hint_rejects));
 	json_object_set_new(o, "guest_used_kb", int_or_null(r->guest_used_kb));
 	json_object_set_new(o, "dst_agent_ok", json_boolean(r->dst_agent_ok));
+	json_object_set_new(o, "memcheck_mismatches", int_or_null(r->memcheck_mismatches));
+	json_object_set_new(o, "memcheck_verified", int_or_null(r->memcheck_verified));
 	json_object_set_new(o, "counters", r->counters ? json_incref(r->counters) : json_null());
 	json_object_set_new(o, "progress", json_incref(r->progress));
 	return o;
