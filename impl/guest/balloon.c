@@ -47,15 +47,20 @@ MODULE_PARM_DESC(oom_pages,
 		 "4 KiB frames to give back per OOM notification with deflate-on-oom (default 256)");
 
 /*
- * Upstream virtio_balloon leaves totalram alone when DEFLATE_ON_OOM is
- * negotiated (the memory is only lent to the host).  We shrink it always by
- * default, so MemTotal shows what the balloon took; adjust_managed=0
- * restores the upstream behaviour with deflate-on-oom.
+ * Whether ballooned pages are taken out of totalram (MemTotal).
+ *
+ * Upstream virtio_balloon does so only when DEFLATE_ON_OOM is not
+ * negotiated, and that is our default: with deflate-on-oom the memory is
+ * only lent to the host, and shrinking totalram would make the overcommit
+ * heuristic (__vm_enough_memory) refuse any mapping larger than the shrunk
+ * totalram with ENOMEM before the guest ever gets to the OOM notifier, so
+ * deflate-on-oom could not rescue it (seen in tests: stress-ng --vm-bytes
+ * 600M in a 1 GiB guest with 768 MiB ballooned).
  */
-static bool adjust_managed = true;
-module_param(adjust_managed, bool, 0444);
+static int adjust_managed = -1;
+module_param(adjust_managed, int, 0444);
 MODULE_PARM_DESC(adjust_managed,
-		 "Shrink totalram (MemTotal) by the balloon size even with deflate-on-oom (default 1; 0 = like upstream)");
+		 "Take ballooned pages out of totalram/MemTotal: -1 (default) unless deflate-on-oom is negotiated, as upstream; 0 never; 1 always");
 
 static unsigned long long balloon_pages;
 module_param(balloon_pages, ullong, 0444);
@@ -64,12 +69,6 @@ MODULE_PARM_DESC(balloon_pages, "Counter: 4 KiB frames currently in the balloon"
 static unsigned long long oom_deflated_pages;
 module_param(oom_deflated_pages, ullong, 0444);
 MODULE_PARM_DESC(oom_deflated_pages, "Counter: 4 KiB frames given back on OOM since load");
-
-static bool pvb_adjusts_managed(struct pvb *vb)
-{
-	return adjust_managed ||
-	       !virtio_has_feature(vb->vdev, VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
-}
 
 static void pvb_balloon_ack(struct virtqueue *vq)
 {
@@ -146,7 +145,7 @@ static unsigned int pvb_fill(struct pvb *vb, unsigned long want,
 		balloon_page_enqueue(&vb->b_dev_info, page);
 		pvb_add_page_pfns(vb, page);
 		vb->num_pages += PVB_FRAMES_PER_PAGE;
-		if (pvb_adjusts_managed(vb))
+		if (vb->adjust_managed)
 			adjust_managed_page_count(page, -1);
 	}
 	added = vb->num_pfns;
@@ -185,7 +184,7 @@ static unsigned int pvb_leak(struct pvb *vb, unsigned long want)
 		pvb_tell_host(vb, vb->deflate_vq);
 
 	list_for_each_entry_safe(page, next, &pages, lru) {
-		if (pvb_adjusts_managed(vb))
+		if (vb->adjust_managed)
 			adjust_managed_page_count(page, 1);
 		list_del(&page->lru);
 		put_page(page);
@@ -296,7 +295,7 @@ static int pvb_migratepage(struct balloon_dev_info *b_dev_info,
 
 	get_page(newpage);	/* the balloon's reference */
 
-	if (pvb_adjusts_managed(vb) && page_zone(page) != page_zone(newpage)) {
+	if (vb->adjust_managed && page_zone(page) != page_zone(newpage)) {
 		adjust_managed_page_count(page, 1);
 		adjust_managed_page_count(newpage, -1);
 	}
@@ -447,6 +446,12 @@ static int pvb_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	vdev->priv = vb;
 	vb->vdev = vdev;
+	/* Fixed for the device's lifetime: every page must be counted back. */
+	if (adjust_managed < 0)
+		vb->adjust_managed = !virtio_has_feature(vdev,
+						VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	else
+		vb->adjust_managed = adjust_managed;
 	INIT_DELAYED_WORK(&vb->size_work, pvb_size_work);
 	INIT_WORK(&vb->stats_work, pvb_stats_work);
 	spin_lock_init(&vb->stop_lock);
@@ -486,7 +491,7 @@ static int pvb_probe(struct virtio_device *vdev)
 		 "ready: stats %s, deflate-on-oom %s, free page bitmap %s, adjust_managed %d\n",
 		 vb->stats_vq ? "on" : "off",
 		 vb->oom_registered ? "on" : "off",
-		 vb->fpb ? "on" : "off", pvb_adjusts_managed(vb));
+		 vb->fpb ? "on" : "off", vb->adjust_managed);
 	return 0;
 
 out_vqs:

@@ -56,6 +56,8 @@ struct pvb {
 	struct balloon_dev_info b_dev_info;
 	struct notifier_block oom_nb;
 	bool oom_registered;
+	/* Ballooned pages are taken out of totalram (adjust_managed). */
+	bool adjust_managed;
 
 	/* Sent on the stats queue; only the stats work writes it. */
 	struct virtio_balloon_stat stats[PVB_NR_STATS];

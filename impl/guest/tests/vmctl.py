@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Drive a test guest for pvmig_balloon: QEMU under TCG, a shell on the serial
+console (over a unix socket) and QMP.  Used by the tests next to it; every
+wait is bounded."""
+import json, os, re, socket, subprocess, sys, time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
+QEMU = os.environ.get("QEMU", os.path.join(TOP, "build/qemu/qemu-system-x86_64"))
+
+
+class VM:
+    def __init__(self, name="pvb", mem="1G", append="", device_opts="",
+                 extra=(), initrd=None, kernel=None, incoming=None):
+        self.dir = f"/tmp/{name}"
+        os.makedirs(self.dir, exist_ok=True)
+        self.qmp_path = f"{self.dir}/qmp.sock"
+        self.ser_path = f"{self.dir}/serial.sock"
+        for p in (self.qmp_path, self.ser_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        kernel = kernel or os.path.join(TOP, "build/guest/vmlinux")
+        initrd = initrd or os.path.join(TOP, "build/guest/initramfs.cpio")
+        args = [QEMU, "-L", "/usr/share/qemu", "-L", "/usr/share/seabios", "-M", "pc", "-accel", "tcg", "-cpu", "max", "-m", mem,
+                "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
+                "-kernel", kernel, "-initrd", initrd,
+                "-append", "console=ttyS0 quiet panic=-1 pvmig.shell=1 " + append,
+                "-chardev", f"socket,id=ser0,path={self.ser_path},server=on,wait=off",
+                "-serial", "chardev:ser0",
+                "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
+                "-device", "virtio-balloon-pci,id=balloon0" + device_opts]
+        args += list(extra)
+        if incoming:
+            args += ["-incoming", incoming]
+        self.log = open(f"{self.dir}/qemu.log", "w")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.buf = b""
+        self.ser = self._connect(self.ser_path)
+        self.qmp_sock = self._connect(self.qmp_path)
+        self.qmp_file = self.qmp_sock.makefile("rwb")
+        json.loads(self.qmp_file.readline())
+        self.qmp("qmp_capabilities")
+        self.n = 0
+
+    def _connect(self, path, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError("qemu exited: " + open(self.log.name).read())
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+                return s
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(path)
+
+    def qmp(self, cmd, **args):
+        msg = {"execute": cmd}
+        if args:
+            msg["arguments"] = args
+        self.qmp_file.write(json.dumps(msg).encode() + b"\n")
+        self.qmp_file.flush()
+        while True:
+            r = json.loads(self.qmp_file.readline())
+            if "event" in r:
+                continue
+            if "error" in r:
+                raise RuntimeError(f"{cmd}: {r['error']}")
+            return r["return"]
+
+    def read_until(self, pattern, timeout):
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        end = time.time() + timeout
+        self.ser.settimeout(0.2)
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                out = self.buf[:m.end()]
+                self.buf = self.buf[m.end():]
+                return out.decode(errors="replace")
+            if time.time() > end:
+                raise TimeoutError(f"waiting for {pattern!r}; got:\n"
+                                   + self.buf.decode(errors="replace")[-3000:])
+            try:
+                d = self.ser.recv(65536)
+                if not d and self.proc.poll() is not None:
+                    raise RuntimeError("qemu exited")
+                self.buf += d
+            except socket.timeout:
+                pass
+
+    def wait_ready(self, timeout=120):
+        self.read_until(r"PVMIG-READY", timeout)
+        time.sleep(1)
+        self.sh("stty -echo 2>/dev/null; true", 20)
+
+    def sh(self, cmd, timeout=60):
+        """Run a shell command on the console, return (status, output)."""
+        self.n += 1
+        self.buf = b""
+        tag = f"__E{self.n}__"
+        # The tag is split in the command so the echo of it cannot match.
+        self.ser.sendall(f"{cmd}; echo __E{self.n}\"\"__ $?\n".encode())
+        out = self.read_until(tag + r" (\d+)\r?\n", timeout)
+        m = re.search(re.escape(tag) + r" (\d+)", out)
+        body = out[:m.start()]
+        # drop the echoed command line if echo is still on
+        lines = body.replace("\r", "").split("\n")
+        if lines and cmd[:20] in lines[0]:
+            lines = lines[1:]
+        lines = [re.sub(r"^(~|/\S*) # ", "", l) for l in lines]
+        return int(m.group(1)), "\n".join(lines).strip()
+
+    def out(self, cmd, timeout=60):
+        st, o = self.sh(cmd, timeout)
+        if st:
+            raise RuntimeError(f"{cmd!r} exited {st}: {o}")
+        return o
+
+    def param(self, name):
+        return self.out(f"cat /sys/module/pvmig_balloon/parameters/{name}")
+
+    def balloon_to(self, mib, timeout=120):
+        """Set the guest's target size and wait (bounded) until reached."""
+        self.qmp("balloon", value=mib << 20)
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.qmp("query-balloon")["actual"] == mib << 20:
+                return time.time()
+            time.sleep(0.5)
+        raise TimeoutError(f"balloon to {mib} MiB: at "
+                           f"{self.qmp('query-balloon')['actual'] >> 20} MiB")
+
+    def close(self):
+        try:
+            self.qmp("quit")
+        except Exception:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def meminfo(vm, key):
+    st, out = vm.sh(f"grep '^{key}:' /proc/meminfo")
+    return int(out.split()[1])
