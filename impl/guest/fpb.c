@@ -124,6 +124,7 @@ static struct {
 	unsigned long long last_pages;
 	unsigned long long last_free_pages; /* NR_FREE_PAGES when collecting */
 	unsigned long long last_buffers;
+	unsigned long long dry_runs;	/* fpb_dry_run collections */
 } fpb_cnt;
 
 #define FPB_CNT_ADD(field, n)	WRITE_ONCE(fpb_cnt.field, fpb_cnt.field + (n))
@@ -152,6 +153,7 @@ FPB_COUNTER(last_blocks, "buddy blocks found for the last answer (before merging
 FPB_COUNTER(last_pages, "4 KiB frames in the last answer");
 FPB_COUNTER(last_free_pages, "guest free 4 KiB frames (NR_FREE_PAGES) when the last answer was collected");
 FPB_COUNTER(last_buffers, "report buffers used by the last answer");
+FPB_COUNTER(dry_runs, "collections made through fpb_dry_run");
 
 /* All counters in one read: "name value" lines. */
 static int fpb_stats_get(char *buf, const struct kernel_param *kp)
@@ -162,7 +164,7 @@ static int fpb_stats_get(char *buf, const struct kernel_param *kp)
 			 "ranges %llu\npages %llu\ncapped_lists %llu\nskipped %llu\n"
 			 "last_cmd_id %llu\nlast_collect_us %llu\nlast_ranges %llu\n"
 			 "last_blocks %llu\nlast_pages %llu\nlast_free_pages %llu\n"
-			 "last_buffers %llu\n",
+			 "last_buffers %llu\ndry_runs %llu\n",
 			 READ_ONCE(fpb_cnt.requests), READ_ONCE(fpb_cnt.answers),
 			 READ_ONCE(fpb_cnt.abandoned), READ_ONCE(fpb_cnt.ignored),
 			 READ_ONCE(fpb_cnt.invalid), READ_ONCE(fpb_cnt.bogus_sent),
@@ -176,7 +178,8 @@ static int fpb_stats_get(char *buf, const struct kernel_param *kp)
 			 READ_ONCE(fpb_cnt.last_blocks),
 			 READ_ONCE(fpb_cnt.last_pages),
 			 READ_ONCE(fpb_cnt.last_free_pages),
-			 READ_ONCE(fpb_cnt.last_buffers));
+			 READ_ONCE(fpb_cnt.last_buffers),
+			 READ_ONCE(fpb_cnt.dry_runs));
 }
 
 static const struct kernel_param_ops fpb_stats_ops = {
@@ -225,7 +228,8 @@ struct fpb_collect {
 
 static bool fpb_abandon(struct pvb_fpb *f)
 {
-	return atomic_read(&f->cmd_pending) || pvb_stopping(f->vb);
+	/* No vb: a dry run, which nothing cancels. */
+	return atomic_read(&f->cmd_pending) || (f->vb && pvb_stopping(f->vb));
 }
 
 static unsigned long fpb_timeout(void)
@@ -473,6 +477,21 @@ static bool fpb_collect(struct pvb_fpb *f, struct fpb_collect *c)
 	return true;
 }
 
+static void fpb_count_collection(struct fpb_collect *c, u64 us,
+				 unsigned long free_pages)
+{
+	FPB_CNT_ADD(capped_lists, c->capped_lists);
+	FPB_CNT_ADD(skipped, c->skipped);
+	if (c->full)
+		FPB_CNT_ADD(truncated, 1);
+	FPB_CNT_SET(last_collect_us, us);
+	FPB_CNT_SET(last_ranges, c->ranges);
+	FPB_CNT_SET(last_blocks, c->blocks);
+	FPB_CNT_SET(last_pages, c->pages);
+	FPB_CNT_SET(last_free_pages, (u64)free_pages << FPB_FRAME_SHIFT);
+	FPB_CNT_SET(last_buffers, c->nr_batch);
+}
+
 /* --- answers ------------------------------------------------------------- */
 
 /* Queue the collected answer under @cmd_id; false if not all went out. */
@@ -550,8 +569,9 @@ static void fpb_answer(struct pvb_fpb *f, u32 cmd_id)
 	unsigned int mode = min(READ_ONCE(fpb_bogus), (unsigned int)FPB_BOGUS_MAX);
 	struct fpb_collect c = { .f = f };
 	u32 answer_id = cmd_id;
-	u64 us, free_pages;
+	unsigned long free_pages;
 	ktime_t t0;
+	u64 us;
 
 	/* Buffers of earlier answers the device has not returned stay out. */
 	if (fpb_reclaim(f) == f->nr_bufs)
@@ -603,16 +623,7 @@ static void fpb_answer(struct pvb_fpb *f, u32 cmd_id)
 	FPB_CNT_ADD(answers, 1);
 	FPB_CNT_ADD(ranges, c.ranges);
 	FPB_CNT_ADD(pages, c.pages);
-	FPB_CNT_ADD(capped_lists, c.capped_lists);
-	FPB_CNT_ADD(skipped, c.skipped);
-	if (c.full)
-		FPB_CNT_ADD(truncated, 1);
-	FPB_CNT_SET(last_collect_us, us);
-	FPB_CNT_SET(last_ranges, c.ranges);
-	FPB_CNT_SET(last_blocks, c.blocks);
-	FPB_CNT_SET(last_pages, c.pages);
-	FPB_CNT_SET(last_free_pages, free_pages << FPB_FRAME_SHIFT);
-	FPB_CNT_SET(last_buffers, c.nr_batch);
+	fpb_count_collection(&c, us, free_pages);
 out:
 	/* So that the next request finds its buffers free. */
 	fpb_wait_idle(f);
@@ -672,20 +683,34 @@ void pvb_fpb_report_done(struct virtqueue *vq)
 	wake_up(&vb->fpb->wait);
 }
 
-int pvb_fpb_create(struct pvb *vb)
+static void fpb_free(struct pvb_fpb *f)
+{
+	unsigned int i;
+
+	if (f->wq)
+		destroy_workqueue(f->wq);
+	if (f->bufs)
+		for (i = 0; i < f->nr_bufs; i++)
+			free_page((unsigned long)f->bufs[i].rep);
+	kfree(f->batch);
+	kfree(f->bufs);
+	kfree(f->cmd);
+	kfree(f);
+}
+
+static struct pvb_fpb *fpb_alloc(void)
 {
 	struct pvb_fpb *f;
 	unsigned int i;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
-		return -ENOMEM;
-	f->vb = vb;
+		return NULL;
 	INIT_WORK(&f->work, fpb_work_fn);
 	init_waitqueue_head(&f->wait);
 	atomic_set(&f->cmd_pending, 0);
 
-	f->nr_bufs = clamp(fpb_buffers, 1u, 16384u);
+	f->nr_bufs = clamp(READ_ONCE(fpb_buffers), 1u, 16384u);
 	f->cmd = kzalloc(sizeof(*f->cmd), GFP_KERNEL);
 	f->bufs = kcalloc(f->nr_bufs, sizeof(*f->bufs), GFP_KERNEL);
 	f->batch = kcalloc(f->nr_bufs, sizeof(*f->batch), GFP_KERNEL);
@@ -696,40 +721,37 @@ int pvb_fpb_create(struct pvb *vb)
 		if (!f->bufs[i].rep)
 			goto err;
 	}
+	return f;
 
+err:
+	fpb_free(f);
+	return NULL;
+}
+
+int pvb_fpb_create(struct pvb *vb)
+{
+	struct pvb_fpb *f = fpb_alloc();
+
+	if (!f)
+		return -ENOMEM;
+	f->vb = vb;
 	/*
 	 * Our own queue: high priority, since migration waits for the answer
 	 * even when the guest is busy; freezable, like the balloon's works.
 	 */
 	f->wq = alloc_ordered_workqueue("pvmig_fpb", WQ_FREEZABLE | WQ_HIGHPRI);
-	if (!f->wq)
-		goto err;
-
+	if (!f->wq) {
+		fpb_free(f);
+		return -ENOMEM;
+	}
 	vb->fpb = f;
 	return 0;
-
-err:
-	vb->fpb = f;
-	pvb_fpb_destroy(vb);
-	return -ENOMEM;
 }
 
 void pvb_fpb_destroy(struct pvb *vb)
 {
-	struct pvb_fpb *f = vb->fpb;
-	unsigned int i;
-
-	if (!f)
-		return;
-	if (f->wq)
-		destroy_workqueue(f->wq);
-	if (f->bufs)
-		for (i = 0; i < f->nr_bufs; i++)
-			free_page((unsigned long)f->bufs[i].rep);
-	kfree(f->batch);
-	kfree(f->bufs);
-	kfree(f->cmd);
-	kfree(f);
+	if (vb->fpb)
+		fpb_free(vb->fpb);
 	vb->fpb = NULL;
 }
 
@@ -774,3 +796,38 @@ void pvb_fpb_detach(struct pvb *vb)
 	while (virtqueue_detach_unused_buf(f->cmd_vq))
 		;
 }
+
+/* --- measurement without a device ---------------------------------------- */
+
+/*
+ * fpb_dry_run: writing to it collects the free pages as for a request, into
+ * a private set of buffers, and sends nothing.  It updates the last_*
+ * counters, so the guest-side cost can be measured with any device (or none).
+ */
+static int fpb_dry_run_set(const char *val, const struct kernel_param *kp)
+{
+	struct fpb_collect c = {};
+	unsigned long free_pages;
+	ktime_t t0;
+	u64 us;
+
+	c.f = fpb_alloc();
+	if (!c.f)
+		return -ENOMEM;
+	fpb_next_buf(&c);
+	free_pages = global_zone_page_state(NR_FREE_PAGES);
+	t0 = ktime_get();
+	fpb_collect(c.f, &c);
+	us = ktime_us_delta(ktime_get(), t0);
+	fpb_count_collection(&c, us, free_pages);
+	FPB_CNT_ADD(dry_runs, 1);
+	fpb_free(c.f);
+	return 0;
+}
+
+static const struct kernel_param_ops fpb_dry_run_ops = {
+	.set = fpb_dry_run_set,
+};
+module_param_cb(fpb_dry_run, &fpb_dry_run_ops, NULL, 0200);
+MODULE_PARM_DESC(fpb_dry_run,
+		 "Write anything: collect the free pages without sending them (updates the last_* counters)");
