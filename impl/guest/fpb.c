@@ -115,7 +115,8 @@ static struct {
 	unsigned long long timeouts;	/* device slow to take buffers */
 	unsigned long long ranges;	/* ranges sent, total */
 	unsigned long long pages;	/* 4 KiB frames hinted, total */
-	unsigned long long capped_lists; /* lists cut at fpb_max_per_lock */
+	unsigned long long lock_breaks;	/* walks resumed after dropping zone->lock */
+	unsigned long long lost_cursors; /* walks that could not resume */
 	unsigned long long skipped;	/* list entries that were not buddy pages */
 	unsigned long long last_cmd_id;
 	unsigned long long last_collect_us;
@@ -144,7 +145,8 @@ FPB_COUNTER(truncated, "answers cut short: report buffers full");
 FPB_COUNTER(timeouts, "waits for the device to take report buffers that timed out");
 FPB_COUNTER(ranges, "ranges sent since load");
 FPB_COUNTER(pages, "4 KiB frames hinted free since load");
-FPB_COUNTER(capped_lists, "free lists cut at fpb_max_per_lock");
+FPB_COUNTER(lock_breaks, "free list walks that dropped zone->lock after fpb_max_per_lock blocks and resumed");
+FPB_COUNTER(lost_cursors, "free list walks cut short: the block to resume from was allocated meanwhile");
 FPB_COUNTER(skipped, "free list entries that were not free buddy pages");
 FPB_COUNTER(last_cmd_id, "cmd_id of the last request");
 FPB_COUNTER(last_collect_us, "collection time of the last answer, microseconds");
@@ -161,7 +163,8 @@ static int fpb_stats_get(char *buf, const struct kernel_param *kp)
 	return scnprintf(buf, PAGE_SIZE,
 			 "requests %llu\nanswers %llu\nabandoned %llu\nignored %llu\n"
 			 "invalid %llu\nbogus_sent %llu\ntruncated %llu\ntimeouts %llu\n"
-			 "ranges %llu\npages %llu\ncapped_lists %llu\nskipped %llu\n"
+			 "ranges %llu\npages %llu\nlock_breaks %llu\nlost_cursors %llu\n"
+			 "skipped %llu\n"
 			 "last_cmd_id %llu\nlast_collect_us %llu\nlast_ranges %llu\n"
 			 "last_blocks %llu\nlast_pages %llu\nlast_free_pages %llu\n"
 			 "last_buffers %llu\ndry_runs %llu\n",
@@ -170,7 +173,8 @@ static int fpb_stats_get(char *buf, const struct kernel_param *kp)
 			 READ_ONCE(fpb_cnt.invalid), READ_ONCE(fpb_cnt.bogus_sent),
 			 READ_ONCE(fpb_cnt.truncated), READ_ONCE(fpb_cnt.timeouts),
 			 READ_ONCE(fpb_cnt.ranges), READ_ONCE(fpb_cnt.pages),
-			 READ_ONCE(fpb_cnt.capped_lists),
+			 READ_ONCE(fpb_cnt.lock_breaks),
+			 READ_ONCE(fpb_cnt.lost_cursors),
 			 READ_ONCE(fpb_cnt.skipped),
 			 READ_ONCE(fpb_cnt.last_cmd_id),
 			 READ_ONCE(fpb_cnt.last_collect_us),
@@ -222,7 +226,7 @@ struct fpb_collect {
 	unsigned int scan;		/* next f->bufs[] index to try */
 	struct virtio_balloon_fpb_report *rep;	/* batch[nr_batch - 1] */
 	unsigned int nr;		/* ranges in rep */
-	u64 blocks, ranges, pages, capped_lists, skipped;
+	u64 blocks, ranges, pages, lock_breaks, lost_cursors, skipped;
 	bool full;			/* out of buffers */
 };
 
@@ -414,34 +418,77 @@ counted:
 	return true;
 }
 
-/* One lock hold: the free list of (zone, order, migratetype). */
+/* Is @pos one of the list heads of @area (rather than a page)? */
+static bool fpb_is_list_head(struct free_area *area, struct list_head *pos)
+{
+	return (void *)pos >= (void *)&area->free_list[0] &&
+	       (void *)pos < (void *)&area->free_list[MIGRATE_TYPES];
+}
+
+/*
+ * Walk the free list of (zone, order, migratetype), at most @max blocks per
+ * hold of zone->lock.  Between holds the walk remembers the last block it
+ * looked at and resumes after it if that block is still a free buddy block
+ * of this order.  Such a block is on one of this area's free lists (maybe
+ * another migratetype's, if its pageblock changed type), so following the
+ * links from it meets only free blocks of this order until it reaches one
+ * of the area's list heads, where the walk ends.  If the block was
+ * allocated meanwhile, the rest of the list is not reported.
+ */
 static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 			  unsigned int order, int mt, unsigned int max)
 {
-	struct list_head *list = &zone->free_area[order].free_list[mt];
-	unsigned int seen = 0;
-	unsigned long flags;
-	struct page *page;
+	struct free_area *area = &zone->free_area[order];
+	struct list_head *pos;
+	struct page *page = NULL;
+	unsigned long flags, budget;
+	unsigned int seen;
 
-	spin_lock_irqsave(&zone->lock, flags);
-	list_for_each_entry(page, list, buddy_list) {
-		if (seen++ == max) {
-			c->capped_lists++;
-			break;
+	/* Termination even if blocks keep being freed behind the cursor. */
+	budget = 2 * data_race(area->nr_free) + max;
+
+	for (;;) {
+		spin_lock_irqsave(&zone->lock, flags);
+		if (!page) {
+			pos = area->free_list[mt].next;
+		} else if (PageBuddy(page) && page_private(page) == order) {
+			pos = page->buddy_list.next;
+		} else {
+			spin_unlock_irqrestore(&zone->lock, flags);
+			c->lost_cursors++;
+			return;
 		}
-		/*
-		 * Under zone->lock a page on a free list is the head of a free
-		 * buddy block whose order is in page->private.  Check anyway:
-		 * reporting a page in use would lose guest data.
-		 */
-		if (unlikely(!PageBuddy(page) || page_private(page) != order)) {
-			c->skipped++;
-			continue;
+		for (seen = 0; !fpb_is_list_head(area, pos) && seen < max;
+		     pos = pos->next, seen++) {
+			page = list_entry(pos, struct page, buddy_list);
+			/*
+			 * Under zone->lock a page on a free list is the head of
+			 * a free buddy block whose order is in page->private.
+			 * Check anyway: a page in use must never be reported.
+			 */
+			if (unlikely(!PageBuddy(page) ||
+				     page_private(page) != order)) {
+				c->skipped++;
+				/* Not a safe place to resume from. */
+				page = NULL;
+				pos = &area->free_list[mt];
+				break;
+			}
+			if (!fpb_record(c, page_to_pfn(page), order)) {
+				pos = &area->free_list[mt];
+				break;
+			}
 		}
-		if (!fpb_record(c, page_to_pfn(page), order))
-			break;
+		spin_unlock_irqrestore(&zone->lock, flags);
+
+		if (fpb_is_list_head(area, pos) || !page)
+			return;
+		if (budget <= seen || fpb_abandon(c->f))
+			return;
+		budget -= seen;
+		c->lock_breaks++;
+		cond_resched();
 	}
-	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* false: abandoned (a newer request came, or unload). */
@@ -480,7 +527,8 @@ static bool fpb_collect(struct pvb_fpb *f, struct fpb_collect *c)
 static void fpb_count_collection(struct fpb_collect *c, u64 us,
 				 unsigned long free_pages)
 {
-	FPB_CNT_ADD(capped_lists, c->capped_lists);
+	FPB_CNT_ADD(lock_breaks, c->lock_breaks);
+	FPB_CNT_ADD(lost_cursors, c->lost_cursors);
 	FPB_CNT_ADD(skipped, c->skipped);
 	if (c->full)
 		FPB_CNT_ADD(truncated, 1);
