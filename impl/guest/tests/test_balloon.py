@@ -98,6 +98,21 @@ def main():
         vm.balloon_to(1024)
         dmesg_clean(vm, "rmmod/insmod x3")
 
+        # freeze/restore: suspend to idle with pm_test=devices runs the
+        # device freeze and restore callbacks without sleeping for real
+        vm.balloon_to(768)
+        st, out = vm.sh("echo devices > /sys/power/pm_test && echo freeze > /sys/power/state", 120)
+        check("suspend/resume (pm_test=devices)", st == 0, out)
+        vm.sh("echo none > /sys/power/pm_test")
+        try:
+            vm.balloon_to(768, timeout=60)
+            ok, out = True, ""
+        except TimeoutError as e:
+            ok, out = False, str(e)
+        check("after resume: balloon back at target", ok, out)
+        vm.balloon_to(1024)
+        dmesg_clean(vm, "suspend/resume")
+
         if not doo:
             print("SKIP: deflate-on-oom (not negotiated)")
         elif adjust:
