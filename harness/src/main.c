@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "balloon.h"
 #include "casefile.h"
 #include "cleanup.h"
 #include "guestagent.h"
@@ -399,6 +400,57 @@ static void verify_integrity(struct vm *v, struct integrity *it, struct mig_reco
 			 n ? "; " : "", (long long)it->mismatches);
 }
 
+/* Source QEMU's resident memory, KiB (free page reporting shrinks it). */
+static int64_t rss_kb(pid_t pid)
+{
+	char path[64], *s, *p;
+	int64_t kb = NA;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	s = read_file(path);
+	if (s && (p = strstr(s, "VmRSS:")))
+		kb = strtoll(p + 6, NULL, 10);
+	free(s);
+	return kb;
+}
+
+/*
+ * Free page reporting works in the background, 2 s after pages are freed,
+ * a batch at a time; give it until the source's RSS stops shrinking (no
+ * drop over 1% in 3 s), at most 60 s.
+ */
+static int64_t settle_reporting(struct vm *src, json_t **counters)
+{
+	int64_t t0 = now_ms(), start_kb = rss_kb(src->pid), ref_kb = start_kb, ref_t = t0;
+
+	sleep_ms(2500);	/* the guest's reporting delay */
+	while (now_ms() - t0 < 60000 && !pvmig_interrupted) {
+		int64_t kb = rss_kb(src->pid);
+
+		if (kb < ref_kb - ref_kb / 100) {
+			ref_kb = kb;
+			ref_t = now_ms();
+		} else if (now_ms() - ref_t >= 3000) {
+			break;
+		}
+		sleep_ms(250);
+	}
+	*counters = json_pack("{s:I, s:I}", "rss_before_kb", (json_int_t)start_kb,
+			      "rss_after_kb", (json_int_t)rss_kb(src->pid));
+	return now_ms() - t0;
+}
+
+static json_t *balloon_json(const struct balloon_outcome *b, int64_t mem_bytes)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+			 "available_bytes", (json_int_t)b->avail_bytes,
+			 "margin_bytes", (json_int_t)balloon_margin_bytes(mem_bytes),
+			 "target_bytes", (json_int_t)b->target_bytes,
+			 "actual_bytes", (json_int_t)b->actual_bytes,
+			 "inflate_ms", (json_int_t)b->inflate_ms,
+			 "deflate_ms", (json_int_t)b->deflate_ms, "outcome", b->outcome);
+}
+
 static void read_pv_counters(struct vm *src, struct mig_record *r)
 {
 	json_t *ret = NULL;
@@ -407,11 +459,12 @@ static void read_pv_counters(struct vm *src, struct mig_record *r)
 		     json_pack("{s:s, s:s}", "path", "/machine/peripheral/balloon0",
 			       "property", "free-page-bitmap-stats"), 5000, &ret))
 		return;
-	r->counters = ret;
+	r->counters = json_pack("{s:O}", "free_page_bitmap", ret);
 	r->skipped_pages = json_integer_value(json_object_get(ret, "skipped_pages"));
 	r->hint_rejects = json_integer_value(json_object_get(ret, "rejected"));
 	if (json_integer_value(json_object_get(ret, "completed")) > 0)
 		r->hint_latency_ms = (double)json_integer_value(json_object_get(ret, "latency_us")) / 1000;
+	json_decref(ret);
 }
 
 static void one_migration(struct env *e, const struct method *m, int repeat,
@@ -421,6 +474,9 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	struct vm src, dst;
 	char scmd[512], dcmd[512], sballoon[512], dballoon[512], err[512], label[64];
 	struct integrity it = { .mismatches = NA };
+	struct balloon_outcome bo = { 0 };
+	json_t *prep_counters = NULL;
+	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
 	char meminfo[8192], uri[64];
 	struct fault_ctx fault = { e, &src, &dst, false, false };
 	struct migrate_params p = {
@@ -468,6 +524,19 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 		snprintf(r->error, sizeof(r->error), "%s", it.error);
 		goto out;
 	}
+	if (m->inflate) {
+		if (balloon_inflate(&src.qmp, mem_bytes, 600000, &bo) && !pvmig_interrupted) {
+			snprintf(r->error, sizeof(r->error), "balloon: %s", bo.outcome);
+			r->counters = json_pack("{s:o}", "balloon", balloon_json(&bo, mem_bytes));
+			goto out;
+		}
+		r->prep_time_ms = bo.inflate_ms;
+		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms",
+			 bo.outcome, (long long)(bo.actual_bytes >> 20), (long long)(bo.target_bytes >> 20),
+			 (long long)(bo.avail_bytes >> 20), (long long)bo.inflate_ms);
+	}
+	if (m->reporting_settle)
+		r->prep_time_ms = settle_reporting(&src, &prep_counters);
 	if (pvmig_interrupted) {
 		snprintf(r->error, sizeof(r->error), "interrupted");
 		goto out;
@@ -489,9 +558,22 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	}
 	if (m->pv_counters && src.qmp_up)
 		read_pv_counters(&src, r);
+	if (m->inflate && r->dst_agent_ok)
+		balloon_deflate(&dst.qmp, mem_bytes, 300000, &bo);
+	if (m->inflate || prep_counters) {
+		json_t *c = r->counters ? r->counters : json_object();
+
+		if (m->inflate)
+			json_object_set_new(c, "balloon", balloon_json(&bo, mem_bytes));
+		if (prep_counters)
+			json_object_set_new(c, "reporting", prep_counters);
+		prep_counters = NULL;
+		r->counters = c;
+	}
 	if (r->total_time_ms != NA)
 		r->end_to_end_ms = r->prep_time_ms + r->total_time_ms;
 out:
+	json_decref(prep_counters);
 	if (r->error[0])
 		log_warn("%s #%d: %s", m->name, repeat, r->error);
 	vm_stop(&dst);

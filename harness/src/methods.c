@@ -24,7 +24,7 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-hint=on,iothread=iot0",
 		.iothread = true,
-		.ready = false,
+		.ready = true,
 	},
 	{
 		.name = "fpr",
@@ -32,7 +32,7 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-reporting=on",
 		.reporting_settle = true,
-		.ready = false,
+		.ready = true,
 	},
 	{
 		.name = "balloon",
@@ -40,7 +40,7 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "deflate-on-oom=on",
 		.inflate = true,
-		.ready = false,
+		.ready = true,
 	},
 	{
 		.name = "pv-bitmap+balloon",
@@ -49,7 +49,7 @@ static const struct method methods[] = {
 		.balloon_props = "free-page-bitmap=on,deflate-on-oom=on",
 		.inflate = true,
 		.pv_counters = true,
-		.ready = false,
+		.ready = true,
 	},
 };
 

@@ -43,11 +43,18 @@ static json_t *sample_of(json_t *info, int64_t t_ms)
 	json_t *ram = json_object_get(info, "ram");
 	json_t *s = json_pack("{s:I, s:s}", "t_ms", (json_int_t)t_ms, "status",
 			      json_string_value(json_object_get(info, "status")) ?: "?");
+	static const char *const top[] = { "total-time", "downtime", "setup-time", "expected-downtime" };
 	static const char *const keys[] = {
 		"transferred", "remaining", "total", "duplicate", "normal",
 		"dirty-sync-count", "dirty-pages-rate", "mbps", "pages-per-second",
 	};
 
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		json_t *v = json_object_get(info, top[i]);
+
+		if (v)
+			json_object_set(s, top[i], v);
+	}
 	for (size_t i = 0; ram && i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(ram, keys[i]);
 
@@ -173,6 +180,15 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 		if (!strcmp(st, "completed")) {
 			r->wall_ms = t;
 			rc = 0;
+			/* QEMU 7.2 sets the state before it computes total-time
+			 * and downtime: a query in between reads zeros. */
+			for (int i = 0; i < 50 && jint(info, "total-time") <= 0; i++) {
+				sleep_ms(10);
+				json_decref(info);
+				info = NULL;
+				if (qmp_exec(&src->qmp, "query-migrate", NULL, QMP_TIMEOUT_MS, &info))
+					break;
+			}
 			break;
 		}
 		if (!strcmp(st, "failed") || !strcmp(st, "cancelled")) {

@@ -109,26 +109,26 @@ int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen)
 		return -1;
 	}
 	cleanup_track_pid(spid);
-	/* The server needs a moment to listen; retry the client briefly. */
-	for (int attempt = 0; attempt < 20 && !pvmig_interrupted; attempt++) {
+	/* The server needs a moment to listen; retry the client briefly.
+	 * iperf3 -J exits 0 even when it could not connect: its JSON's
+	 * "error" says so. */
+	for (int attempt = 0; attempt < 50 && !pvmig_interrupted; attempt++) {
+		json_decref(j);
+		j = NULL;
 		rc = run_cmd(h->src_ns, cli, (seconds + 10) * 1000, out, sizeof(out));
-		if (rc == 0)
+		if (rc == 0 && (j = json_loads(out, 0, NULL)) &&
+		    !json_object_get(j, "error"))
 			break;
 		sleep_ms(100);
 	}
 	stop_pid(spid, 2000);
 	cleanup_untrack_pid(spid);
-	if (rc != 0) {
-		snprintf(err, errlen, "iperf3 client failed");
-		return -1;
-	}
-	j = json_loads(out, 0, NULL);
 	json_t *bps = json_object_get(json_object_get(json_object_get(j, "end"),
 						      "sum_received"), "bits_per_second");
 	if (!json_is_number(bps)) {
 		const char *msg = json_string_value(json_object_get(j, "error"));
 
-		snprintf(err, errlen, "iperf3: %s", msg ? msg : "no end.sum_received in its output");
+		snprintf(err, errlen, "iperf3: %s", msg ? msg : "no result in its output");
 		json_decref(j);
 		return -1;
 	}
