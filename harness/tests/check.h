@@ -28,5 +28,7 @@ void suite_results(void);
 void suite_stats(void);
 void suite_options(void);
 void suite_migrate_parse(void);
+void suite_balloon(void);
+void suite_integrity(void);
 
 #endif

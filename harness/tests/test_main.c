@@ -12,6 +12,8 @@ int main(void)
 	suite_results();
 	suite_stats();
 	suite_migrate_parse();
+	suite_balloon();
+	suite_integrity();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }
