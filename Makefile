@@ -52,3 +52,42 @@ test: deps qemu guest harness $(BUILD)/harness-tests
 
 clean:
 	rm -rf $(BUILD)/harness $(BUILD)/pvmig $(BUILD)/harness-tests
+
+# ==== report and plots: report/ (generator, tests) and plots/ ===============
+# REPORT.md and every plot are regenerated from results/ and nothing else.
+# `make plots`: build/report-gen writes plots/data/*.dat plus the gnuplot
+# driver plots/data/plots.gp, which calls plots/{bars,remaining,throughput}.gp
+# once per image (PNG and SVG in plots/).  `make report`: REPORT.md.
+REPORT_GEN    := $(BUILD)/report-gen
+REPORT_SRC    := $(wildcard report/*.c)
+REPORT_HDR    := $(wildcard report/*.h)
+REPORT_LIBSRC := $(filter-out report/main.c,$(REPORT_SRC))
+REPORT_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(CFLAGS)
+
+.PHONY: plots report report-test
+
+$(REPORT_GEN): $(REPORT_SRC) $(REPORT_HDR)
+	@mkdir -p $(BUILD)
+	@echo "  LD      $@"
+	@$(CC) $(REPORT_CFLAGS) -o $@ $(REPORT_SRC) -ljansson -lm
+
+$(BUILD)/report-unit-tests: report/tests/test_units.c $(REPORT_LIBSRC) $(REPORT_HDR)
+	@mkdir -p $(BUILD)
+	@echo "  LD      $@"
+	@$(CC) $(REPORT_CFLAGS) -Ireport -o $@ report/tests/test_units.c $(REPORT_LIBSRC) -ljansson -lm
+
+# The generator checks all input before writing; old images go only after
+# it succeeded, so a bad results/ leaves the previous plots in place.
+plots: $(REPORT_GEN)
+	@$(REPORT_GEN) plots --results results --data-dir plots/data --image-dir plots --script-dir plots
+	@rm -f plots/*.png plots/*.svg
+	@echo "  GNUPLOT plots/data/plots.gp"
+	@gnuplot plots/data/plots.gp
+
+report: plots
+	@$(REPORT_GEN) report --results results --out REPORT.md --image-prefix plots/
+	@echo "  GEN     REPORT.md"
+
+report-test: $(REPORT_GEN) $(BUILD)/report-unit-tests
+	@./report/tests/run.sh
+# ==== end of report and plots ================================================

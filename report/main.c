@@ -1,0 +1,171 @@
+/* report-gen: regenerate REPORT.md and the plot data from results/ and
+ * nothing else.
+ *
+ *   report-gen report [options]   write REPORT.md
+ *   report-gen plots  [options]   write plots/data/<case>-<plot>.dat and plots/data/plots.gp
+ *
+ * All input is loaded and checked before anything is written, and REPORT.md
+ * is written to a temporary file that is renamed over the old one, so bad
+ * input never leaves a half report behind. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "markdown.h"
+#include "plotdata.h"
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+struct options {
+	const char *mode;
+	const char *results;
+	const char *out;
+	const char *data_dir;
+	const char *image_dir;
+	const char *script_dir;
+	const char *image_prefix;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: report-gen report|plots [options]\n"
+		"  --results DIR       results to read (default results)\n"
+		"  --out FILE          report to write (default REPORT.md)\n"
+		"  --data-dir DIR      plot data and gnuplot driver (default plots/data)\n"
+		"  --image-dir DIR     where gnuplot writes images (default plots)\n"
+		"  --script-dir DIR    where bars.gp etc. live (default plots)\n"
+		"  --image-prefix P    image link prefix in the report (default plots/)\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "results", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "data-dir", required_argument, NULL, 'd' },
+		{ "image-dir", required_argument, NULL, 'i' },
+		{ "script-dir", required_argument, NULL, 's' },
+		{ "image-prefix", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ NULL, "results", "REPORT.md", "plots/data", "plots", "plots", "plots/" };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->results = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'd': o->data_dir = optarg; break;
+		case 'i': o->image_dir = optarg; break;
+		case 's': o->script_dir = optarg; break;
+		case 'p': o->image_prefix = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc - 1 || (strcmp(argv[optind], "report") && strcmp(argv[optind], "plots"))) {
+		fprintf(stderr, "report-gen: say what to write: report or plots\n");
+		usage(stderr);
+		return -1;
+	}
+	o->mode = argv[optind];
+	return 0;
+}
+
+/* The results path as readers should see it: no trailing slash. */
+static char *display_path(const char *p)
+{
+	char *s = xstrdup(p);
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+static int write_report(const struct options *o, const struct result_set *rs,
+			const struct case_stats *cases, struct error *e)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", o->out);
+	char *shown = display_path(o->results);
+	struct markdown_options mo = { shown, o->image_prefix };
+	int fd = mkstemp(tmp), rc = -1;
+	FILE *f;
+
+	if (fd < 0) {
+		error_set(e, "%s: cannot create: %s", tmp, strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		error_set(e, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	{
+		/* mkstemp makes the file 0600; give it the mode a plain
+		 * create would have had. */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	if (markdown_write(f, rs, cases, &mo) < 0 || fclose(f) != 0) {
+		error_set(e, "%s: write failed", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, o->out) != 0) {
+		error_set(e, "cannot rename %s to %s: %s", tmp, o->out, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(shown);
+	free(tmp);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct result_set rs;
+	struct case_stats *cases;
+	struct error e = { "" };
+	int rc;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (results_load(o.results, &rs, &e) < 0) {
+		fprintf(stderr, "report-gen: %s\n", e.msg);
+		return 1;
+	}
+	cases = xcalloc(rs.ncases, sizeof(*cases));
+	for (size_t i = 0; i < rs.ncases; i++)
+		case_stats_compute(&rs.cases[i], &cases[i]);
+
+	if (!strcmp(o.mode, "report")) {
+		rc = write_report(&o, &rs, cases, &e);
+	} else {
+		struct plot_paths pp = { o.data_dir, o.image_dir, o.script_dir };
+
+		rc = plotdata_write(cases, rs.ncases, &pp, &e);
+	}
+	if (rc < 0)
+		fprintf(stderr, "report-gen: %s\n", e.msg);
+
+	for (size_t i = 0; i < rs.ncases; i++)
+		case_stats_free(&cases[i]);
+	free(cases);
+	results_free(&rs);
+	return rc < 0 ? 1 : 0;
+}

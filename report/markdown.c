@@ -1,0 +1,520 @@
+#include "markdown.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+#include "format.h"
+#include "plotdata.h"
+#include "seed.h"
+
+/* Fewer counted migrations than this per cell are flagged (the issue asks
+ * for at least 5 repeats). */
+#define MIN_REPEATS 5
+
+/* Table cells must not break the row: pipes escaped, newlines flattened. */
+static void put_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* ---- set-up: values read from every used run.json ------------------- */
+
+/* Expand "{a.b} text {c}" against a run.json; NULL when none of the
+ * placeholders has a value (the row is then left out). */
+static char *expand(json_t *doc, const char *tmpl)
+{
+	struct strbuf sb = { 0 };
+	int found = 0;
+
+	for (const char *p = tmpl; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+
+		if (close) {
+			char *path = xasprintf("%.*s", (int)(close - p - 1), p + 1);
+			char *v = json_scalar_text(json_at(doc, path));
+
+			sb_addf(&sb, "%s", v ? v : "?");
+			found |= v != NULL;
+			free(v);
+			free(path);
+			p = close + 1;
+		} else {
+			sb_addf(&sb, "%c", *p++);
+		}
+	}
+	if (!found) {
+		free(sb.s);
+		return NULL;
+	}
+	return sb_take(&sb);
+}
+
+static const struct {
+	const char *what;
+	const char *tmpl;
+} setup_rows[] = {
+	{ "accelerator", "{accel.name} ({accel.how})" },
+	{ "link", "measured {link.measured_gbit} Gbit/s with {link.tool}, shaped to {link.shaped_gbit} Gbit/s" },
+	{ "guest memory", "{params.mem_mib} MiB" },
+	{ "destination preallocation", "{params.dst_prealloc}" },
+	{ "downtime limit", "{params.downtime_limit_ms} ms" },
+	{ "max-bandwidth", "{params.max_bandwidth_gbit} Gbit/s" },
+	{ "repeats per method (requested)", "{params.repeat}" },
+	{ "QEMU", "{versions.qemu_source}, patch series sha256 {versions.qemu_series_sha256}" },
+	{ "guest kernel", "{versions.guest_kernel} (package {versions.guest_kernel_package})" },
+	{ "harness", "{versions.harness}" },
+	{ "iperf3", "{versions.iperf3}" },
+	{ "host CPU", "{host.cpu_model}, {host.cpus} CPUs" },
+	{ "host memory", "{host.mem_mib} MiB" },
+	{ "host kernel", "{host.kernel}" },
+};
+
+static void write_setup(FILE *f, const struct result_set *rs)
+{
+	fprintf(f, "## Set-up\n\nRead from the `run.json` of every run used below. Where runs "
+		"differ, each value is followed by the runs that had it.\n\n");
+	fprintf(f, "| | |\n|---|---|\n");
+	for (size_t k = 0; k < ARRAY_SIZE(setup_rows); k++) {
+		struct strlist values = { 0 }, who = { 0 };
+
+		for (size_t ci = 0; ci < rs->ncases; ci++) {
+			const struct case_data *c = &rs->cases[ci];
+
+			for (size_t ri = 0; ri < c->nruns; ri++) {
+				char *v = expand(c->runs[ri].doc, setup_rows[k].tmpl);
+				int at;
+
+				if (!v)
+					continue;
+				at = strlist_find(&values, v);
+				if (at < 0) {
+					strlist_add(&values, v);
+					strlist_addf(&who, "%s/%s", c->name, c->runs[ri].id);
+				} else {
+					char *more = xasprintf("%s, %s/%s", who.v[at], c->name,
+							       c->runs[ri].id);
+
+					free(who.v[at]);
+					who.v[at] = more;
+					free(v);
+				}
+			}
+		}
+		if (values.n) {
+			fprintf(f, "| %s | ", setup_rows[k].what);
+			for (size_t i = 0; i < values.n; i++) {
+				if (i)
+					fputs("; ", f);
+				put_cell(f, values.v[i]);
+				if (values.n > 1) {
+					fputs(" (", f);
+					put_cell(f, who.v[i]);
+					fputs(")", f);
+				}
+			}
+			fputs(" |\n", f);
+		}
+		strlist_free(&values);
+		strlist_free(&who);
+	}
+	fputs("\n", f);
+}
+
+static void write_runs_used(FILE *f, const struct result_set *rs, const struct markdown_options *o)
+{
+	fprintf(f, "## Runs used\n\nPer case, the newest run directory fixes the scenario (the "
+		"run id after its first `_`); every run with that scenario is used and its "
+		"migrations pooled. Directories named `*faultinjection*` or `*memcheck*` are test "
+		"runs and never used.\n\n");
+	fprintf(f, "| case | run directory | migrations | used? |\n|---|---|---|---|\n");
+	for (size_t ci = 0; ci < rs->ncases; ci++) {
+		const struct case_data *c = &rs->cases[ci];
+
+		for (size_t i = 0; i < c->nruns; i++)
+			fprintf(f, "| %s | `%s/%s/%s` | %zu | used |\n", c->name, o->results_dir,
+				c->name, c->runs[i].id, c->runs[i].nrows);
+		for (size_t i = 0; i < c->nignored; i++) {
+			fprintf(f, "| %s | `%s/%s/%s` | | ignored: ", c->name, o->results_dir, c->name,
+				c->ignored[i].id);
+			put_cell(f, c->ignored[i].reason);
+			fputs(" |\n", f);
+		}
+	}
+	fputs("\n", f);
+}
+
+/* ---- per case --------------------------------------------------------- */
+
+static char *row_label(const struct case_stats *cs, enum metric m)
+{
+	if ((m == M_SRC_CPU || m == M_DST_CPU) && cs->cpu_unit[0])
+		return xasprintf("%s (%s)", metric_defs[m].label, cs->cpu_unit);
+	return xstrdup(metric_defs[m].label);
+}
+
+/* "median [min–max]", then " n=k" when fewer migrations had the figure than
+ * completed, then the change against baseline. */
+static char *cell_text(const struct case_stats *cs, const struct method_stats *ms, enum metric m)
+{
+	const struct summary *s = &ms->s[m];
+	struct strbuf sb = { 0 };
+	char *a, *b, *c;
+
+	if (!s->n)
+		return xstrdup("–");
+	a = fmt_num(s->median);
+	b = fmt_num(s->min);
+	c = fmt_num(s->max);
+	if (s->min == s->max)
+		sb_addf(&sb, "%s", a);
+	else
+		sb_addf(&sb, "%s [%s–%s]", a, b, c);
+	if (s->n != ms->completed)
+		sb_addf(&sb, " n=%zu", s->n);
+	if (cs->baseline && ms != cs->baseline && metric_defs[m].better != BETTER_NEITHER) {
+		double p = percent_change(s->median, cs->baseline->s[m].median);
+
+		if (!isnan(p)) {
+			char *pc = fmt_pct(p);
+
+			sb_addf(&sb, " (%s)", pc);
+			free(pc);
+		}
+	}
+	free(a);
+	free(b);
+	free(c);
+	return sb_take(&sb);
+}
+
+static void table_header(FILE *f, const struct case_stats *cs, const char *first)
+{
+	fprintf(f, "| %s |", first);
+	for (size_t i = 0; i < cs->nm; i++)
+		fprintf(f, " %s |", cs->m[i].method);
+	fputs("\n|---|", f);
+	for (size_t i = 0; i < cs->nm; i++)
+		fputs("---|", f);
+	fputs("\n", f);
+}
+
+static void write_main_table(FILE *f, const struct case_stats *cs)
+{
+	fprintf(f, "### Results\n\nMedian [min–max] over the migrations that completed without "
+		"error; in brackets after it, the change of the median against baseline. Lower is "
+		"better for every time, byte and CPU figure; higher is better for guest ops.\n\n");
+	table_header(f, cs, "");
+	fputs("| migrations completed / attempted |", f);
+	for (size_t i = 0; i < cs->nm; i++)
+		fprintf(f, " %zu / %zu |", cs->m[i].completed, cs->m[i].attempted);
+	fputs("\n", f);
+	for (int m = 0; m < M_COUNT; m++) {
+		char *label;
+
+		if (!metric_defs[m].in_table || !cs->has[m])
+			continue;
+		label = row_label(cs, (enum metric)m);
+		fprintf(f, "| %s |", label);
+		for (size_t i = 0; i < cs->nm; i++) {
+			char *c = cell_text(cs, &cs->m[i], (enum metric)m);
+
+			fprintf(f, " %s |", c);
+			free(c);
+		}
+		fputs("\n", f);
+		free(label);
+	}
+	fputs("\n", f);
+}
+
+static void write_wire_table(FILE *f, const struct case_stats *cs)
+{
+	static const enum metric wire_rows[] = { M_LINK_GBIT, M_WIRE_MS, M_WIRE_RATIO };
+
+	if (!cs->has[M_WIRE_MS])
+		return;
+	fprintf(f, "### Wire-time floor\n\nThe least time any method can take is the wire "
+		"time of the bytes it still sends: transferred ram at the link rate measured "
+		"before the run (per migration, then the median). Total / wire is how far above "
+		"that floor the migration ran; 1.00x is the floor.\n\n");
+	table_header(f, cs, "");
+	for (size_t k = 0; k < ARRAY_SIZE(wire_rows); k++) {
+		enum metric m = wire_rows[k];
+
+		fprintf(f, "| %s |", metric_defs[m].label);
+		for (size_t i = 0; i < cs->nm; i++) {
+			const struct summary *s = &cs->m[i].s[m];
+			char *v = m == M_WIRE_RATIO ? fmt_ratio(s->median) : fmt_num(s->median);
+
+			fprintf(f, " %s |", s->n ? v : "–");
+			free(v);
+		}
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void write_seed_table(FILE *f, const struct case_stats *cs)
+{
+	const struct seed_case *seed = seed_for(cs->c->name);
+	const struct method_stats *b = cs->baseline, *pv = case_stats_method(cs, "pv-bitmap");
+	const struct {
+		enum metric m;
+		double orig, pv;
+	} rows[] = {
+		{ M_TOTAL_TIME, seed ? seed->original_ms : 0, seed ? seed->pv_ms : 0 },
+		{ M_TRANSFERRED_KB, seed ? seed->original_kb : 0, seed ? seed->pv_kb : 0 },
+	};
+
+	fprintf(f, "### The seed, side by side\n\n");
+	if (!seed) {
+		fprintf(f, "The seed thread did not measure this case.\n\n");
+		return;
+	}
+	fprintf(f, "The seed's figures are single numbers from its thread (%d MiB guest, "
+		"%.0f Gbit/s hosts); ours are medians from the runs above.\n\n", SEED_MEM_MIB,
+		SEED_LINK_GBIT);
+	fprintf(f, "| | seed original | seed pv | seed pv vs original | baseline (here) | "
+		"pv-bitmap (here) | pv-bitmap vs baseline |\n|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		enum metric m = rows[i].m;
+		double ob = b ? b->s[m].median : NAN, op = pv ? pv->s[m].median : NAN;
+		char *so = fmt_num(rows[i].orig), *sp = fmt_num(rows[i].pv);
+		char *sr = fmt_pct(percent_change(rows[i].pv, rows[i].orig));
+		char *hb = fmt_num(ob), *hp = fmt_num(op), *hr = fmt_pct(percent_change(op, ob));
+
+		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", metric_defs[m].label, so, sp,
+			sr, hb, hp, hr);
+		free(so);
+		free(sp);
+		free(sr);
+		free(hb);
+		free(hp);
+		free(hr);
+	}
+	{
+		double wo = wire_time_ms(seed->original_kb, SEED_LINK_GBIT);
+		double wp = wire_time_ms(seed->pv_kb, SEED_LINK_GBIT);
+		char *a = fmt_num(wo), *c = fmt_num(wp);
+		char *d = fmt_num(b ? b->s[M_WIRE_MS].median : NAN);
+		char *e = fmt_num(pv ? pv->s[M_WIRE_MS].median : NAN);
+		char *g = fmt_ratio(seed->original_ms / wo), *h = fmt_ratio(seed->pv_ms / wp);
+		char *k = fmt_ratio(b ? b->s[M_WIRE_RATIO].median : NAN);
+		char *l = fmt_ratio(pv ? pv->s[M_WIRE_RATIO].median : NAN);
+
+		fprintf(f, "| wire time(ms) | %s | %s | | %s | %s | |\n", a, c, d, e);
+		fprintf(f, "| total / wire time | %s | %s | | %s | %s | |\n", g, h, k, l);
+		free(a);
+		free(c);
+		free(d);
+		free(e);
+		free(g);
+		free(h);
+		free(k);
+		free(l);
+	}
+	fprintf(f, "\nThe seed's wire times assume its nominal %.0f Gbit/s; ours use the measured "
+		"link.\n\n", SEED_LINK_GBIT);
+}
+
+static void write_findings(FILE *f, const struct case_stats *cs)
+{
+	struct strlist lines = { 0 };
+
+	findings_for_case(cs, &lines);
+	fprintf(f, "### Findings\n\n");
+	for (size_t i = 0; i < lines.n; i++)
+		fprintf(f, "- %s\n", lines.v[i]);
+	fputs("\n", f);
+	strlist_free(&lines);
+}
+
+static void write_failures(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+{
+	const struct case_data *c = cs->c;
+	size_t failed = 0, run_errors = 0;
+
+	for (size_t i = 0; i < c->nrows; i++)
+		failed += !c->rows[i].ok;
+	for (size_t i = 0; i < c->nruns; i++)
+		run_errors += c->runs[i].error != NULL;
+	fprintf(f, "### Failed migrations\n\n");
+	if (!failed && !run_errors) {
+		fprintf(f, "None: every migration of the runs used completed without error.\n\n");
+		return;
+	}
+	if (failed) {
+		fprintf(f, "Not counted in the statistics above.\n\n| run | method | repeat | "
+			"status | error |\n|---|---|---|---|---|\n");
+		for (size_t i = 0; i < c->nrows; i++) {
+			const struct mig_row *r = &c->rows[i];
+
+			if (r->ok)
+				continue;
+			fprintf(f, "| `%s` | %s | %d | ", c->runs[r->run].id, r->method, r->repeat);
+			put_cell(f, r->status);
+			fputs(" | ", f);
+			put_cell(f, r->error[0] ? r->error : "(none given)");
+			fputs(" |\n", f);
+		}
+		fputs("\n", f);
+	}
+	for (size_t i = 0; i < c->nruns; i++) {
+		if (!c->runs[i].error)
+			continue;
+		fprintf(f, "Run `%s/%s/%s` ended with an error: ", o->results_dir, c->name,
+			c->runs[i].id);
+		put_cell(f, c->runs[i].error);
+		fputs("\n\n", f);
+	}
+}
+
+static void write_plots(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+{
+	struct plot_plan plan;
+
+	plot_plan_make(cs, &plan);
+	if (plan.n) {
+		fprintf(f, "### Plots\n\nBars are medians, whiskers min to max, dots every counted "
+			"migration. The remaining-RAM and throughput lines are each method's "
+			"median-total-time migration. SVG versions sit beside the PNGs.\n\n");
+		for (size_t i = 0; i < plan.n; i++)
+			fprintf(f, "![%s](%s%s.png)\n\n", plan.items[i].title, o->image_prefix,
+				plan.items[i].name);
+	}
+	plot_plan_free(&plan);
+}
+
+static void write_case(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+{
+	const struct case_data *c = cs->c;
+
+	if (c->description)
+		fprintf(f, "## %s: %s\n\n", c->name, c->description);
+	else
+		fprintf(f, "## %s\n\n", c->name);
+	if (!c->nruns) {
+		fprintf(f, "No usable run: see Runs used.\n\n");
+		return;
+	}
+	write_main_table(f, cs);
+	write_seed_table(f, cs);
+	write_wire_table(f, cs);
+	write_findings(f, cs);
+	write_failures(f, cs, o);
+	write_plots(f, cs, o);
+}
+
+/* ---- caveats, from what the runs recorded ----------------------------- */
+
+static int any_run_has(const struct result_set *rs, const char *path, const char *value)
+{
+	for (size_t ci = 0; ci < rs->ncases; ci++)
+		for (size_t ri = 0; ri < rs->cases[ci].nruns; ri++) {
+			char *v = json_scalar_text(json_at(rs->cases[ci].runs[ri].doc, path));
+			int hit = v && !strcmp(v, value);
+
+			free(v);
+			if (hit)
+				return 1;
+		}
+	return 0;
+}
+
+static double min_over_runs(const struct result_set *rs, const char *path)
+{
+	double best = NAN;
+
+	for (size_t ci = 0; ci < rs->ncases; ci++)
+		for (size_t ri = 0; ri < rs->cases[ci].nruns; ri++) {
+			json_t *v = json_at(rs->cases[ci].runs[ri].doc, path);
+
+			if (json_is_number(v) && (isnan(best) || json_number_value(v) < best))
+				best = json_number_value(v);
+		}
+	return best;
+}
+
+static void write_caveats(FILE *f, const struct result_set *rs, const struct case_stats *cases)
+{
+	double cpus = min_over_runs(rs, "host.cpus"), link = min_over_runs(rs, "link.measured_gbit");
+	struct strbuf few = { 0 };
+
+	fprintf(f, "## Caveats\n\n");
+	if (any_run_has(rs, "accel.name", "tcg"))
+		fprintf(f, "- **TCG.** Runs used QEMU's TCG, not KVM (see Set-up for why). QEMU's "
+			"migration path — dirty bitmap, page scanning, zero-page detection, the "
+			"socket — is the same native code under TCG, so migration times and bytes "
+			"measure it as on KVM. What TCG slows is the guest itself: workloads, the "
+			"driver's free-list walk (hint latency), balloon inflation and the guest "
+			"service, so preparation times and guest ops are pessimistic against KVM.\n");
+	if (any_run_has(rs, "params.dst_prealloc", "on"))
+		fprintf(f, "- **Destination preallocation.** The destination QEMU preallocated its "
+			"memory (`-mem-prealloc`), as hosts with preallocated hugepages have it. "
+			"Without it, the destination's page faults on fresh memory, not the link, "
+			"bound the migration rate on this kind of machine, and every figure changes.\n");
+	if (any_run_has(rs, "params.dst_prealloc", "off"))
+		fprintf(f, "- **No destination preallocation.** Some runs let the destination fault "
+			"memory in as pages arrive; on this kind of machine that, not the link, "
+			"bounds the migration rate.\n");
+	if (!isnan(cpus))
+		fprintf(f, "- **%.0f-core host.** Source QEMU, destination QEMU, the shaped veth "
+			"link and the harness share %.0f CPUs on one machine, so they compete with "
+			"each other; CPU figures include that contention and times carry its noise.\n",
+			cpus, cpus);
+	if (!isnan(link) && link < 9.0)
+		fprintf(f, "- **Link below 10 Gbit/s.** The slowest measured link was %.2f Gbit/s; "
+			"wire times use each run's measured rate, the seed's used its nominal "
+			"10 Gbit/s.\n", link);
+	fprintf(f, "- **Two hosts, one machine.** \"Hosts\" are network namespaces joined by a "
+		"veth pair shaped with `tc`; there is no physical NIC.\n");
+	for (size_t ci = 0; ci < rs->ncases; ci++)
+		for (size_t i = 0; i < cases[ci].nm; i++)
+			if (cases[ci].m[i].completed < MIN_REPEATS)
+				sb_addf(&few, "%s%s/%s (%zu)", few.len ? ", " : "", rs->cases[ci].name,
+					cases[ci].m[i].method, cases[ci].m[i].completed);
+	if (few.len)
+		fprintf(f, "- **Few repeats.** Fewer than %d counted migrations in: %s. Medians of "
+			"so few are indicative only.\n", MIN_REPEATS, few.s);
+	free(few.s);
+	fprintf(f, "- **Medians.** Every figure is a median (the mean of the middle two for an "
+		"even count) with the full min–max range; outliers are kept. \"Beyond the "
+		"run-to-run spread\" means the min–max ranges do not overlap.\n");
+	fprintf(f, "- **The seed's numbers** are single figures from a 2016 thread on other "
+		"hardware; compare ratios, not absolute times.\n\n");
+}
+
+int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
+		   const struct markdown_options *o)
+{
+	fprintf(f, "<!-- Generated by `make report` (report/, build/report-gen) from %s/ only. "
+		"Do not edit by hand: change the generator or the results and run `make report`. -->\n\n",
+		o->results_dir);
+	fprintf(f, "# PV free-page hinting vs ballooning for live migration: results\n\n");
+	fprintf(f, "*Generated by `make report` from `%s/`; do not edit this file by hand.*\n\n",
+		o->results_dir);
+	fprintf(f, "Methods: `baseline` stock precopy; `pv-bitmap` the seed's free page bitmap; "
+		"`fph` upstream free page hinting; `fpr` upstream free page reporting; `balloon` "
+		"inflation sized from the guest's available memory (the reply's proposal); "
+		"`pv-bitmap+balloon` both. Every table cell is the **median** [min–max] over "
+		"completed migrations; **lower is better** for times, bytes and CPU.\n\n");
+	if (!rs->ncases) {
+		fprintf(f, "No results yet: `%s/` holds no case directory.\n", o->results_dir);
+		return ferror(f) ? -1 : 0;
+	}
+	write_setup(f, rs);
+	write_runs_used(f, rs, o);
+	for (size_t i = 0; i < rs->ncases; i++)
+		write_case(f, &cases[i], o);
+	write_caveats(f, rs, cases);
+	return ferror(f) ? -1 : 0;
+}

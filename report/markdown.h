@@ -1,0 +1,23 @@
+/* REPORT.md: set-up, runs used, per-case tables (seed-shaped, with % against
+ * baseline), the seed side by side, the wire-time floor, findings, failed
+ * migrations, embedded plots, and caveats.  Everything comes from the loaded
+ * results; the output has no timestamps, so regenerating it from the same
+ * results gives the same bytes. */
+#ifndef REPORT_MARKDOWN_H
+#define REPORT_MARKDOWN_H
+
+#include <stdio.h>
+
+#include "results.h"
+#include "stats.h"
+
+struct markdown_options {
+	const char *results_dir;	/* as the reader should see it, e.g. "results" */
+	const char *image_prefix;	/* prepended to "<case>-<plot>.png", e.g. "plots/" */
+};
+
+/* Write the whole report to f; returns -1 if writing failed. */
+int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
+		   const struct markdown_options *o);
+
+#endif

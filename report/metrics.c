@@ -1,0 +1,34 @@
+#include "metrics.h"
+
+#include <stddef.h>
+
+/* The first two labels are the seed's own wording ("total time(ms)",
+ * "transferred ram(KB)") so the tables line up with the thread.  CPU labels
+ * get the unit from the cpu_unit column appended where they are printed. */
+const struct metric_def metric_defs[M_COUNT] = {
+	[M_TOTAL_TIME]        = { "total_time_ms", "total time(ms)", "total_time", BETTER_LOWER, true, true },
+	[M_TRANSFERRED_KB]    = { "transferred_kb", "transferred ram(KB)", "transferred", BETTER_LOWER, true, true },
+	[M_DOWNTIME]          = { "downtime_ms", "downtime(ms)", "downtime", BETTER_LOWER, true, true },
+	[M_SETUP_TIME]        = { "setup_time_ms", "setup time(ms)", "setup_time", BETTER_LOWER, true, false },
+	[M_PREP_TIME]         = { "prep_time_ms", "preparation time(ms)", "prep_time", BETTER_LOWER, true, false },
+	[M_END_TO_END]        = { "end_to_end_ms", "end-to-end time(ms)", "end_to_end", BETTER_LOWER, true, true },
+	[M_SRC_CPU]           = { "src_cpu", "source QEMU CPU", "src_cpu", BETTER_LOWER, true, true },
+	[M_DST_CPU]           = { "dst_cpu", "destination QEMU CPU", "dst_cpu", BETTER_LOWER, true, true },
+	[M_GUEST_OPS_BEFORE]  = { "guest_ops_before", "guest ops before", "guest_ops_before", BETTER_HIGHER, true, false },
+	[M_GUEST_OPS_DURING]  = { "guest_ops_during", "guest ops during", "guest_ops_during", BETTER_HIGHER, true, false },
+	[M_GUEST_OPS_AFTER]   = { "guest_ops_after", "guest ops after", "guest_ops_after", BETTER_HIGHER, true, false },
+	[M_SKIPPED_PAGES]     = { "skipped_pages", "skipped pages", "skipped_pages", BETTER_NEITHER, true, false },
+	[M_NORMAL_PAGES]      = { "normal_pages", "normal pages sent", "normal_pages", BETTER_LOWER, false, false },
+	[M_ZERO_PAGES]        = { "zero_pages", "zero pages", "zero_pages", BETTER_NEITHER, false, false },
+	[M_MEMCHECK_MISMATCHES] = { "memcheck_mismatches", "memcheck mismatches", "memcheck", BETTER_LOWER, false, false },
+	[M_LINK_GBIT]         = { "link_gbit", "measured link(Gbit/s)", "link", BETTER_HIGHER, false, false },
+	[M_WIRE_MS]           = { NULL, "wire time(ms)", "wire", BETTER_LOWER, false, false },
+	[M_WIRE_RATIO]        = { NULL, "total / wire time", "wire_ratio", BETTER_LOWER, false, false },
+	[M_GUEST_DIP_PCT]     = { NULL, "guest ops during vs before(%)", "guest_dip", BETTER_HIGHER, false, false },
+	[M_GUEST_RECOVERY_PCT] = { NULL, "guest ops after vs before(%)", "guest_recovery", BETTER_HIGHER, false, false },
+};
+
+double wire_time_ms(double kb, double gbit)
+{
+	return kb * 1024.0 * 8.0 / (gbit * 1e9) * 1000.0;
+}

@@ -1,0 +1,373 @@
+#include "results.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csv.h"
+
+/* The design's method order; methods not listed here follow in the order
+ * they first appear, so a new method shows up without a code change. */
+static const char *const known_methods[] = {
+	"baseline", "pv-bitmap", "fph", "fpr", "balloon", "pv-bitmap+balloon",
+};
+
+json_t *json_at(json_t *doc, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+	json_t *v = doc;
+
+	for (char *k = strtok_r(copy, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+		v = json_is_object(v) ? json_object_get(v, k) : NULL;
+	free(copy);
+	return v;
+}
+
+char *json_scalar_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%.2f", json_real_value(v));
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? "on" : "off");
+	return NULL;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the subdirectories of dir, sorted, hidden ones skipped. */
+static int list_subdirs(const char *dir, struct strlist *out, struct error *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		error_set(e, "%s: cannot open directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (is_dir(path))
+			strlist_add(out, xstrdup(de->d_name));
+		free(path);
+	}
+	closedir(d);
+	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
+static void add_ignored(struct case_data *c, const char *id, char *reason)
+{
+	c->ignored = xrealloc(c->ignored, (c->nignored + 1) * sizeof(*c->ignored));
+	c->ignored[c->nignored].id = xstrdup(id);
+	c->ignored[c->nignored].reason = reason;
+	c->nignored++;
+}
+
+static json_t *find_migration(json_t *doc, const char *method, int repeat)
+{
+	json_t *migs = json_object_get(doc, "migrations"), *m;
+	size_t i;
+
+	json_array_foreach(migs, i, m) {
+		json_t *jm = json_object_get(m, "method"), *jr = json_object_get(m, "repeat");
+
+		if (json_is_string(jm) && !strcmp(json_string_value(jm), method) &&
+		    json_is_integer(jr) && json_integer_value(jr) == repeat)
+			return m;
+	}
+	return NULL;
+}
+
+static void add_method(struct case_data *c, const char *method)
+{
+	if (strlist_find(&c->methods, method) < 0)
+		strlist_add(&c->methods, xstrdup(method));
+}
+
+/* Canonical order first, then the rest as first seen. */
+static void order_methods(struct case_data *c)
+{
+	struct strlist ordered = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(known_methods); i++)
+		if (strlist_find(&c->methods, known_methods[i]) >= 0)
+			strlist_add(&ordered, xstrdup(known_methods[i]));
+	for (size_t i = 0; i < c->methods.n; i++)
+		if (strlist_find(&ordered, c->methods.v[i]) < 0)
+			strlist_add(&ordered, xstrdup(c->methods.v[i]));
+	strlist_free(&c->methods);
+	c->methods = ordered;
+}
+
+/* Figures computed from a row's own columns, so every table and plot uses
+ * the same definition. */
+static void derive(struct mig_row *r)
+{
+	double kb = r->v[M_TRANSFERRED_KB], gbit = r->v[M_LINK_GBIT];
+	double before = r->v[M_GUEST_OPS_BEFORE], during = r->v[M_GUEST_OPS_DURING];
+	double after = r->v[M_GUEST_OPS_AFTER];
+
+	r->v[M_WIRE_MS] = NAN;
+	r->v[M_WIRE_RATIO] = NAN;
+	r->v[M_GUEST_DIP_PCT] = NAN;
+	r->v[M_GUEST_RECOVERY_PCT] = NAN;
+	if (!isnan(kb) && !isnan(gbit) && gbit > 0)
+		r->v[M_WIRE_MS] = wire_time_ms(kb, gbit);
+	if (!isnan(r->v[M_WIRE_MS]) && r->v[M_WIRE_MS] > 0 && !isnan(r->v[M_TOTAL_TIME]))
+		r->v[M_WIRE_RATIO] = r->v[M_TOTAL_TIME] / r->v[M_WIRE_MS];
+	if (!isnan(before) && !isnan(during) && before > 0)
+		r->v[M_GUEST_DIP_PCT] = (during / before - 1.0) * 100.0;
+	if (!isnan(before) && !isnan(after) && before > 0)
+		r->v[M_GUEST_RECOVERY_PCT] = (after / before - 1.0) * 100.0;
+}
+
+static int load_csv_rows(struct case_data *c, size_t run_index, struct error *e)
+{
+	struct run_info *run = &c->runs[run_index];
+	char *path = xasprintf("%s/runs.csv", run->dir);
+	struct csv_table t;
+	int col_case, col_method, col_repeat, col_status, col_error, col_unit;
+	int cols[M_COUNT];
+	json_t *link = json_at(run->doc, "link.measured_gbit");
+	int rc = -1;
+
+	if (csv_read_file(path, &t, e) < 0) {
+		free(path);
+		return -1;
+	}
+	col_case = csv_column(&t, "case");
+	col_method = csv_column(&t, "method");
+	col_repeat = csv_column(&t, "repeat");
+	col_status = csv_column(&t, "status");
+	col_error = csv_column(&t, "error");
+	col_unit = csv_column(&t, "cpu_unit");
+	if (col_method < 0 || col_repeat < 0 || col_status < 0) {
+		error_set(e, "%s:1: header lacks one of the columns method, repeat, status", path);
+		goto out;
+	}
+	for (int m = 0; m < M_COUNT; m++)
+		cols[m] = metric_defs[m].column ? csv_column(&t, metric_defs[m].column) : -1;
+
+	c->rows = xrealloc(c->rows, (c->nrows + t.nrows) * sizeof(*c->rows));
+	for (size_t i = 0; i < t.nrows; i++) {
+		const struct csv_row *row = &t.rows[i];
+		struct mig_row *r = &c->rows[c->nrows];
+		const char *case_cell = csv_cell(row, col_case);
+		double rep;
+
+		if (col_case >= 0 && strcmp(case_cell, c->name)) {
+			error_set(e, "%s:%zu: case '%s' does not match its directory '%s'", path,
+				  row->line, case_cell, c->name);
+			goto out;
+		}
+		if (!csv_cell(row, col_method)[0]) {
+			error_set(e, "%s:%zu: empty method", path, row->line);
+			goto out;
+		}
+		if (parse_number(csv_cell(row, col_repeat), &rep) < 0 || rep != (int)rep) {
+			error_set(e, "%s:%zu: repeat '%s' is not an integer", path, row->line,
+				  csv_cell(row, col_repeat));
+			goto out;
+		}
+		memset(r, 0, sizeof(*r));
+		for (int m = 0; m < M_COUNT; m++) {
+			const char *cell = csv_cell(row, cols[m]);
+
+			r->v[m] = NAN;
+			if (cell[0] && parse_number(cell, &r->v[m]) < 0) {
+				error_set(e, "%s:%zu: column %s: '%s' is not a number", path,
+					  row->line, metric_defs[m].column, cell);
+				goto out;
+			}
+		}
+		/* Older files lack the column: the run's measured link applies. */
+		if (isnan(r->v[M_LINK_GBIT]) && json_is_number(link))
+			r->v[M_LINK_GBIT] = json_number_value(link);
+		r->run = run_index;
+		r->line = row->line;
+		r->method = xstrdup(csv_cell(row, col_method));
+		r->repeat = (int)rep;
+		r->status = xstrdup(csv_cell(row, col_status));
+		r->error = xstrdup(csv_cell(row, col_error));
+		r->cpu_unit = xstrdup(csv_cell(row, col_unit));
+		r->ok = !strcmp(r->status, "completed") && !r->error[0];
+		r->json = find_migration(run->doc, r->method, r->repeat);
+		derive(r);
+		add_method(c, r->method);
+		c->nrows++;
+		run->nrows++;
+	}
+	rc = 0;
+out:
+	csv_free(&t);
+	free(path);
+	return rc;
+}
+
+static int load_run(struct case_data *c, const char *case_dir, const char *id, struct error *e)
+{
+	struct run_info *run;
+	char *json_path;
+	json_error_t je;
+	json_t *doc, *err;
+
+	c->runs = xrealloc(c->runs, (c->nruns + 1) * sizeof(*c->runs));
+	run = &c->runs[c->nruns];
+	memset(run, 0, sizeof(*run));
+	run->id = xstrdup(id);
+	run->scenario = xstrdup(strchr(id, '_') + 1);
+	run->dir = xasprintf("%s/%s", case_dir, id);
+	c->nruns++;
+
+	json_path = xasprintf("%s/run.json", run->dir);
+	doc = json_load_file(json_path, 0, &je);
+	if (!doc) {
+		if (access(json_path, F_OK) != 0)
+			error_set(e, "%s: missing (every run directory needs run.json)", json_path);
+		else
+			error_set(e, "%s:%d: %s", json_path, je.line, je.text);
+		free(json_path);
+		return -1;
+	}
+	run->doc = doc;
+	if (!json_is_object(doc)) {
+		error_set(e, "%s: not a JSON object", json_path);
+		free(json_path);
+		return -1;
+	}
+	if (json_object_get(doc, "migrations") && !json_is_array(json_object_get(doc, "migrations"))) {
+		error_set(e, "%s: \"migrations\" is not an array", json_path);
+		free(json_path);
+		return -1;
+	}
+	free(json_path);
+	err = json_object_get(doc, "error");
+	if (json_is_string(err) && json_string_value(err)[0])
+		run->error = xstrdup(json_string_value(err));
+	return load_csv_rows(c, c->nruns - 1, e);
+}
+
+static int load_case(struct case_data *c, const char *root, struct error *e)
+{
+	char *case_dir = xasprintf("%s/%s", root, c->name);
+	struct strlist ids = { 0 }, candidates = { 0 };
+	const char *scenario = NULL;
+	int rc = -1;
+
+	if (list_subdirs(case_dir, &ids, e) < 0)
+		goto out;
+	for (size_t i = 0; i < ids.n; i++) {
+		const char *id = ids.v[i];
+
+		if (contains(id, "faultinjection") || contains(id, "memcheck"))
+			add_ignored(c, id, xstrdup("test run (fault injection or memory checker)"));
+		else if (!strchr(id, '_') || !strchr(id, '_')[1])
+			add_ignored(c, id, xstrdup("name has no scenario part after '_'"));
+		else
+			strlist_add(&candidates, xstrdup(id));
+	}
+	if (candidates.n)
+		scenario = strchr(candidates.v[candidates.n - 1], '_') + 1;
+	for (size_t i = 0; i < candidates.n; i++) {
+		const char *id = candidates.v[i];
+
+		if (strcmp(strchr(id, '_') + 1, scenario)) {
+			add_ignored(c, id, xasprintf("scenario %s, not the newest run's %s",
+						     strchr(id, '_') + 1, scenario));
+			continue;
+		}
+		if (load_run(c, case_dir, id, e) < 0)
+			goto out;
+	}
+	if (c->nruns) {
+		json_t *d = json_at(c->runs[c->nruns - 1].doc, "params.description");
+
+		if (json_is_string(d))
+			c->description = xstrdup(json_string_value(d));
+	}
+	order_methods(c);
+	rc = 0;
+out:
+	strlist_free(&ids);
+	strlist_free(&candidates);
+	free(case_dir);
+	return rc;
+}
+
+int results_load(const char *root, struct result_set *rs, struct error *e)
+{
+	struct strlist names = { 0 };
+
+	memset(rs, 0, sizeof(*rs));
+	if (list_subdirs(root, &names, e) < 0)
+		return -1;
+	rs->cases = xcalloc(names.n, sizeof(*rs->cases));
+	for (size_t i = 0; i < names.n; i++) {
+		struct case_data *c = &rs->cases[rs->ncases++];
+
+		c->name = xstrdup(names.v[i]);
+		if (load_case(c, root, e) < 0) {
+			strlist_free(&names);
+			results_free(rs);
+			return -1;
+		}
+	}
+	strlist_free(&names);
+	return 0;
+}
+
+void results_free(struct result_set *rs)
+{
+	for (size_t i = 0; i < rs->ncases; i++) {
+		struct case_data *c = &rs->cases[i];
+
+		for (size_t j = 0; j < c->nruns; j++) {
+			free(c->runs[j].id);
+			free(c->runs[j].scenario);
+			free(c->runs[j].dir);
+			free(c->runs[j].error);
+			json_decref(c->runs[j].doc);
+		}
+		for (size_t j = 0; j < c->nignored; j++) {
+			free(c->ignored[j].id);
+			free(c->ignored[j].reason);
+		}
+		for (size_t j = 0; j < c->nrows; j++) {
+			free(c->rows[j].method);
+			free(c->rows[j].status);
+			free(c->rows[j].error);
+			free(c->rows[j].cpu_unit);
+		}
+		free(c->runs);
+		free(c->ignored);
+		free(c->rows);
+		free(c->name);
+		free(c->description);
+		strlist_free(&c->methods);
+	}
+	free(rs->cases);
+	memset(rs, 0, sizeof(*rs));
+}

@@ -1,0 +1,76 @@
+/* Loading results/: which run directories count, their runs.csv rows and
+ * run.json documents, grouped per case and method.
+ *
+ * Run selection, per case directory: directories whose name contains
+ * "faultinjection" or "memcheck" are test runs and never used.  Of the rest,
+ * the newest run id (ids start with a UTC timestamp, so the greatest name is
+ * the newest) fixes the scenario, the part of the id after its first '_'
+ * (e.g. mem8192_link10_tcg_prealloc_dt300); every run with that scenario is
+ * used and pooled, the others are listed as ignored with the reason. */
+#ifndef REPORT_RESULTS_H
+#define REPORT_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "metrics.h"
+#include "util.h"
+
+struct run_info {
+	char *id;		/* directory name, e.g. 20261125T210202Z_mem8192_... */
+	char *scenario;		/* id after its first '_' */
+	char *dir;		/* path of the directory */
+	json_t *doc;		/* run.json */
+	char *error;		/* run.json's run-level "error", or NULL */
+	size_t nrows;		/* migrations it has in runs.csv */
+};
+
+struct mig_row {
+	size_t run;		/* index into case_data.runs */
+	size_t line;		/* line in that run's runs.csv */
+	char *method;
+	int repeat;
+	char *status;
+	char *error;		/* "" when none */
+	char *cpu_unit;		/* "" when CPU was not measured */
+	double v[M_COUNT];	/* NAN where not measured or not applicable */
+	bool ok;		/* status completed and no error: counts in statistics */
+	json_t *json;		/* its run.json migrations[] entry (borrowed), or NULL */
+};
+
+struct ignored_run {
+	char *id;
+	char *reason;
+};
+
+struct case_data {
+	char *name;
+	char *description;	/* params.description of the newest run, or NULL */
+	struct run_info *runs;	/* used runs, oldest first */
+	size_t nruns;
+	struct ignored_run *ignored;
+	size_t nignored;
+	struct mig_row *rows;	/* every migration of the used runs, in file order */
+	size_t nrows;
+	struct strlist methods;	/* table column order: the design's order, then others */
+};
+
+struct result_set {
+	struct case_data *cases;	/* sorted by name */
+	size_t ncases;
+};
+
+/* Load everything under root.  Any malformed runs.csv row, missing or
+ * unparsable run.json or runs.csv fails the whole load with one line in e. */
+int results_load(const char *root, struct result_set *rs, struct error *e);
+void results_free(struct result_set *rs);
+
+/* The value at a dotted path ("link.measured_gbit") in a JSON object, or NULL. */
+json_t *json_at(json_t *doc, const char *path);
+
+/* A JSON scalar as report text (reals with two decimals, booleans as
+ * on/off), or NULL for null, missing, arrays and objects.  Caller frees. */
+char *json_scalar_text(json_t *v);
+
+#endif

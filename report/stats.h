@@ -1,0 +1,51 @@
+/* Statistics per case and method: median, minimum and maximum over the
+ * migrations that count (completed, no error), plus the counts of attempted
+ * and completed migrations so failures are never silently dropped.  The
+ * median is the mean of the middle two for an even count. */
+#ifndef REPORT_STATS_H
+#define REPORT_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "metrics.h"
+#include "results.h"
+
+struct summary {
+	size_t n;		/* values that were present */
+	double median, min, max;	/* NAN when n == 0 */
+};
+
+/* Summarise v[0..n), skipping NAN (not measured). */
+struct summary summarize(const double *v, size_t n);
+
+/* (value - base) / base in percent; NAN when either is missing or base is 0. */
+double percent_change(double value, double base);
+
+/* True when the two min-max ranges are disjoint and a's is entirely below
+ * b's: the difference is larger than the run-to-run spread. */
+bool clearly_below(const struct summary *a, const struct summary *b);
+
+struct method_stats {
+	const char *method;		/* borrowed from case_data.methods */
+	size_t attempted, completed;	/* completed = counted in statistics */
+	struct summary s[M_COUNT];
+	/* The completed migration with the median total time (the lower middle
+	 * one for an even count): the one whose progress history is plotted. */
+	const struct mig_row *representative;
+};
+
+struct case_stats {
+	const struct case_data *c;
+	struct method_stats *m;		/* one per method, in column order */
+	size_t nm;
+	const struct method_stats *baseline;	/* NULL when the case has none */
+	bool has[M_COUNT];		/* any method has a value */
+	char *cpu_unit;			/* the cpu_unit column, "mixed (a, b)" if it varies, "" if absent */
+};
+
+void case_stats_compute(const struct case_data *c, struct case_stats *cs);
+const struct method_stats *case_stats_method(const struct case_stats *cs, const char *method);
+void case_stats_free(struct case_stats *cs);
+
+#endif
