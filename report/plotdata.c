@@ -236,8 +236,8 @@ static char *write_remaining(FILE *f, const struct case_stats *cs)
 }
 
 /* Blocks 0..n-1: per method, seconds since its migration started, ops.
- * Blocks n..2n-1: the migration window of each as two points at the top of
- * the plot, drawn as a shaded area down to zero. */
+ * Blocks n..2n-1: the migration window of each as two points above the
+ * data, drawn as a shaded area down to zero with a solid top edge. */
 static char *write_throughput(FILE *f, const struct case_stats *cs)
 {
 	struct strbuf names = { 0 };
@@ -281,11 +281,17 @@ static char *write_throughput(FILE *f, const struct case_stats *cs)
 		sb_addf(&names, "%s%s", block ? " " : "", cs->m[i].method);
 		block++;
 	}
+	/* Each window's top edge sits at its own height, so windows that
+	 * overlap still show each method's colour and extent. */
+	block = 0;
 	for (size_t i = 0; i < cs->nm; i++) {
+		double top = ymax * (1.0 + 0.04 * block);
+
 		if (!tps[i].samples)
 			continue;
 		fprintf(f, "\n\n# %s: migration window\n0\t%.10g\n%.10g\t%.10g\n", cs->m[i].method,
-			ymax, (tps[i].end_ms - tps[i].start_ms) / 1000.0, ymax);
+			top, (tps[i].end_ms - tps[i].start_ms) / 1000.0, top);
+		block++;
 	}
 	free(tps);
 	return sb_take(&names);

@@ -322,6 +322,10 @@ int results_load(const char *root, struct result_set *rs, struct error *e)
 	struct strlist names = { 0 };
 
 	memset(rs, 0, sizeof(*rs));
+	if (!is_dir(root)) {
+		error_set(e, "%s: no results directory to report on (a run writes one)", root);
+		return -1;
+	}
 	if (list_subdirs(root, &names, e) < 0)
 		return -1;
 	rs->cases = xcalloc(names.n, sizeof(*rs->cases));

@@ -165,7 +165,7 @@ has "$D/case1-remaining.dat" '# balloon: 20260101T000000Z_mem8192_link10_tcg_pre
 	"plots: even count takes the lower middle migration"
 if [ "$(grep -c '^# ' "$D/case1-remaining.dat")" = 6 ]; then pass "plots: one remaining-bytes block per method"; else fail "plots: remaining blocks"; fi
 has "$D/plots.gp" "'baseline pv-bitmap fph balloon'" "plots: driver passes the method legend"
-if grep -qP '^4.95\t1050$' "$D/case3-throughput.dat" && grep -qP '^5\t1050$' "$D/case3-throughput.dat" &&
+if grep -qP '^4.95\t1092$' "$D/case3-throughput.dat" && grep -qP '^5\t1050$' "$D/case3-throughput.dat" &&
 	grep -qP '^-9\t1000$' "$D/case3-throughput.dat"; then
 	pass "plots: throughput data relative to migration start, windows from both JSON shapes"
 else
@@ -229,7 +229,7 @@ bad broken-json "$C1/run.json:"
 copy wrong-case
 sed -i '2s/^case1,/case2,/' "$TMP/wrong-case/$C1/runs.csv"
 bad wrong-case "case 'case2' does not match its directory 'case1'"
-bad no-such-dir "cannot open directory"
+bad no-such-dir "no-such-dir: no results directory to report on"
 
 # plots mode: bad input writes no plot data either.
 echo keep >"$TMP/keep.dat"
