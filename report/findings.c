@@ -408,12 +408,25 @@ static void failures(const struct case_stats *cs, struct strlist *out)
 	free(sb.s);
 }
 
+static void not_run(const struct case_stats *cs, struct strlist *out)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < n_design_methods; i++)
+		if (!case_stats_method(cs, design_methods[i]))
+			sb_addf(&sb, "%s%s", sb.len ? ", " : "", design_methods[i]);
+	if (sb.len)
+		strlist_addf(out, "Not run in this case (no migration in the runs used): %s.", sb.s);
+	free(sb.s);
+}
+
 void findings_for_case(const struct case_stats *cs, struct strlist *out)
 {
 	if (!cs->has[M_TOTAL_TIME]) {
 		strlist_addf(out, "No migration in this case completed, so there is nothing to "
 			     "compare.");
 		failures(cs, out);
+		not_run(cs, out);
 		return;
 	}
 	ranking(cs, out);
@@ -434,4 +447,5 @@ void findings_for_case(const struct case_stats *cs, struct strlist *out)
 	guest_impact(cs, out);
 	integrity(cs, out);
 	failures(cs, out);
+	not_run(cs, out);
 }

@@ -17,6 +17,7 @@ const struct metric_def metric_defs[M_COUNT] = {
 	[M_GUEST_OPS_BEFORE]  = { "guest_ops_before", "guest ops before", "guest_ops_before", BETTER_HIGHER, true, false },
 	[M_GUEST_OPS_DURING]  = { "guest_ops_during", "guest ops during", "guest_ops_during", BETTER_HIGHER, true, false },
 	[M_GUEST_OPS_AFTER]   = { "guest_ops_after", "guest ops after", "guest_ops_after", BETTER_HIGHER, true, false },
+	[M_HINT_LATENCY]      = { "hint_latency_ms", "hint latency(ms)", "hint_latency", BETTER_LOWER, true, false },
 	[M_SKIPPED_PAGES]     = { "skipped_pages", "skipped pages", "skipped_pages", BETTER_NEITHER, true, false },
 	[M_NORMAL_PAGES]      = { "normal_pages", "normal pages sent", "normal_pages", BETTER_LOWER, false, false },
 	[M_ZERO_PAGES]        = { "zero_pages", "zero pages", "zero_pages", BETTER_NEITHER, false, false },

@@ -13,9 +13,10 @@
 
 /* The design's method order; methods not listed here follow in the order
  * they first appear, so a new method shows up without a code change. */
-static const char *const known_methods[] = {
+const char *const design_methods[] = {
 	"baseline", "pv-bitmap", "fph", "fpr", "balloon", "pv-bitmap+balloon",
 };
+const size_t n_design_methods = ARRAY_SIZE(design_methods);
 
 json_t *json_at(json_t *doc, const char *path)
 {
@@ -112,9 +113,9 @@ static void order_methods(struct case_data *c)
 {
 	struct strlist ordered = { 0 };
 
-	for (size_t i = 0; i < ARRAY_SIZE(known_methods); i++)
-		if (strlist_find(&c->methods, known_methods[i]) >= 0)
-			strlist_add(&ordered, xstrdup(known_methods[i]));
+	for (size_t i = 0; i < n_design_methods; i++)
+		if (strlist_find(&c->methods, design_methods[i]) >= 0)
+			strlist_add(&ordered, xstrdup(design_methods[i]));
 	for (size_t i = 0; i < c->methods.n; i++)
 		if (strlist_find(&ordered, c->methods.v[i]) < 0)
 			strlist_add(&ordered, xstrdup(c->methods.v[i]));

@@ -112,6 +112,8 @@ has "$R" '| `20260105T000000Z_mem8192_link10_tcg_prealloc_dt300` | fpr | 2 | fai
 has "$R" 'the order by median end-to-end time differs: **pv-bitmap** 550 ms' \
 	"case2: end-to-end ranking when preparation changes the order"
 lacks "$R" 'future_column' "case2: unknown columns ignored"
+has "$R" 'Not run in this case (no migration in the runs used): fph, balloon.' "case2: methods not run are named"
+has "$R" '| hint latency(ms) | – | 12.5 | – | – |' "case1: method-specific rows show – where they do not apply"
 # case3.
 has "$R" 'The seed thread did not measure this case.' "case3: no seed figures, said so"
 has "$R" 'Hinting does not help here for **pv-bitmap**: its total time is not below baseline' \
@@ -243,6 +245,18 @@ fi
 "$GEN" frobnicate >/dev/null 2>&1
 rc=$?
 if [ $rc = 2 ]; then pass "usage error exits 2"; else fail "usage error exits $rc"; fi
+# A case in which nothing completed: said so, failures listed, no plots.
+mkdir -p "$TMP/allfailed/case2"
+cp -r "$FIX/case2/20260105T000000Z_mem8192_link10_tcg_prealloc_dt300" "$TMP/allfailed/case2/"
+sed -i '2,$s/,completed,/,failed,/' "$TMP/allfailed/case2/"*/runs.csv
+if "$GEN" report --results "$TMP/allfailed" --out "$TMP/allfailed.md" 2>/dev/null &&
+	grep -q 'No migration in this case completed' "$TMP/allfailed.md" &&
+	grep -q '| migrations completed / attempted | 0 / 3 | 0 / 3 | 0 / 2 | 0 / 2 |' "$TMP/allfailed.md" &&
+	[ "$(grep -c '| failed |' "$TMP/allfailed.md")" = 10 ] && ! grep -q '!\[' "$TMP/allfailed.md"; then
+	pass "all migrations failed: said so, all 10 listed, no plots embedded"
+else
+	fail "all migrations failed"
+fi
 mkdir -p "$TMP/empty"
 if "$GEN" report --results "$TMP/empty" --out "$TMP/empty.md" 2>/dev/null && grep -q 'No results yet' "$TMP/empty.md"; then
 	pass "empty results/: report says there are no results yet"
