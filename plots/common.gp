@@ -15,7 +15,7 @@ to_svg = "set terminal svg size 960,540 noenhanced font 'Sans,11' background rgb
 set grid ytics lc rgb '#d0d0d0'
 set border 3
 set tics nomirror
-set key outside bottom center horizontal noenhanced samplen 2
+set key outside bottom center horizontal noenhanced samplen 2 height 1
 set title noenhanced
 # One colour per method slot, the same in every plot of a case.
 set linetype 1 lc rgb '#4878a8' lw 2
