@@ -26,6 +26,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deflate-on-oom", choices=("on", "off"), default="on")
     ap.add_argument("--args", default="", help="module parameters, a=1,b=2")
+    ap.add_argument("--fpb", action="store_true",
+                    help="device with free-page-bitmap=on (needs the QEMU series)")
     o = ap.parse_args()
     doo = o.deflate_on_oom == "on"
     adjust = "adjust_managed=1" in o.args or not doo
@@ -33,11 +35,13 @@ def main():
           f"MemTotal {'shrinks' if adjust else 'stays'} when inflated")
     append = "pvmig.balloon=pv" + (f" pvmig.balloon_args={o.args}" if o.args else "")
     vm = VM(mem="1G", append=append,
-            device_opts=f",deflate-on-oom={o.deflate_on_oom}", initrd=INITRD)
+            device_opts=f",deflate-on-oom={o.deflate_on_oom}" +
+            (",free-page-bitmap=on" if o.fpb else ""), initrd=INITRD)
     try:
         vm.wait_ready()
         st, out = vm.sh("dmesg | grep 'pvmig_balloon virtio'")
-        check("probe", "ready:" in out, out)
+        check("probe", "ready:" in out and
+              ("free page bitmap on" in out) == o.fpb, out)
         total0 = meminfo(vm, "MemTotal")
         free0 = meminfo(vm, "MemFree")
 
