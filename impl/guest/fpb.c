@@ -136,7 +136,7 @@ static struct {
 	MODULE_PARM_DESC(fpb_##name, "Counter: " desc)
 
 FPB_COUNTER(requests, "requests received from the device");
-FPB_COUNTER(answers, "answers sent (a LAST buffer queued)");
+FPB_COUNTER(answers, "answers sent under the request's cmd_id (a LAST buffer queued)");
 FPB_COUNTER(abandoned, "answers abandoned (newer request, unload)");
 FPB_COUNTER(ignored, "requests ignored because of fpb_silent");
 FPB_COUNTER(invalid, "malformed commands (zero cmd_id or short)");
@@ -658,20 +658,24 @@ static void fpb_answer(struct pvb_fpb *f, u32 cmd_id)
 		goto out;
 	}
 	if (mode == FPB_BOGUS_AFTER_LAST) {
+		/* The answer's buffers are busy: this picks another one. */
 		struct fpb_collect extra = { .f = f };
 
 		if (fpb_next_buf(&extra)) {
 			fpb_set_header(extra.rep, cmd_id, 0, 0, 0);
-			if (!fpb_queue_buf(f, f->batch[0], fpb_buf_len(0)))
+			if (!fpb_queue_buf(f, f->batch[extra.nr_batch - 1],
+					   fpb_buf_len(0)))
 				virtqueue_kick(f->report_vq);
 		}
 		FPB_CNT_ADD(bogus_sent, 1);
 	}
 
-	FPB_CNT_ADD(answers, 1);
-	FPB_CNT_ADD(ranges, c.ranges);
-	FPB_CNT_ADD(pages, c.pages);
 	fpb_count_collection(&c, us, free_pages);
+	if (mode != FPB_BOGUS_STALE_ID) {
+		FPB_CNT_ADD(answers, 1);
+		FPB_CNT_ADD(ranges, c.ranges);
+		FPB_CNT_ADD(pages, c.pages);
+	}
 out:
 	/* So that the next request finds its buffers free. */
 	fpb_wait_idle(f);

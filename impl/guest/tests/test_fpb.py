@@ -143,7 +143,7 @@ def main():
         step(src, "fpb_bogus=3: stale cmd_id rejected, request times out",
              {"fpb_bogus": 3},
              ({"completed": 0, "rejected": lambda n: n >= 1, "hinted_pages": 0,
-               "timeouts": 1}, {"bogus_sent": 1}))
+               "timeouts": 1}, {"bogus_sent": 1, "answers": 0}))
         step(src, "fpb_bogus=4: buffer after LAST counted late",
              {"fpb_bogus": 4},
              ({"completed": 1, "late": 1, "timeouts": 0,
