@@ -1,0 +1,105 @@
+#!/bin/bash
+# The seed's system end to end: pv-bitmap migrations of small guests under
+# the memory checker (soak), the checker catching a deliberately unsafe
+# QEMU, and the fault cases. Needs root; prints PASS/FAIL/SKIP lines.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/harness/tests/lib.sh"
+PVMIG=$TOP/build/pvmig
+TMP=$(mktemp -d /tmp/pvmig-pv-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+MEM=${PVMIG_TEST_MEM:-1G}
+CHECK_MIB=${PVMIG_TEST_MEMCHECK_MIB:-256}
+SOAK=${PVMIG_TEST_SOAK:-20}
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "pv-bitmap: needs root for network namespaces"
+	exit 0
+fi
+if ! "$TOP/build/qemu/qemu-system-x86_64" -device virtio-balloon-pci,help 2>/dev/null |
+	grep -q free-page-bitmap; then
+	fail "pv-bitmap: QEMU lacks free-page-bitmap (impl/qemu series not applied)"
+	exit 0
+fi
+
+# run NAME ARGS...: one harness invocation into its own results root.
+run() {
+	name=$1; shift
+	"$PVMIG" run case1 --mem "$MEM" --iperf-s 0 --memcheck-mib "$CHECK_MIB" \
+		--results "$TMP/$name" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	echo $?
+}
+csv_of() { ls "$TMP/$1"/case1/*/runs.csv 2>/dev/null | head -n1; }
+json_of() { ls "$TMP/$1"/case1/*/run.json 2>/dev/null | head -n1; }
+# col NAME ROW COLUMN
+col() { csv_field "$(csv_of "$1")" "$2" "$3"; }
+# counter NAME ROW KEY: free-page-bitmap-stats value of migration ROW
+counter() { jq -r ".migrations[$(($2 - 1))].counters.free_page_bitmap.$3 // empty" "$(json_of "$1")"; }
+
+# --- soak: many pv-bitmap migrations under load, not one byte lost ---
+run soak --repeat "$SOAK" --methods pv-bitmap >/dev/null
+csv=$(csv_of soak)
+if [ -z "$csv" ]; then
+	fail "soak: no results ($(tail -n 2 "$TMP/soak.err" | tr '\n' ' '))"
+else
+	done_n=$(awk -F, 'NR > 1 && $5 == "completed"' "$csv" | wc -l)
+	check "soak: $done_n of $SOAK pv-bitmap migrations completed" [ "$done_n" -eq "$SOAK" ]
+	bad=$(awk -F, -v c="$(head -1 "$csv" | tr ',' '\n' | grep -nx memcheck_mismatches | cut -d: -f1)" \
+		'NR > 1 && $c != "0"' "$csv" | wc -l)
+	check "soak: the memory checker verified every migration with 0 mismatches ($bad bad)" [ "$bad" -eq 0 ]
+	skipped=$(awk -F, -v c="$(head -1 "$csv" | tr ',' '\n' | grep -nx skipped_pages | cut -d: -f1)" \
+		'NR > 1 && $c > 0' "$csv" | wc -l)
+	check "soak: free pages were skipped in every migration ($skipped of $SOAK)" [ "$skipped" -eq "$SOAK" ]
+fi
+check "soak: nothing left behind" nothing_left
+
+# --- the checker must be able to fail: QEMU's deliberately unsafe mode ---
+run unsafe --repeat 2 --methods pv-bitmap --x-device-props x-free-page-bitmap-unsafe=on >/dev/null
+lost=0
+for row in 1 2; do
+	m=$(col unsafe $row memcheck_mismatches)
+	[ -n "$m" ] && [ "$m" -gt 0 ] && lost=$((lost + m))
+done
+check "must-fail: the checker reports lost pages under x-free-page-bitmap-unsafe ($lost pages)" [ "$lost" -gt 0 ]
+
+# --- faults: migration goes on (or fails cleanly), the source guest stays correct ---
+run nodriver --repeat 1 --methods pv-bitmap --x-driver none >/dev/null
+check "fault: driver absent: migration completed" [ "$(col nodriver 1 status)" = completed ]
+check "fault: driver absent: counted as no_driver ($(counter nodriver 1 no_driver))" \
+	[ "$(counter nodriver 1 no_driver)" -ge 1 ]
+check "fault: driver absent: no pages skipped, 0 mismatches $(col nodriver 1 error)" \
+	[ "$(col nodriver 1 skipped_pages)" = 0 ] && [ "$(col nodriver 1 memcheck_mismatches)" = 0 ]
+
+run silent --repeat 1 --methods pv-bitmap --x-driver-args fpb_silent=1 >/dev/null
+check "fault: driver silent: migration completed" [ "$(col silent 1 status)" = completed ]
+check "fault: driver silent: the wait timed out ($(counter silent 1 timeouts)) and was bounded (setup $(col silent 1 setup_time_ms) ms)" \
+	[ "$(counter silent 1 timeouts)" -ge 1 ] && [ "$(col silent 1 setup_time_ms)" -lt 5000 ]
+check "fault: driver silent: 0 mismatches $(col silent 1 error)" [ "$(col silent 1 memcheck_mismatches)" = 0 ]
+
+for mode in 1 2 3 4; do
+	run bogus$mode --repeat 1 --methods pv-bitmap --x-driver-args fpb_bogus=$mode >/dev/null
+	rej=$(( $(counter bogus$mode 1 rejected) + $(counter bogus$mode 1 rejected_ranges) + $(counter bogus$mode 1 late) ))
+	check "fault: bogus answers (fpb_bogus=$mode): completed, $rej rejected, 0 mismatches $(col bogus$mode 1 error)" \
+		[ "$(col bogus$mode 1 status)" = completed ] && [ "$rej" -gt 0 ] &&
+		[ "$(col bogus$mode 1 memcheck_mismatches)" = 0 ]
+done
+check "fault: bogus PFNs are never skipped" [ "$(col bogus1 1 skipped_pages)" = 0 ]
+
+# Cancel while the guest's answer is in flight (the driver holds it 3 s).
+run cancel --repeat 1 --methods pv-bitmap --x-driver-args fpb_delay_ms=3000 --x-cancel-at-ms 300 >/dev/null
+check "fault: migrate_cancel in flight: migration cancelled ($(col cancel 1 status))" \
+	[ "$(col cancel 1 status)" = cancelled ]
+check "fault: migrate_cancel in flight: source still runs and answers" \
+	grep -q 'source running, agent answers' "$(csv_of cancel)"
+check "fault: migrate_cancel in flight: source guest verified, 0 mismatches" \
+	[ "$(col cancel 1 memcheck_mismatches)" = 0 ]
+
+# Destination killed while the bulk stage runs (a slowed link keeps it going).
+run killdst --repeat 1 --methods pv-bitmap --max-bandwidth-gbit 0.5 --x-kill-dst-at-ms 400 >/dev/null
+check "fault: destination killed: migration failed ($(col killdst 1 status))" \
+	[ "$(col killdst 1 status)" = failed ]
+check "fault: destination killed: source still runs and answers" \
+	grep -q 'source running, agent answers' "$(csv_of killdst)"
+check "fault: destination killed: source guest verified, 0 mismatches" \
+	[ "$(col killdst 1 memcheck_mismatches)" = 0 ]
+check "faults: nothing left behind" nothing_left
