@@ -329,11 +329,15 @@ static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
 	/* One vm worker, its region kept mapped and written until the
 	 * timeout; the process then exits and frees it all, just before the
 	 * migration, as in the seed's second case. */
+	static char out[16384];
+
 	snprintf(cmd, sizeof(cmd),
-		 "stress-ng --vm 1 --vm-bytes %ldM --vm-keep --vm-populate --vm-method write64 "
-		 "--timeout %ds --quiet", mib, e->cs.workload_s);
+		 "stress-ng --vm 1 --vm-bytes %ldM --vm-keep --vm-method rand-set "
+		 "--timeout %ds --metrics-brief 2>&1; echo MemFree-after: $(grep MemFree /proc/meminfo)",
+		 mib, e->cs.workload_s);
 	log_info("workload: %s", cmd);
-	rc = ga_shell(&src->ga, cmd, (e->cs.workload_s + 120) * 1000, NULL, 0);
+	rc = ga_shell(&src->ga, cmd, (e->cs.workload_s + 120) * 1000, out, sizeof(out));
+	log_info("workload output: %s", out);
 	if (rc != 0) {
 		snprintf(r->error, sizeof(r->error), "workload failed (exit %d): %s", rc, cmd);
 		return -1;
