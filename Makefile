@@ -11,7 +11,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 BUILD   := build
 HSRC    := $(filter-out harness/src/main.c,$(wildcard harness/src/*.c))
 HOBJ    := $(HSRC:harness/src/%.c=$(BUILD)/harness/%.o)
-HLIBS   := -ljansson
+HLIBS   := -ljansson -lpfm -lhwloc
 KVER     = $(shell cat $(BUILD)/kernel-version)
 
 .PHONY: all deps qemu guest harness test unit-test integration-test clean

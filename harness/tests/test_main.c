@@ -14,6 +14,8 @@ int main(void)
 	suite_migrate_parse();
 	suite_balloon();
 	suite_integrity();
+	suite_cpucost();
+	suite_topology();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }
