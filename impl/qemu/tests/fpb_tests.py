@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Device tests of the free page bitmap series, without a guest kernel.
+
+A legacy virtio-pci driver written over the qtest protocol (vqdrv.py) plays
+the guest: it negotiates VIRTIO_BALLOON_F_FREE_PAGE_BITMAP, posts the command
+buffer, answers requests with report buffers (valid, malformed, late, stale)
+and writes guest memory, while QMP starts, cancels and checks migrations to a
+second QEMU on 127.0.0.1.  Prints PASS/FAIL lines and a summary; exit status
+1 on failure.  Usage: fpb_tests.py [test names]; QEMU=path overrides the
+binary (default: build/qemu/qemu-system-x86_64 of this repository).
+Needs qboot.rom from Debian's qemu-system-data (-L /usr/share/qemu)."""
+import os, struct, subprocess, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp import QMP
+from vqdrv import QTest, Balloon
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
+Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_64'))
+D = os.environ.get('FPB_TMP', '/tmp/fpbtest')
+PORT = [44600]
+results = []
+
+def launch(name, dev_opts, incoming=None, mem='512'):
+    for f in (name + '.qmp', name + '.qt'):
+        try: os.unlink(os.path.join(D, f))
+        except FileNotFoundError: pass
+    cmd = [Q, '-L', '/usr/share/qemu', '-bios', 'qboot.rom', '-M', 'pc', '-accel', os.environ.get('ACCEL', 'qtest'),
+           '-m', mem, '-display', 'none', '-nodefaults',
+           '-qtest', 'unix:%s/%s.qt,server=on,wait=off' % (D, name), '-qtest-log', '/dev/null',
+           '-device', 'virtio-balloon-pci,id=balloon0,addr=0x4,' + dev_opts,
+           '-qmp', 'unix:%s/%s.qmp,server=on,wait=off' % (D, name),
+           '-trace', 'virtio_balloon_fpb_*', '-trace', os.environ.get('TRACE', 'virtio_balloon_fpb_*'), '-D', '%s/%s.log' % (D, name)]
+    if incoming:
+        cmd += ['-incoming', incoming]
+    p = subprocess.Popen(cmd)
+    return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
+
+class Pair:
+    def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None):
+        PORT[0] += 1
+        self.uri = 'tcp:127.0.0.1:%d' % PORT[0]
+        self.src, self.sq, self.st = launch('src', src_opts)
+        self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts, incoming=self.uri)
+        self.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
+    def migrate(self):
+        r = self.sq.cmd('migrate', uri=self.uri)
+        assert 'error' not in r, r
+    def close(self):
+        for p in (self.src, self.dst):
+            if p.poll() is None:
+                p.terminate()
+                try: p.wait(5)
+                except subprocess.TimeoutExpired: p.kill()
+
+def check(name, cond, info=''):
+    results.append((name, cond))
+    print('%s: %s %s' % ('PASS' if cond else 'FAIL', name, info), flush=True)
+
+PAT = bytes(range(256)) * 16  # one 4 KiB page
+
+def t_happy():
+    """Request, report with LAST, pages skipped; a page written after its hint still arrives."""
+    p = Pair()
+    try:
+        b = Balloon(p.st)
+        check('happy: feature negotiated', b.features & (1 << 6))
+        p.st.write(0x100000, PAT)              # used page, not hinted
+        b.post_cmd()
+        t0 = time.time()
+        p.migrate()
+        c = b.wait_cmd()
+        check('happy: command received', c is not None and c[0] != 0 and c[1] == 16, str(c))
+        cmd_id = c[0]
+        # 128 MiB at 256 MiB free, plus the page at 0x200000 which we reuse after
+        b.report(cmd_id, [(0x10000, 0x8000), (0x200, 1)], collect_us=1234)
+        time.sleep(0.05)
+        p.st.write(0x200000, PAT)              # reuse of a hinted page after the hint
+        b.report(cmd_id, [], last=True, collect_us=1234)
+        r = p.sq.wait_migration()
+        check('happy: migration completed', r['status'] == 'completed', r['status'])
+        s = p.sq.stats()
+        print('  stats', s, 'total', r.get('total-time'), 'setup', r.get('setup-time'))
+        check('happy: counters', s['requests'] == 1 and s['completed'] == 1 and s['rejected'] == 0
+              and s['timeouts'] == 0 and s['hinted_pages'] == 0x8001 and s['skipped_pages'] == 0x8001
+              and s['collect_us'] == 1234 and s['cmd_id'] == cmd_id and s['buffers'] == 2
+              and s['hint_bytes'] == 16 + 32 + 16 and s['active'] == 0)
+        check('happy: wait shorter than timeout', s['wait_us'] < 900000, str(s['wait_us']))
+        time.sleep(0.2)
+        check('happy: dst has used page', p.dt.read(0x100000, 4096) == PAT)
+        check('happy: dst has page reused after hint', p.dt.read(0x200000, 4096) == PAT)
+        check('happy: src still consistent', p.sq.cmd('query-status')['return']['status'] == 'postmigrate')
+    finally:
+        p.close()
+
+def t_unsafe():
+    """x-free-page-bitmap-unsafe must lose the reused page."""
+    p = Pair('free-page-bitmap=on,x-free-page-bitmap-unsafe=on', 'free-page-bitmap=on')
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        check('unsafe: command received', c is not None, str(c))
+        b.report(c[0], [(0x200, 1)])
+        time.sleep(0.05)
+        p.st.write(0x200000, PAT)
+        b.report(c[0], [], last=True)
+        r = p.sq.wait_migration()
+        check('unsafe: migration completed', r['status'] == 'completed', r['status'])
+        s = p.sq.stats()
+        print('  stats', s)
+        time.sleep(0.2)
+        check('unsafe: reused page LOST on dst (as designed)', p.dt.read(0x200000, 4096) != PAT)
+    finally:
+        p.close()
+
+def t_silent():
+    p = Pair()
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        t0 = time.time()
+        p.migrate()
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        print('  stats', s, 'setup', r.get('setup-time'))
+        check('silent: completed', r['status'] == 'completed')
+        check('silent: timeout counted', s['timeouts'] == 1 and s['requests'] == 1 and s['completed'] == 0)
+        check('silent: waited ~1s', 900000 <= s['wait_us'] <= 1500000, str(s['wait_us']))
+        c = b.wait_cmd(1)
+        b.report(c[0], [(0x10000, 1)], last=True)
+        time.sleep(0.1)
+        s = p.sq.stats()
+        check('silent: answer after timeout is late', s['late'] == 1 and s['rejected'] == 1 and s['skipped_pages'] == 0, str(s))
+    finally:
+        p.close()
+
+def t_no_buffer():
+    p = Pair()
+    try:
+        b = Balloon(p.st)       # driver ready, no command buffer posted
+        p.migrate()
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('no buffer: completed, no_driver', r['status'] == 'completed' and s['no_driver'] == 1 and s['requests'] == 0, str(s))
+    finally:
+        p.close()
+
+def t_not_negotiated():
+    p = Pair()
+    try:
+        b = Balloon(p.st, features=0)
+        b.post_cmd()
+        p.migrate()
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('not negotiated: completed, no_driver', r['status'] == 'completed' and s['no_driver'] == 1, str(s))
+    finally:
+        p.close()
+
+def t_bogus():
+    p = Pair()
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        cmd_id = c[0]
+        b.report(0, [], raw=b'\x01\x02\x03\x04\x05\x06\x07\x08')                  # short
+        b.report(cmd_id, [], raw=struct.pack('<IIII', cmd_id, 0, 2, 0) + b'\0' * 16)  # length mismatch
+        b.report(cmd_id, [], raw=struct.pack('<IIII', cmd_id, 0, 0xffffffff, 0))      # huge nr_ranges
+        b.report((cmd_id - 1) & 0xffffffff or 5, [(0x10000, 1)])                       # stale id
+        b.report(0, [(0x10000, 1)])                                                    # id 0
+        b.report(cmd_id, [(0x10000, 0),                   # empty
+                          (0xffffffffffffffff, 2),        # wraps
+                          (1 << 40, 1),                   # beyond RAM
+                          (0xbf, 4),                      # crosses into pc.rom at 0xc0000
+                          (0x1ffff, 2),                   # crosses end of 512M RAM
+                          (0x11000, 0x10)], last=True)    # valid
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        print('  stats', s)
+        check('bogus: completed', r['status'] == 'completed')
+        check('bogus: rejects', s['rejected'] == 5 and s['rejected_ranges'] == 5 and s['completed'] == 1
+              and s['skipped_pages'] == 0x10 and s['buffers'] == 1, str(s))
+        check('bogus: src alive', p.src.poll() is None)
+    finally:
+        p.close()
+
+def t_cancel():
+    p = Pair('free-page-bitmap=on,free-page-bitmap-timeout=20000')
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        b.report(c[0], [(0x10000, 0x100)])          # answer in flight, no LAST
+        t0 = time.time()
+        p.sq.cmd('migrate_cancel')
+        r = p.sq.wait_migration(10)
+        dt = time.time() - t0
+        s = p.sq.stats()
+        print('  stats', s, 'cancel took %.3f s' % dt)
+        check('cancel: cancelled quickly', r['status'] == 'cancelled' and dt < 1.0, '%s %.3f' % (r['status'], dt))
+        check('cancel: source running', p.sq.cmd('query-status')['return']['status'] == 'running')
+        b.report(c[0], [(0x10000, 1)], last=True)
+        time.sleep(0.1)
+        s = p.sq.stats()
+        check('cancel: later buffer late', s['late'] == 1 and s['timeouts'] == 0, str(s))
+        # a second migration works, with a new request
+        p.dst.kill(); p.dst.wait()
+        PORT[0] += 1; p.uri = 'tcp:127.0.0.1:%d' % PORT[0]
+        p.dst, p.dq, p.dt = launch('dst', 'free-page-bitmap=on', incoming=p.uri)
+        b.post_cmd()
+        p.migrate()
+        c2 = b.wait_cmd()
+        check('cancel: second request has a new id', c2 is not None and c2[0] != c[0], '%s %s' % (c, c2))
+        b.report(c2[0], [(0x10000, 0x100)], last=True)
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('cancel: second migration completes', r['status'] == 'completed' and s['completed'] == 1 and s['requests'] == 2, str(s))
+    finally:
+        p.close()
+
+def t_dst_killed():
+    p = Pair('free-page-bitmap=on,free-page-bitmap-timeout=3000')
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        p.dst.kill(); p.dst.wait()
+        t0 = time.time()
+        r = p.sq.wait_migration(20)
+        s = p.sq.stats()
+        print('  status', r['status'], 'after %.2f s' % (time.time() - t0), s)
+        check('dst killed: migration failed cleanly', r['status'] == 'failed')
+        check('dst killed: source running', p.sq.cmd('query-status')['return']['status'] == 'running')
+    finally:
+        p.close()
+
+def t_stopped_vm():
+    p = Pair()
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.sq.cmd('stop')
+        p.migrate()
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('stopped VM: declined', r['status'] == 'completed' and s['declined'] == 1 and s['requests'] == 0, str(s))
+    finally:
+        p.close()
+
+def t_reset():
+    p = Pair('free-page-bitmap=on,free-page-bitmap-timeout=10000')
+    try:
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        t0 = time.time()
+        p.st.out('b', Balloon.IO + 18, 0)       # driver resets the device mid-request
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('reset: wait ends, migration completes', r['status'] == 'completed' and time.time() - t0 < 2 and s['timeouts'] == 0, str(s))
+    finally:
+        p.close()
+
+def t_highmem():
+    """6 GiB pc guest: RAM above 4 GiB, hole below, end of RAM."""
+    PORT[0] += 1
+    uri = 'tcp:127.0.0.1:%d' % PORT[0]
+    src, sq, st = launch('src', 'free-page-bitmap=on', mem='6G')
+    dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming=uri, mem='6G')
+    try:
+        sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
+        b = Balloon(st)
+        b.post_cmd()
+        sq.cmd('migrate', uri=uri)
+        c = b.wait_cmd()
+        b.report(c[0], [(0xbffff, 2),          # crosses the end of RAM below 4 GiB (3 GiB)
+                        (0x1bffff, 2),         # crosses the end of RAM (7 GiB)
+                        (0x100000, 0x100),     # above 4 GiB
+                        (0x1bfff0, 0x10),      # up to the end of RAM
+                        (0x140000, 1)])        # reused below
+        time.sleep(0.05)
+        st.write(0x140000000, PAT)
+        b.report(c[0], [], last=True)
+        r = sq.wait_migration(120)
+        s = sq.stats()
+        print('  stats', s)
+        check('highmem: completed', r['status'] == 'completed', r['status'])
+        check('highmem: ranges', s['rejected_ranges'] == 2 and s['skipped_pages'] == 0x100 + 0x10 + 1, str(s))
+        time.sleep(0.2)
+        check('highmem: reused high page arrives', dt.read(0x140000000, 4096) == PAT)
+    finally:
+        for p in (src, dst):
+            p.terminate(); p.wait()
+
+
+TESTS = [t_happy, t_unsafe, t_silent, t_no_buffer, t_not_negotiated, t_bogus, t_cancel,
+         t_dst_killed, t_stopped_vm, t_reset, t_highmem]
+
+
+def main():
+    os.makedirs(D, exist_ok=True)
+    sel = sys.argv[1:]
+    for t in TESTS:
+        if sel and t.__name__ not in sel:
+            continue
+        print('==', t.__name__, flush=True)
+        try:
+            t()
+        except Exception as e:
+            import traceback
+            traceback.print_exc()
+            check(t.__name__ + ' raised', False, repr(e))
+    npass = sum(1 for _, c in results if c)
+    nfail = len(results) - npass
+    print('%d passed, %d failed' % (npass, nfail))
+    return 1 if nfail else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
