@@ -114,20 +114,24 @@ static void op_loop(struct service *svc)
 			publish_status(svc);
 
 		now = monotonic_ns();
-		/* Before the end check: a run of whole intervals logs them all. */
-		if (interval_clock_due(&svc->intervals, now))
-			log_interval(svc, now);
-		if (now >= end_ns)
-			return;
-
 		n = op_pacer_ops_allowed(&svc->pacer, now);
 		if (n) {
 			for (i = 0; i < n; i++)
 				working_set_op(&svc->ws);
 			svc->ops_total += n;
 			op_pacer_account(&svc->pacer, n);
-			continue;
+			now = monotonic_ns();
 		}
+
+		/* After the ops: the ops due by a boundary belong to the
+		 * interval it ends.  Before the end check: a run of whole
+		 * intervals logs them all. */
+		if (interval_clock_due(&svc->intervals, now))
+			log_interval(svc, now);
+		if (now >= end_ns)
+			return;
+		if (n)
+			continue;  /* more may be due already (backlog, unthrottled) */
 
 		wake = op_pacer_wake_ns(&svc->pacer, now, SERVICE_PACING_STEP_NS);
 		wake = min_u64(wake, svc->intervals.next_boundary_ns);
