@@ -11,7 +11,7 @@
 
 const char *workload_name(enum workload w)
 {
-	return w == WORKLOAD_STRESS_VM ? "stress-vm" : "none";
+	return w == WORKLOAD_STRESS_VM ? "stress-vm" : w == WORKLOAD_SERVICE ? "service" : "none";
 }
 
 static char *trim(char *s)
@@ -89,6 +89,11 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 	c->workload = WORKLOAD_NONE;
 	c->workload_mem_pct = 90;
 	c->workload_s = 10;
+	c->page_cache_pct = 50;
+	c->service_wss_mib = 1024;
+	c->service_dirty_mib_s = 64;
+	c->warmup_s = 10;
+	c->observe_after_s = 10;
 	strcpy(c->methods[0], "baseline");
 	c->nmethods = 1;
 
@@ -146,6 +151,8 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 				c->workload = WORKLOAD_NONE;
 			else if (!strcmp(v, "stress-vm"))
 				c->workload = WORKLOAD_STRESS_VM;
+			else if (!strcmp(v, "service"))
+				c->workload = WORKLOAD_SERVICE;
 			else {
 				snprintf(err, errlen, "%s:%d: unknown workload '%s'", name, lineno, v);
 				return -1;
@@ -162,6 +169,26 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 			if (parse_int(v, 0, 1024 * 1024, &num))
 				goto bad_number;
 			c->memcheck_mib = num;
+		} else if (!strcmp(k, "page_cache_pct")) {
+			if (parse_int(v, 0, 90, &num))
+				goto bad_number;
+			c->page_cache_pct = (int)num;
+		} else if (!strcmp(k, "service_wss_mib")) {
+			if (parse_int(v, 1, 1024 * 1024, &num))
+				goto bad_number;
+			c->service_wss_mib = num;
+		} else if (!strcmp(k, "service_dirty_mib_s")) {
+			if (parse_int(v, 0, 100000, &num))
+				goto bad_number;
+			c->service_dirty_mib_s = num;
+		} else if (!strcmp(k, "warmup_s")) {
+			if (parse_int(v, 1, 3600, &num))
+				goto bad_number;
+			c->warmup_s = (int)num;
+		} else if (!strcmp(k, "observe_after_s")) {
+			if (parse_int(v, 1, 3600, &num))
+				goto bad_number;
+			c->observe_after_s = (int)num;
 		} else if (!strcmp(k, "methods")) {
 			char merr[256];
 

@@ -12,6 +12,7 @@
 enum workload {
 	WORKLOAD_NONE,		/* idle guest */
 	WORKLOAD_STRESS_VM,	/* stress-ng vm stressor that ends before migrating */
+	WORKLOAD_SERVICE,	/* page cache filled, a live service dirtying memory */
 };
 
 struct case_def {
@@ -24,6 +25,12 @@ struct case_def {
 	int workload_mem_pct;	/* of guest RAM the workload touches */
 	int workload_s;		/* how long the workload runs */
 	long memcheck_mib;	/* run the guest memory checker with this much; 0 off */
+	/* case3: the long-running guest */
+	int page_cache_pct;	/* of guest RAM read into the page cache from disk */
+	long service_wss_mib;	/* the service's working set */
+	long service_dirty_mib_s;	/* ... and its dirtying rate */
+	int warmup_s;		/* service runs this long before migrating */
+	int observe_after_s;	/* ... and this long after, on the destination */
 	char methods[CASE_MAX_METHODS][32];
 	int nmethods;
 };

@@ -14,6 +14,7 @@
 #include "accel.h"
 #include "balloon.h"
 #include "casefile.h"
+#include "cpucost.h"
 #include "cleanup.h"
 #include "guestagent.h"
 #include "integrity.h"
@@ -22,7 +23,9 @@
 #include "netns.h"
 #include "options.h"
 #include "results.h"
+#include "service.h"
 #include "stats.h"
+#include "topology.h"
 #include "util.h"
 #include "vm.h"
 
@@ -42,6 +45,8 @@ struct env {
 	char rundir[256];
 	struct accel_choice accel;
 	struct hosts hosts;
+	bool cpu_ok;		/* cpucost works on this machine */
+	char cache_disk[PATH_MAX];	/* case3's page-cache image; "" if none */
 };
 
 static int bad_input(const char *msg)
@@ -131,6 +136,13 @@ static int validate(struct env *e)
 		e->cs.settle_ms = e->opt.settle_ms;
 	if (e->opt.memcheck_mib >= 0)
 		e->cs.memcheck_mib = e->opt.memcheck_mib;
+	if (e->cs.workload == WORKLOAD_SERVICE &&
+	    e->cs.mem_mib * e->cs.page_cache_pct / 100 + e->cs.service_wss_mib + e->cs.memcheck_mib >
+	    e->cs.mem_mib * 85 / 100) {
+		snprintf(err, sizeof(err), "page cache (%d%%) and service (%ld MiB) do not fit a %ld MiB guest",
+			 e->cs.page_cache_pct, e->cs.service_wss_mib, e->cs.mem_mib);
+		return bad_input(err);
+	}
 	if (e->cs.memcheck_mib >= e->cs.mem_mib / 2) {
 		snprintf(err, sizeof(err), "memory checker of %ld MiB does not fit a %ld MiB guest",
 			 e->cs.memcheck_mib, e->cs.mem_mib);
@@ -239,7 +251,7 @@ static json_t *params_json(struct env *e)
 			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
 
 	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
-			 "s:i, s:i, s:I, s:o}",
+			 "s:i, s:i, s:I, s:o, s:o}",
 			 "case", e->cs.name, "description", e->cs.description,
 			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
 			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
@@ -250,7 +262,13 @@ static json_t *params_json(struct env *e)
 			 "dst_prealloc", e->opt.dst_prealloc,
 			 "migrate_timeout_s", e->opt.migrate_timeout_s,
 			 "boot_timeout_s", e->opt.boot_timeout_s,
-			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x);
+			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x,
+			 "case3", e->cs.workload == WORKLOAD_SERVICE ?
+			 json_pack("{s:i, s:I, s:I, s:i, s:i}", "page_cache_pct", e->cs.page_cache_pct,
+				   "service_wss_mib", (json_int_t)e->cs.service_wss_mib,
+				   "service_dirty_mib_s", (json_int_t)e->cs.service_dirty_mib_s,
+				   "warmup_s", e->cs.warmup_s, "observe_after_s", e->cs.observe_after_s) :
+			 json_null());
 }
 
 /* The scenario name is derived from the parameters, so it cannot lie. */
@@ -289,7 +307,7 @@ static const char *driver_arg(enum guest_driver d)
 
 static void fill_config(struct env *e, const struct method *m, struct vm_config *c,
                         const char *name, const char *netns, char *cmdline, size_t cmdlen,
-                        char *balloon, size_t balloonlen)
+                        char *balloon, size_t balloonlen, char *drive, size_t drivelen)
 {
 	memset(c, 0, sizeof(*c));
 	c->name = name;
@@ -305,6 +323,16 @@ static void fill_config(struct env *e, const struct method *m, struct vm_config 
 		 e->opt.x_driver_args ? " pvmig.balloon_args=" : "",
 		 e->opt.x_driver_args ? e->opt.x_driver_args : "");
 	c->cmdline_extra = cmdline;
+	if (e->cache_disk[0]) {
+		/* Shared storage, as migration between hosts assumes; read-only
+		 * so source and destination may both open it. */
+		snprintf(drive, drivelen, "file=%s,if=none,id=cache0,format=raw,readonly=on",
+			 e->cache_disk);
+		c->extra[c->nextra++] = "-drive";
+		c->extra[c->nextra++] = drive;
+		c->extra[c->nextra++] = "-device";
+		c->extra[c->nextra++] = "virtio-blk-pci,drive=cache0";
+	}
 	if (m->iothread) {
 		c->extra[c->nextra++] = "-object";
 		c->extra[c->nextra++] = "iothread,id=iot0";
@@ -326,6 +354,26 @@ static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
 
 	if (e->cs.workload == WORKLOAD_NONE)
 		return 0;
+	if (e->cs.workload == WORKLOAD_SERVICE) {
+		/* Earlier file I/O: every file of the disk read into the page
+		 * cache; then the service, warmed up before migrating. */
+		int64_t t0 = now_ms();
+
+		rc = ga_shell(&src->ga, "mkdir -p /mnt && mount -o ro /dev/vda /mnt && "
+			      "cat /mnt/data* > /dev/null", 1800000, NULL, 0);
+		if (rc != 0) {
+			snprintf(r->error, sizeof(r->error), "page cache fill failed (exit %d)", rc);
+			return -1;
+		}
+		log_info("page cache: read %d%% of guest RAM from disk in %lld ms",
+			 e->cs.page_cache_pct, (long long)(now_ms() - t0));
+		if (service_start(&src->ga, e->cs.service_wss_mib, e->cs.service_dirty_mib_s)) {
+			snprintf(r->error, sizeof(r->error), "cannot start the service");
+			return -1;
+		}
+		sleep_ms(e->cs.warmup_s * 1000);
+		return 0;
+	}
 	/* One vm worker, its region kept mapped and written until the
 	 * timeout; the process then exits and frees it all, just before the
 	 * migration, as in the seed's second case. */
@@ -351,13 +399,21 @@ struct fault_ctx {
 	struct vm *dst;
 	bool cancelled;
 	bool killed;
+	struct cpucost_window *src_cpu;
+	struct cpucost_window *dst_cpu;
 };
 
-static int fault_hook(void *opaque, int64_t elapsed_ms, const char *status)
+/* Called at every progress sample: pick up new QEMU threads for the CPU
+ * figures, and inject the faults tests asked for. */
+static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 {
 	struct fault_ctx *f = opaque;
 
 	(void)status;
+	if (f->src_cpu)
+		cpucost_poll(f->src_cpu);
+	if (f->dst_cpu)
+		cpucost_poll(f->dst_cpu);
 	if (f->e->opt.x_cancel_at_ms >= 0 && !f->cancelled && elapsed_ms >= f->e->opt.x_cancel_at_ms) {
 		f->cancelled = true;
 		log_info("fault: migrate_cancel at %lld ms", (long long)elapsed_ms);
@@ -471,6 +527,51 @@ static void read_pv_counters(struct vm *src, struct mig_record *r)
 	json_decref(ret);
 }
 
+/* The service's view of the migration: its throughput log, from the
+ * guest that runs now, after a further observation period. */
+static void observe_service(struct env *e, struct vm *v, int64_t guest_t0, struct mig_record *r)
+{
+	struct service_window w = { guest_t0, service_guest_now(&v->ga) };
+	struct service_figures f;
+	char *log;
+
+	if (w.end_ms < 0)
+		return;
+	sleep_ms(e->cs.observe_after_s * 1000);
+	log = service_fetch_log(&v->ga);
+	if (log && service_reduce(log, &w, &f) == 0) {
+		r->guest_ops_before = f.before;
+		r->guest_ops_during = f.during;
+		r->guest_ops_after = f.after;
+		r->guest_throughput = f.series;
+		r->guest_window_ms = w.end_ms - w.start_ms;
+		if (!r->counters)
+			r->counters = json_object();
+		json_object_set_new(r->counters, "service",
+				    json_pack("{s:f, s:I, s:I, s:I}", "dip_ops_s", f.dip,
+					      "recovery_ms", (json_int_t)f.recovery_ms,
+					      "wss_mib", (json_int_t)e->cs.service_wss_mib,
+					      "dirty_mib_s", (json_int_t)e->cs.service_dirty_mib_s));
+	} else {
+		log_warn("no service throughput log");
+	}
+	free(log);
+}
+
+static void stop_cpu(struct cpucost_window **w, double *out)
+{
+	char err[256];
+	double v;
+
+	if (!*w)
+		return;
+	if (cpucost_stop(*w, &v, NULL, err, sizeof(err)) == 0)
+		*out = v;
+	else
+		log_warn("CPU cost not measured: %s", err);
+	*w = NULL;
+}
+
 static void one_migration(struct env *e, const struct method *m, int repeat,
                           struct mig_record *r)
 {
@@ -481,8 +582,9 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	struct balloon_outcome bo = { 0 };
 	json_t *prep_counters = NULL;
 	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
-	char meminfo[8192], uri[64];
-	struct fault_ctx fault = { e, &src, &dst, false, false };
+	char meminfo[8192], uri[64], sdrive[PATH_MAX + 128], ddrive[PATH_MAX + 128];
+	int64_t guest_t0 = NA;
+	struct fault_ctx fault = { e, &src, &dst, false, false, NULL, NULL };
 	struct migrate_params p = {
 		.uri = uri,
 		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
@@ -490,10 +592,11 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 		.timeout_ms = e->opt.migrate_timeout_s * 1000,
 		.sample_interval_ms = 20,
 		.label = label,
-		.on_sample = fault_hook,
+		.on_sample = sample_hook,
 		.opaque = &fault,
 	};
 	int boot_ms = e->opt.boot_timeout_s * 1000;
+	int rc;
 
 	record_init(r, m->name, repeat, e->cs.mem_mib);
 	snprintf(uri, sizeof(uri), "tcp:%s:%s", DST_ADDR, MIGRATION_PORT);
@@ -502,8 +605,10 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	memset(&dst, 0, sizeof(dst));
 	src.qmp.fd = src.ga.fd = dst.qmp.fd = dst.ga.fd = -1;
 
-	fill_config(e, m, &sc, "src", e->hosts.src_ns, scmd, sizeof(scmd), sballoon, sizeof(sballoon));
-	fill_config(e, m, &dc, "dst", e->hosts.dst_ns, dcmd, sizeof(dcmd), dballoon, sizeof(dballoon));
+	fill_config(e, m, &sc, "src", e->hosts.src_ns, scmd, sizeof(scmd), sballoon, sizeof(sballoon),
+		    sdrive, sizeof(sdrive));
+	fill_config(e, m, &dc, "dst", e->hosts.dst_ns, dcmd, sizeof(dcmd), dballoon, sizeof(dballoon),
+		    ddrive, sizeof(ddrive));
 	dc.incoming = true;
 	dc.prealloc = e->opt.dst_prealloc;
 
@@ -547,7 +652,16 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	}
 
 	log_info("migrating: %s, repeat %d", m->name, repeat);
-	if (migrate_run(&src, &dst, &p, r) == 0) {
+	if (e->cpu_ok) {
+		fault.src_cpu = cpucost_start(src.pid, err, sizeof(err));
+		fault.dst_cpu = cpucost_start(dst.pid, err, sizeof(err));
+	}
+	if (e->cs.workload == WORKLOAD_SERVICE)
+		guest_t0 = service_guest_now(&src.ga);
+	rc = migrate_run(&src, &dst, &p, r);
+	stop_cpu(&fault.src_cpu, &r->src_cpu);
+	stop_cpu(&fault.dst_cpu, &r->dst_cpu);
+	if (rc == 0) {
 		if (vm_wait_agent(&dst, 30000, err, sizeof(err)) == 0)
 			r->dst_agent_ok = true;
 		else
@@ -560,6 +674,8 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 		if (e->cs.memcheck_mib > 0)
 			verify_integrity(&src, &it, r);
 	}
+	if (e->cs.workload == WORKLOAD_SERVICE && guest_t0 != NA && !pvmig_interrupted)
+		observe_service(e, r->dst_agent_ok ? &dst : &src, guest_t0, r);
 	if (m->pv_counters && src.qmp_up)
 		read_pv_counters(&src, r);
 	if (m->inflate && r->dst_agent_ok)
@@ -601,6 +717,21 @@ static int run_case(struct env *e)
 		return 1;
 	}
 	netns_reap_stale();
+	if (e->cs.workload == WORKLOAD_SERVICE) {
+		long mib = e->cs.mem_mib * e->cs.page_cache_pct / 100;
+		char mibs[32];
+		char script[PATH_MAX + 64];
+		char *argv[] = { script, mibs, e->cache_disk, NULL };
+
+		snprintf(mibs, sizeof(mibs), "%ld", mib);
+		snprintf(script, sizeof(script), "%s/scripts/build-cache-disk.sh", e->top);
+		snprintf(e->cache_disk, sizeof(e->cache_disk), "%s/build/cache-disk-%ld.img", e->top, mib);
+		log_info("page-cache disk: %ld MiB of files in %s", mib, e->cache_disk);
+		if (run_cmd(NULL, argv, 1800000, NULL, 0) != 0) {
+			fprintf(stderr, "pvmig: cannot build the page-cache disk\n");
+			return 1;
+		}
+	}
 	snprintf(cache, sizeof(cache), "%s/build/accel-probe", e->top);
 	if (accel_choose(e->opt.accel, e->qemu, e->kernel, e->initrd, e->rundir, cache,
 			 &e->accel, err, sizeof(err))) {
@@ -608,6 +739,10 @@ static int run_case(struct env *e)
 		return pvmig_interrupted ? 130 : EXIT_BAD_INPUT;
 	}
 	log_info("accelerator: %s (%s)", e->accel.name, e->accel.how);
+	if (cpucost_init(err, sizeof(err)) == 0)
+		e->cpu_ok = true;
+	else
+		log_warn("no CPU cost figures: %s", err);
 
 	if (hosts_up(&e->hosts, e->opt.link_gbit, err, sizeof(err))) {
 		fprintf(stderr, "pvmig: setting up the hosts: %s\n", err);
@@ -640,6 +775,14 @@ static int run_case(struct env *e)
 			"measured_gbit", e->opt.iperf_s ? e->hosts.measured_gbit : -1.0,
 			"tool", "iperf3");
 	snprintf(res.accel, sizeof(res.accel), "%s", e->accel.name);
+	snprintf(res.cpu_unit, sizeof(res.cpu_unit), "%s", e->cpu_ok ? cpucost_unit() : "");
+	json_object_set_new(run, "cpu", json_pack("{s:s?, s:s?, s:s}",
+						  "event", e->cpu_ok ? cpucost_event() : NULL,
+						  "unit", e->cpu_ok ? cpucost_unit() : NULL,
+						  "window", "migrate command to completion, all QEMU threads"));
+	json_object_set_new(run, "topology", topology_json() ?: json_null());
+	json_object_set_new(run, "pinning", json_string("none: each TCG QEMU has several busy "
+							"threads; on 2 cores pinning serialises them"));
 	res.link_gbit = e->opt.iperf_s ? e->hosts.measured_gbit : NA;
 	if (results_begin(&res, root, e->cs.name, run_id, run, err, sizeof(err))) {
 		json_decref(run);

@@ -20,6 +20,8 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->hint_latency_ms = NA;
 	r->guest_used_kb = NA;
 	r->memcheck_mismatches = r->memcheck_verified = NA;
+	r->src_cpu = r->dst_cpu = NA;
+	r->guest_ops_before = r->guest_ops_during = r->guest_ops_after = NA;
 	r->progress = json_array();
 	r->counters = NULL;
 }
@@ -28,5 +30,6 @@ void record_free(struct mig_record *r)
 {
 	json_decref(r->progress);
 	json_decref(r->counters);
-	r->progress = r->counters = NULL;
+	json_decref(r->guest_throughput);
+	r->progress = r->counters = r->guest_throughput = NULL;
 }

@@ -35,10 +35,19 @@ struct mig_record {
 	int64_t guest_used_kb;	/* MemTotal - MemFree before migrating */
 	bool dst_agent_ok;	/* destination guest answered after migration */
 
+	double src_cpu;		/* CPU of the source QEMU during the migration, */
+	double dst_cpu;		/* ... and of the destination, in cpucost_unit() */
+
+	double guest_ops_before;	/* case3 service throughput, ops/s */
+	double guest_ops_during;
+	double guest_ops_after;
+
 	int64_t memcheck_mismatches;	/* guest checker: pages that lost data */
 	int64_t memcheck_verified;	/* pages it verified in the end */
 
 	json_t *progress;	/* query-migrate samples */
+	json_t *guest_throughput;	/* case3: [{t_ms, ops}], t relative to migration start */
+	int64_t guest_window_ms;	/* migration window length in the guest's clock */
 	json_t *counters;	/* method-specific counters, as read */
 };
 

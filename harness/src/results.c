@@ -13,7 +13,8 @@ const char *results_csv_header(void)
 	return "case,method,mem_mib,repeat,status,total_time_ms,downtime_ms,setup_time_ms,"
 	       "transferred_kb,zero_pages,normal_pages,dirty_sync_count,link_gbit,accel,"
 	       "skipped_pages,hint_latency_ms,hint_rejects,prep_time_ms,end_to_end_ms,"
-	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,error";
+	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,"
+	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -101,6 +102,14 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	left -= (size_t)n;
 	put_int(&p, &left, r->memcheck_mismatches);
 	put_int(&p, &left, r->memcheck_verified);
+	put_num(&p, &left, r->src_cpu, "%.1f");
+	put_num(&p, &left, r->dst_cpu, "%.1f");
+	n = snprintf(p, left, ",%s", r->src_cpu == NA && r->dst_cpu == NA ? "" : res->cpu_unit);
+	p += n;
+	left -= (size_t)n;
+	put_num(&p, &left, r->guest_ops_before, "%.1f");
+	put_num(&p, &left, r->guest_ops_during, "%.1f");
+	put_num(&p, &left, r->guest_ops_after, "%.1f");
 	put_text(&p, &left, r->error);
 	return buf;
 }
@@ -144,8 +153,18 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "dst_agent_ok", json_boolean(r->dst_agent_ok));
 	json_object_set_new(o, "memcheck_mismatches", int_or_null(r->memcheck_mismatches));
 	json_object_set_new(o, "memcheck_verified", int_or_null(r->memcheck_verified));
+	json_object_set_new(o, "src_cpu", num_or_null(r->src_cpu));
+	json_object_set_new(o, "dst_cpu", num_or_null(r->dst_cpu));
+	json_object_set_new(o, "guest_ops_before", num_or_null(r->guest_ops_before));
+	json_object_set_new(o, "guest_ops_during", num_or_null(r->guest_ops_during));
+	json_object_set_new(o, "guest_ops_after", num_or_null(r->guest_ops_after));
 	json_object_set_new(o, "counters", r->counters ? json_incref(r->counters) : json_null());
 	json_object_set_new(o, "progress", json_incref(r->progress));
+	if (r->guest_throughput) {
+		json_object_set_new(o, "guest_throughput", json_incref(r->guest_throughput));
+		json_object_set_new(o, "migration_start_ms", json_integer(0));
+		json_object_set_new(o, "migration_end_ms", json_integer(r->guest_window_ms));
+	}
 	return o;
 }
 

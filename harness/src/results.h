@@ -17,6 +17,7 @@ struct results {
 	json_t *run;		/* the whole run.json document */
 	char case_name[64];
 	char accel[16];
+	char cpu_unit[32];	/* of src_cpu/dst_cpu */
 	double link_gbit;
 };
 
