@@ -27,6 +27,7 @@ qemu: deps
 guest: deps
 	@$(MAKE) -s -C impl/guest KVER=$(KVER)
 	@$(MAKE) -s -C workloads/memcheck OUT=$(CURDIR)/$(BUILD)/workloads
+	@$(MAKE) -s -C workloads/service OUT=$(CURDIR)/$(BUILD)/workloads
 	@./scripts/build-guest.sh
 
 harness: $(BUILD)/pvmig

@@ -30,6 +30,7 @@ void suite_options(void);
 void suite_migrate_parse(void);
 void suite_balloon(void);
 void suite_integrity(void);
+void suite_service(void);
 void suite_cpucost(void);
 void suite_topology(void);
 

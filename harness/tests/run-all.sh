@@ -15,6 +15,9 @@ run_suite "harness unit tests" "$TOP/build/harness-tests"
 if [ -f "$TOP/workloads/memcheck/Makefile" ]; then
 	run_suite "memcheck unit tests" make -s -C "$TOP/workloads/memcheck" test
 fi
+if [ -f "$TOP/workloads/service/Makefile" ]; then
+	run_suite "service unit tests" make -s -C "$TOP/workloads/service" test
+fi
 [ -x "$TOP/report/tests/run.sh" ] && run_suite "report generator" "$TOP/report/tests/run.sh"
 for t in "$TOP"/harness/tests/[0-9]*-*.sh "$TOP/harness/tests/integration.sh"; do
 	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t"

@@ -14,6 +14,7 @@ int main(void)
 	suite_migrate_parse();
 	suite_balloon();
 	suite_integrity();
+	suite_service();
 	suite_cpucost();
 	suite_topology();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
