@@ -16,7 +16,8 @@
 #
 # TOP (default: the repository root) must hold build/qemu/qemu-system-x86_64,
 # build/guest/vmlinux and the unpacked build/guest/initramfs.  Takes about
-# 2 minutes.  Prints PASS/FAIL/SKIP lines and "N passed, N failed".
+# 2 minutes; KEEP=1 keeps its files.  Prints PASS/FAIL/SKIP lines and
+# "N passed, N failed".
 
 BIN=${1:?usage: guest_demo.sh BINARY TEST-BINARY [TOP]}
 TEST_BIN=${2:?usage: guest_demo.sh BINARY TEST-BINARY [TOP]}
@@ -43,7 +44,8 @@ command -v cpio >/dev/null || skip "cpio not installed"
 command -v python3 >/dev/null || skip "python3 not installed (QMP client, analysis)"
 
 W=$(mktemp -d /tmp/service-guest.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+# KEEP=1 keeps the serial logs and the analysis to look at.
+if [ -n "$KEEP" ]; then echo "# files in $W"; else trap 'rm -rf "$W"' EXIT; fi
 
 # ---- guest image: the usual rootfs, our binaries, an init that runs them --
 cp -a "$ROOTFS" "$W/root"
