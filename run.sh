@@ -35,5 +35,5 @@ for c in $cases; do
 	./build/pvmig run "$c" "$@" || status=$?
 done
 # Plots and REPORT.md come from results/ alone; regenerate them now.
-[ -d results ] && make -s report || status=$?
+if [ -d results ]; then make -s report || status=$?; fi
 exit $status
