@@ -156,7 +156,10 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 		saving = -percent_change(med(ms, M_TRANSFERRED_KB), med(b, M_TRANSFERRED_KB));
 		if (!clearly_below(S(ms, M_TOTAL_TIME), S(b, M_TOTAL_TIME)))
 			sb_addf(&why, "its total time is not below baseline's range");
-		if (!isnan(saving) && saving < NEGLIGIBLE_SAVING_PCT)
+		if (!isnan(saving) && saving < 0)
+			sb_addf(&why, "%sit sends %.1f%% more bytes than baseline",
+				why.len ? "; " : "", -saving);
+		else if (!isnan(saving) && saving < NEGLIGIBLE_SAVING_PCT)
 			sb_addf(&why, "%sit sends only %.1f%% fewer bytes than baseline (under %.0f%%)",
 				why.len ? "; " : "", saving, NEGLIGIBLE_SAVING_PCT);
 		if (why.len)
