@@ -824,6 +824,20 @@ static int run_case(struct env *e)
 	return failures ? 1 : 0;
 }
 
+/* ip, tc and mkfs live in /usr/sbin, which a non-login root shell (CI,
+ * cron) may not have on its PATH. */
+static void ensure_sbin_in_path(void)
+{
+	const char *path = getenv("PATH");
+	char buf[8192];
+
+	if (path && strstr(path, "/usr/sbin"))
+		return;
+	snprintf(buf, sizeof(buf), "%s%s/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin",
+		 path ? path : "", path && *path ? ":" : "");
+	setenv("PATH", buf, 1);
+}
+
 int main(int argc, char **argv)
 {
 	struct env e;
@@ -832,6 +846,7 @@ int main(int argc, char **argv)
 
 	memset(&e, 0, sizeof(e));
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	ensure_sbin_in_path();
 	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
 		fprintf(stderr, "pvmig: expected 'run CASE [options]' (try --help)\n");
 		return EXIT_BAD_INPUT;

@@ -2,6 +2,7 @@
 # make test: every suite, then one summary line over all of them.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 LOG=$(mktemp /tmp/pvmig-test-XXXXXX.log)
 trap 'rm -f "$LOG"' EXIT
 
