@@ -1,9 +1,11 @@
 #include "cleanup.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "netns.h"
 #include "util.h"
@@ -11,6 +13,7 @@
 #define MAX_TRACKED 32
 
 static pid_t pids[MAX_TRACKED];
+static char scratch[512];
 static char netns[MAX_TRACKED][64];
 
 void cleanup_track_pid(pid_t pid)
@@ -48,6 +51,32 @@ void cleanup_untrack_netns(const char *name)
 			netns[i][0] = '\0';
 }
 
+void cleanup_track_dir(const char *path)
+{
+	snprintf(scratch, sizeof(scratch), "%s", path);
+}
+
+/* The scratch directory is flat: remove its files, then itself. */
+static void remove_scratch(void)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (!scratch[0] || !(d = opendir(scratch)))
+		return;
+	while ((e = readdir(d))) {
+		char path[1024];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(scratch);
+	scratch[0] = '\0';
+}
+
 void cleanup_all(void)
 {
 	/* Children first: a namespace cannot go while QEMU still lives in it
@@ -64,6 +93,7 @@ void cleanup_all(void)
 			netns[i][0] = '\0';
 		}
 	}
+	remove_scratch();
 }
 
 static void on_signal(int sig)

@@ -13,6 +13,9 @@ void cleanup_untrack_pid(pid_t pid);
 void cleanup_track_netns(const char *name);
 void cleanup_untrack_netns(const char *name);
 
+/* A scratch directory (sockets, QEMU logs) removed with its files at exit. */
+void cleanup_track_dir(const char *path);
+
 /* Stop every tracked process, then delete every tracked namespace. */
 void cleanup_all(void);
 

@@ -700,6 +700,17 @@ out:
 	vm_stop(&src);
 }
 
+static void keep_logs(const char *from, const char *results_dir)
+{
+	char to[PATH_MAX + 16];
+	char *argv[] = { "sh", "-c", "mkdir -p \"$2\" && cp \"$1\"/*.log \"$2\"/", "sh",
+			 (char *)from, to, NULL };
+
+	snprintf(to, sizeof(to), "%s/logs", results_dir);
+	if (run_cmd(NULL, argv, 10000, NULL, 0) == 0)
+		log_info("QEMU and guest console logs kept in %s", to);
+}
+
 static int run_case(struct env *e)
 {
 	struct results res = { 0 };
@@ -716,6 +727,7 @@ static int run_case(struct env *e)
 		fprintf(stderr, "pvmig: cannot create %s\n", e->rundir);
 		return 1;
 	}
+	cleanup_track_dir(e->rundir);
 	netns_reap_stale();
 	if (e->cs.workload == WORKLOAD_SERVICE) {
 		long mib = e->cs.mem_mib * e->cs.page_cache_pct / 100;
@@ -818,7 +830,9 @@ static int run_case(struct env *e)
 		record_free(&recs[i]);
 	free(recs);
 	hosts_down(&e->hosts);
-	rmdir(e->rundir);
+	/* QEMU and serial logs are worth keeping only when something failed. */
+	if (failures)
+		keep_logs(e->rundir, res.dir);
 	if (pvmig_interrupted)
 		return 130;
 	return failures ? 1 : 0;
