@@ -23,6 +23,14 @@ nothing_left() {
 		echo "  left: QEMU pid $(pgrep -f 'qemu-system-x86_64 -name pvmig-' | head -n1)"
 		return 1
 	fi
+	for d in /tmp/pvmig-[0-9]*; do
+		[ -d "$d" ] || continue
+		pid=${d##*-}
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "  left: scratch directory $d"
+			return 1
+		fi
+	done
 	if pgrep -f 'iperf3 -s -1 -B 198.18.0.2' >/dev/null; then
 		echo "  left: iperf3"
 		return 1
