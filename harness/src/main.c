@@ -173,10 +173,6 @@ static int validate(struct env *e)
 	for (int i = 0; i < e->cs.nmethods; i++) {
 		const struct method *m = method_find(e->cs.methods[i]);
 
-		if (!m->ready) {
-			snprintf(err, sizeof(err), "method '%s' is not implemented yet", m->name);
-			return bad_input(err);
-		}
 		if (m->driver == DRIVER_PV) {
 			snprintf(path, sizeof(path), "%s/impl/guest/pvmig_balloon.ko", e->top);
 			if (access(path, R_OK)) {
@@ -393,7 +389,7 @@ static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
 	return 0;
 }
 
-struct fault_ctx {
+struct sample_ctx {
 	struct env *e;
 	struct vm *src;
 	struct vm *dst;
@@ -407,7 +403,7 @@ struct fault_ctx {
  * figures, and inject the faults tests asked for. */
 static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 {
-	struct fault_ctx *f = opaque;
+	struct sample_ctx *f = opaque;
 
 	(void)status;
 	if (f->src_cpu)
@@ -584,7 +580,7 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
 	char meminfo[8192], uri[64], sdrive[PATH_MAX + 128], ddrive[PATH_MAX + 128];
 	int64_t guest_t0 = NA;
-	struct fault_ctx fault = { e, &src, &dst, false, false, NULL, NULL };
+	struct sample_ctx hooks = { e, &src, &dst, false, false, NULL, NULL };
 	struct migrate_params p = {
 		.uri = uri,
 		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
@@ -593,7 +589,7 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 		.sample_interval_ms = 20,
 		.label = label,
 		.on_sample = sample_hook,
-		.opaque = &fault,
+		.opaque = &hooks,
 	};
 	int boot_ms = e->opt.boot_timeout_s * 1000;
 	int rc;
@@ -653,14 +649,14 @@ static void one_migration(struct env *e, const struct method *m, int repeat,
 
 	log_info("migrating: %s, repeat %d", m->name, repeat);
 	if (e->cpu_ok) {
-		fault.src_cpu = cpucost_start(src.pid, err, sizeof(err));
-		fault.dst_cpu = cpucost_start(dst.pid, err, sizeof(err));
+		hooks.src_cpu = cpucost_start(src.pid, err, sizeof(err));
+		hooks.dst_cpu = cpucost_start(dst.pid, err, sizeof(err));
 	}
 	if (e->cs.workload == WORKLOAD_SERVICE)
 		guest_t0 = service_guest_now(&src.ga);
 	rc = migrate_run(&src, &dst, &p, r);
-	stop_cpu(&fault.src_cpu, &r->src_cpu);
-	stop_cpu(&fault.dst_cpu, &r->dst_cpu);
+	stop_cpu(&hooks.src_cpu, &r->src_cpu);
+	stop_cpu(&hooks.dst_cpu, &r->dst_cpu);
 	if (rc == 0) {
 		if (vm_wait_agent(&dst, 30000, err, sizeof(err)) == 0)
 			r->dst_agent_ok = true;

@@ -8,7 +8,6 @@ static const struct method methods[] = {
 		.name = "baseline",
 		.what = "stock precopy, no hints",
 		.driver = DRIVER_NONE,
-		.ready = true,
 	},
 	{
 		.name = "pv-bitmap",
@@ -16,7 +15,6 @@ static const struct method methods[] = {
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on",
 		.pv_counters = true,
-		.ready = true,
 	},
 	{
 		.name = "fph",
@@ -24,7 +22,6 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-hint=on,iothread=iot0",
 		.iothread = true,
-		.ready = true,
 	},
 	{
 		.name = "fpr",
@@ -32,7 +29,6 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-reporting=on",
 		.reporting_settle = true,
-		.ready = true,
 	},
 	{
 		.name = "balloon",
@@ -40,7 +36,6 @@ static const struct method methods[] = {
 		.driver = DRIVER_STOCK,
 		.balloon_props = "deflate-on-oom=on",
 		.inflate = true,
-		.ready = true,
 	},
 	{
 		.name = "pv-bitmap+balloon",
@@ -49,7 +44,6 @@ static const struct method methods[] = {
 		.balloon_props = "free-page-bitmap=on,deflate-on-oom=on",
 		.inflate = true,
 		.pv_counters = true,
-		.ready = true,
 	},
 };
 

@@ -19,7 +19,6 @@ struct method {
 	bool inflate;			/* balloon inflated before migrating */
 	bool reporting_settle;		/* give free page reporting time first */
 	bool pv_counters;		/* read free-page-bitmap-stats */
-	bool ready;			/* implemented in this harness */
 };
 
 const struct method *method_find(const char *name);
