@@ -198,9 +198,8 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 				 desc ? ": " : "", desc ? desc : "");
 			break;
 		}
-		if (p->on_sample && p->on_sample(p->opaque, t, st)) {
-			/* the test's hook acted; keep sampling to the final state */
-		}
+		if (p->on_sample)
+			p->on_sample(p->opaque, t, st);
 		if (pvmig_interrupted) {
 			qmp_exec(&src->qmp, "migrate_cancel", NULL, 2000, NULL);
 			snprintf(r->error, sizeof(r->error), "interrupted");

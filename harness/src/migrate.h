@@ -14,8 +14,9 @@ struct migrate_params {
 	int timeout_ms;			/* give up (and cancel) after this */
 	int sample_interval_ms;		/* query-migrate period */
 	const char *label;		/* for the live progress line */
-	/* Fault injection for tests: called at each sample with elapsed ms;
-	 * returns non-zero to stop sampling early (e.g. after a cancel). */
+	/* Called at each sample with the elapsed ms (the harness polls CPU
+	 * counters and injects test faults there); the return value is
+	 * informational, sampling goes on to a final state. */
 	int (*on_sample)(void *opaque, int64_t elapsed_ms, const char *status);
 	void *opaque;
 };
