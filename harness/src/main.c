@@ -515,7 +515,9 @@ static void read_pv_counters(struct vm *src, struct mig_record *r)
 		     json_pack("{s:s, s:s}", "path", "/machine/peripheral/balloon0",
 			       "property", "free-page-bitmap-stats"), 5000, &ret))
 		return;
-	r->counters = json_pack("{s:O}", "free_page_bitmap", ret);
+	if (!r->counters)
+		r->counters = json_object();
+	json_object_set(r->counters, "free_page_bitmap", ret);
 	r->skipped_pages = json_integer_value(json_object_get(ret, "skipped_pages"));
 	r->hint_rejects = json_integer_value(json_object_get(ret, "rejected"));
 	if (json_integer_value(json_object_get(ret, "completed")) > 0)
