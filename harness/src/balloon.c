@@ -43,26 +43,40 @@ static int64_t query_actual(struct qmp *qmp)
 	return v;
 }
 
-/* Ask the driver for statistics every second and wait for a fresh set. */
+static int64_t stats_last_update(struct qmp *qmp, int64_t *avail)
+{
+	json_t *ret = NULL;
+	int64_t t = -1;
+
+	if (qmp_exec(qmp, "qom-get", json_pack("{s:s, s:s}", "path", BALLOON_PATH,
+					       "property", "guest-stats"), 5000, &ret) == 0) {
+		t = (int64_t)json_integer_value(json_object_get(ret, "last-update"));
+		*avail = (int64_t)json_integer_value(json_object_get(json_object_get(ret, "stats"),
+								     "stat-available-memory"));
+	}
+	json_decref(ret);
+	return t;
+}
+
+/*
+ * Ask the driver for statistics every second and wait for a set newer than
+ * the one QEMU already holds: the driver sends one when it probes, so the
+ * set on hand may date from boot, before the guest filled its memory.
+ */
 static int64_t available_memory(struct qmp *qmp)
 {
 	int64_t deadline = now_ms() + STATS_TIMEOUT_MS;
+	int64_t avail = -1, first;
 
+	first = stats_last_update(qmp, &avail);
 	if (qmp_exec(qmp, "qom-set", json_pack("{s:s, s:s, s:i}", "path", BALLOON_PATH,
 					       "property", "guest-stats-polling-interval", "value", 1),
 		     5000, NULL))
 		return -1;
 	while (now_ms() < deadline && !pvmig_interrupted) {
-		json_t *ret = NULL;
-		int64_t avail = -1;
+		int64_t t = stats_last_update(qmp, &avail);
 
-		if (qmp_exec(qmp, "qom-get", json_pack("{s:s, s:s}", "path", BALLOON_PATH,
-						       "property", "guest-stats"), 5000, &ret) == 0 &&
-		    json_integer_value(json_object_get(ret, "last-update")) > 0)
-			avail = (int64_t)json_integer_value(json_object_get(json_object_get(ret, "stats"),
-									    "stat-available-memory"));
-		json_decref(ret);
-		if (avail > 0)
+		if (t > first && t > 0 && avail > 0)
 			return avail;
 		sleep_ms(250);
 	}
