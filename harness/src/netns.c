@@ -159,12 +159,20 @@ void netns_delete(const char *name)
 {
 	char *argv[] = { "ip", "netns", "del", (char *)name, NULL };
 	char path[256];
+	/* Deleting is cleanup: an interrupt must not cut these commands
+	 * short (run_cmd gives up on pvmig_interrupted), or the namespace
+	 * outlives the harness. */
+	sig_atomic_t interrupted = pvmig_interrupted;
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	if (access(path, F_OK) != 0)
 		return;
+	pvmig_interrupted = 0;
 	kill_netns_pids(name);
 	run_cmd(NULL, argv, CMD_TIMEOUT_MS, NULL, 0);
+	pvmig_interrupted = interrupted || pvmig_interrupted;
+	if (access(path, F_OK) == 0)
+		log_warn("namespace %s could not be deleted", name);
 }
 
 void netns_reap_stale(void)
