@@ -1,0 +1,125 @@
+/* Run metadata for run.json: host, versions, parameters, run id. */
+#include "runinfo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "validate.h"
+
+#ifndef PVMIG_VERSION
+#define PVMIG_VERSION "unknown"
+#endif
+
+static char *slurp_trim(const char *path)
+{
+	char *s = read_file(path);
+
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+json_t *host_json(void)
+{
+	struct utsname u;
+	char *cpuinfo = read_file("/proc/cpuinfo");
+	char model[256] = "unknown";
+
+	if (cpuinfo) {
+		char *p = strstr(cpuinfo, "model name");
+
+		if (p && (p = strchr(p, ':')))
+			sscanf(p + 1, " %255[^\n]", model);
+		free(cpuinfo);
+	}
+	uname(&u);
+	return json_pack("{s:i, s:I, s:s, s:s, s:s}", "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+			 "mem_mib", (json_int_t)host_mem_mib(), "cpu_model", model,
+			 "kernel", u.release, "hostname", u.nodename);
+}
+
+json_t *versions_json(struct env *e)
+{
+	char path[PATH_MAX + 64];
+	char *qsrc, *kver, *kpkg, *series;
+	json_t *v;
+
+	snprintf(path, sizeof(path), "%s/build/qemu/source-version", e->top);
+	qsrc = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/qemu/.series-stamp", e->top);
+	series = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/guest/kernel-version", e->top);
+	kver = slurp_trim(path);
+	snprintf(path, sizeof(path), "%s/build/guest/kernel-package-version", e->top);
+	kpkg = slurp_trim(path);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+		      "harness", PVMIG_VERSION,
+		      "qemu_source", qsrc ? qsrc : "unknown",
+		      "qemu_series_sha256", series ? series : "unknown",
+		      "guest_kernel", kver ? kver : "unknown",
+		      "guest_kernel_package", kpkg ? kpkg : "unknown",
+		      "iperf3", e->hosts.iperf_version[0] ? e->hosts.iperf_version : "unknown");
+	free(qsrc);
+	free(kver);
+	free(kpkg);
+	free(series);
+	return v;
+}
+
+json_t *params_json(struct env *e)
+{
+	json_t *methods = json_array();
+
+	for (int i = 0; i < e->cs.nmethods; i++)
+		json_array_append_new(methods, json_string(e->cs.methods[i]));
+	json_t *x = json_pack("{s:s?, s:s?, s:s?, s:i, s:i}", "driver", e->opt.x_driver,
+			      "driver_args", e->opt.x_driver_args, "device_props", e->opt.x_device_props,
+			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
+
+	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
+			 "s:i, s:i, s:I, s:o, s:o}",
+			 "case", e->cs.name, "description", e->cs.description,
+			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
+			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
+			 "workload_mem_pct", e->cs.workload_mem_pct, "workload_s", e->cs.workload_s,
+			 "methods", methods, "accel_requested", e->opt.accel,
+			 "link_gbit", e->opt.link_gbit, "downtime_limit_ms", e->opt.downtime_ms,
+			 "max_bandwidth_gbit", e->opt.max_bandwidth_gbit,
+			 "dst_prealloc", e->opt.dst_prealloc,
+			 "migrate_timeout_s", e->opt.migrate_timeout_s,
+			 "boot_timeout_s", e->opt.boot_timeout_s,
+			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x,
+			 "case3", e->cs.workload == WORKLOAD_SERVICE ?
+			 json_pack("{s:i, s:I, s:I, s:i, s:i}", "page_cache_pct", e->cs.page_cache_pct,
+				   "service_wss_mib", (json_int_t)e->cs.service_wss_mib,
+				   "service_dirty_mib_s", (json_int_t)e->cs.service_dirty_mib_s,
+				   "warmup_s", e->cs.warmup_s, "observe_after_s", e->cs.observe_after_s) :
+			 json_null());
+}
+
+/* The scenario name is derived from the parameters, so it cannot lie. */
+void make_run_id(struct env *e, char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	bool faults = e->opt.x_driver || e->opt.x_driver_args || e->opt.x_device_props ||
+		      e->opt.x_cancel_at_ms >= 0 || e->opt.x_kill_dst_at_ms >= 0;
+	int n = snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib,
+			 e->opt.link_gbit, e->accel.name,
+			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+
+	if (e->cs.memcheck_mib > 0 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_memcheck%ld", e->cs.memcheck_mib);
+	/* Runs with injected faults must never pass for measurements. */
+	if (faults && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "_faultinjection");
+}

@@ -1,0 +1,119 @@
+/* Checks of a run's input, done before anything is created. */
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "methods.h"
+#include "util.h"
+
+int bad_input(const char *msg)
+{
+	fprintf(stderr, "pvmig: %s\n", msg);
+	return EXIT_BAD_INPUT;
+}
+
+long host_mem_mib(void)
+{
+	char *m = read_file("/proc/meminfo");
+	long kb = 0;
+
+	if (m) {
+		char *p = strstr(m, "MemTotal:");
+
+		if (p)
+			kb = strtol(p + 9, NULL, 10);
+		free(m);
+	}
+	return kb / 1024;
+}
+
+static bool qemu_has_property(const char *qemu, const char *prop)
+{
+	char *argv[] = { (char *)qemu, "-device", "virtio-balloon-pci,help", NULL };
+	static char out[65536];
+
+	return run_cmd(NULL, argv, 10000, out, sizeof(out)) == 0 && strstr(out, prop);
+}
+
+/* Everything that can be checked before anything is created. */
+int validate(struct env *e)
+{
+	char err[512], path[PATH_MAX + 64];
+	long host_mib;
+
+	if (e->opt.cases_dir)
+		snprintf(path, sizeof(path), "%s", e->opt.cases_dir);
+	else
+		snprintf(path, sizeof(path), "%s/workloads/cases", e->top);
+	if (case_load(path, e->opt.case_name, &e->cs, err, sizeof(err)))
+		return bad_input(err);
+	if (e->opt.mem) {
+		int64_t m = parse_size_mib(e->opt.mem);
+
+		if (m < 128 || m > 1024 * 1024) {
+			snprintf(err, sizeof(err), "impossible guest size '%s'", e->opt.mem);
+			return bad_input(err);
+		}
+		e->cs.mem_mib = (long)m;
+	}
+	if (e->opt.repeat)
+		e->cs.repeat = e->opt.repeat;
+	if (e->opt.settle_ms >= 0)
+		e->cs.settle_ms = e->opt.settle_ms;
+	if (e->opt.memcheck_mib >= 0)
+		e->cs.memcheck_mib = e->opt.memcheck_mib;
+	if (e->cs.workload == WORKLOAD_SERVICE &&
+	    e->cs.mem_mib * e->cs.page_cache_pct / 100 + e->cs.service_wss_mib + e->cs.memcheck_mib >
+	    e->cs.mem_mib * 85 / 100) {
+		snprintf(err, sizeof(err), "page cache (%d%%) and service (%ld MiB) do not fit a %ld MiB guest",
+			 e->cs.page_cache_pct, e->cs.service_wss_mib, e->cs.mem_mib);
+		return bad_input(err);
+	}
+	if (e->cs.memcheck_mib >= e->cs.mem_mib / 2) {
+		snprintf(err, sizeof(err), "memory checker of %ld MiB does not fit a %ld MiB guest",
+			 e->cs.memcheck_mib, e->cs.mem_mib);
+		return bad_input(err);
+	}
+	if (e->opt.methods && case_set_methods(&e->cs, e->opt.methods, err, sizeof(err)))
+		return bad_input(err);
+	host_mib = host_mem_mib();
+	/* Source and destination guests both live on this machine. */
+	if (2 * e->cs.mem_mib + 1024 > host_mib) {
+		snprintf(err, sizeof(err),
+			 "impossible guest size: two guests of %ld MiB do not fit in %ld MiB of host RAM",
+			 e->cs.mem_mib, host_mib);
+		return bad_input(err);
+	}
+	if (strcmp(e->opt.accel, "auto") && strcmp(e->opt.accel, "kvm") && strcmp(e->opt.accel, "tcg")) {
+		snprintf(err, sizeof(err), "unknown accelerator '%s' (auto, kvm, tcg)", e->opt.accel);
+		return bad_input(err);
+	}
+	if (geteuid() != 0)
+		return bad_input("must run as root (network namespaces, veth, tc)");
+
+	snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
+	snprintf(e->kernel, sizeof(e->kernel), "%s/build/guest/vmlinux", e->top);
+	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
+	if (access(e->qemu, X_OK) || access(e->kernel, R_OK) || access(e->initrd, R_OK))
+		return bad_input("QEMU or the guest is not built (run make qemu guest)");
+	for (int i = 0; i < e->cs.nmethods; i++) {
+		const struct method *m = method_find(e->cs.methods[i]);
+
+		if (m->driver == DRIVER_PV) {
+			snprintf(path, sizeof(path), "%s/impl/guest/pvmig_balloon.ko", e->top);
+			if (access(path, R_OK)) {
+				snprintf(err, sizeof(err), "method '%s' needs the guest driver (make guest)", m->name);
+				return bad_input(err);
+			}
+			if (!qemu_has_property(e->qemu, "free-page-bitmap")) {
+				snprintf(err, sizeof(err),
+					 "method '%s' needs QEMU built with impl/qemu's series (make qemu)", m->name);
+				return bad_input(err);
+			}
+		}
+	}
+	return 0;
+}
