@@ -25,6 +25,7 @@
 #include "page_pattern.h"
 #include "signals.h"
 #include "status_file.h"
+#include "stop_signal.h"
 #include "working_set.h"
 #include "write_pacer.h"
 
@@ -275,7 +276,7 @@ static void full_pass(struct checker *ck)
 				if (pause)
 					sleep_ns(pause);
 				tick(ck);
-				if (signals_stop_requested()) {
+				if (stop_signal_requested()) {
 					result.complete = 0;
 					break;
 				}
@@ -350,7 +351,7 @@ int checker_run(const struct checker_options *opt)
 	if (opt->on_started)
 		opt->on_started(opt->on_started_arg);
 
-	while (!signals_stop_requested()) {
+	while (!stop_signal_requested()) {
 		if (signals_take_verify_request()) {
 			full_pass(&ck);
 			continue;

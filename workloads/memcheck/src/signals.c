@@ -4,48 +4,33 @@
  */
 #include "signals.h"
 
-#include <errno.h>
 #include <signal.h>
-#include <string.h>
+
+#include "stop_signal.h"
 
 static volatile sig_atomic_t verify_requested;
 static volatile sig_atomic_t resume_requested;
-static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-	switch (sig) {
-	case SIGUSR1:
+	if (sig == SIGUSR1)
 		verify_requested = 1;
-		break;
-	case SIGUSR2:
+	else
 		resume_requested = 1;
-		break;
-	default:
-		stop_requested = 1;
-		break;
-	}
 }
 
 int signals_install(void)
 {
-	static const int handled[] = { SIGUSR1, SIGUSR2, SIGTERM, SIGINT };
-	struct sigaction sa;
-	size_t i;
+	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal must cut a pacing sleep short. */
-	sa.sa_handler = on_signal;
-	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
-		if (sigaction(handled[i], &sa, NULL) < 0)
-			return -errno;
-
-	/* The agent may close our stdout/stderr or drop the session. */
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
-		return -errno;
-	return 0;
+	/* Without SA_RESTART (stop_signal_catch): a signal must cut a
+	 * pacing sleep short. */
+	err = stop_signal_catch(SIGUSR1, on_signal);
+	if (!err)
+		err = stop_signal_catch(SIGUSR2, on_signal);
+	if (!err)
+		err = stop_signal_install();
+	return err;
 }
 
 int signals_take_verify_request(void)
@@ -64,12 +49,7 @@ int signals_take_resume_request(void)
 	return 1;
 }
 
-int signals_stop_requested(void)
-{
-	return stop_requested != 0;
-}
-
 int signals_pending(void)
 {
-	return verify_requested || resume_requested || stop_requested;
+	return verify_requested || resume_requested || stop_signal_requested();
 }

@@ -14,6 +14,7 @@
 #include "op_pacer.h"
 #include "signals.h"
 #include "status_json.h"
+#include "stop_signal.h"
 #include "throughput_log.h"
 #include "working_set.h"
 
@@ -108,7 +109,7 @@ static void op_loop(struct service *svc)
 	for (;;) {
 		uint64_t now, n, i, wake;
 
-		if (signals_stop_requested())
+		if (stop_signal_requested())
 			return;
 		if (signals_take_status_request())
 			publish_status(svc);

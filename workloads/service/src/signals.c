@@ -4,40 +4,28 @@
  */
 #include "signals.h"
 
-#include <errno.h>
 #include <signal.h>
-#include <string.h>
+
+#include "stop_signal.h"
 
 static volatile sig_atomic_t status_requested;
-static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int sig)
+static void on_status(int sig)
 {
-	if (sig == SIGUSR1)
-		status_requested = 1;
-	else
-		stop_requested = 1;
+	(void)sig;
+	status_requested = 1;
 }
 
 int signals_install(void)
 {
-	static const int handled[] = { SIGUSR1, SIGTERM, SIGINT };
-	struct sigaction sa;
-	size_t i;
+	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal must cut a pacing sleep short, so a stop
-	 * or status request is served within one loop turn. */
-	sa.sa_handler = on_signal;
-	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
-		if (sigaction(handled[i], &sa, NULL) < 0)
-			return -errno;
-
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
-		return -errno;
-	return 0;
+	/* Without SA_RESTART (stop_signal_catch): a status request must cut
+	 * a pacing sleep short, so it is served within one loop turn. */
+	err = stop_signal_catch(SIGUSR1, on_status);
+	if (!err)
+		err = stop_signal_install();
+	return err;
 }
 
 int signals_take_status_request(void)
@@ -46,9 +34,4 @@ int signals_take_status_request(void)
 		return 0;
 	status_requested = 0;
 	return 1;
-}
-
-int signals_stop_requested(void)
-{
-	return stop_requested != 0;
 }

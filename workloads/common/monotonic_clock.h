@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * monotonic_clock.h - the one clock the service uses for pacing, interval
- * boundaries, log timestamps and "pvmig-service now".
+ * monotonic_clock.h - the one time source of the guest programs: pacing,
+ * interval boundaries, status cadence, uptimes and log timestamps.
  *
- * Using CLOCK_MONOTONIC everywhere means the harness can map host time onto
- * log lines with a single reading of the guest clock ("pvmig-service now"),
- * and a wall-clock step (date, NTP) can never bend the pacing.
+ * CLOCK_MONOTONIC keeps counting across a live migration (the guest clock
+ * is carried over), so times stay comparable on both hosts, and the harness
+ * can map host time onto log lines with a single reading of the guest
+ * clock ("pvmig-service now").  A wall-clock step (date, NTP) can never
+ * bend the pacing.
  */
-#ifndef PVMIG_SERVICE_MONOTONIC_CLOCK_H
-#define PVMIG_SERVICE_MONOTONIC_CLOCK_H
+#ifndef PVMIG_COMMON_MONOTONIC_CLOCK_H
+#define PVMIG_COMMON_MONOTONIC_CLOCK_H
 
 #include <errno.h>
 #include <stdint.h>
@@ -31,6 +33,17 @@ static inline uint64_t monotonic_ns(void)
 static inline uint64_t ns_to_ms(uint64_t ns)
 {
 	return ns / NSEC_PER_MSEC;
+}
+
+/* Sleep up to @ns; a signal cuts it short, which is what callers want. */
+static inline void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / NSEC_PER_SEC),
+		.tv_nsec = (long)(ns % NSEC_PER_SEC),
+	};
+
+	nanosleep(&ts, NULL);
 }
 
 /*
