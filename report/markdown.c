@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "findings.h"
 #include "format.h"
 #include "plotdata.h"
@@ -511,6 +512,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		fprintf(f, "No results yet: `%s/` holds no case directory.\n", o->results_dir);
 		return ferror(f) ? -1 : 0;
 	}
+	answer_write(f, cases, rs->ncases);
 	write_setup(f, rs);
 	write_runs_used(f, rs, o);
 	for (size_t i = 0; i < rs->ncases; i++)

@@ -1,8 +1,9 @@
-/* REPORT.md: set-up, runs used, per-case tables (seed-shaped, with % against
- * baseline), the seed side by side, the wire-time floor, findings, failed
- * migrations, embedded plots, and caveats.  Everything comes from the loaded
- * results; the output has no timestamps, so regenerating it from the same
- * results gives the same bytes. */
+/* REPORT.md: the reply's claims answered, set-up, runs used, per-case
+ * tables (seed-shaped, with % against baseline), the seed side by side,
+ * the wire-time floor, findings, failed migrations, embedded plots, and
+ * caveats.  Everything comes from the loaded results; the output has no
+ * timestamps, so regenerating it from the same results gives the same
+ * bytes. */
 #ifndef REPORT_MARKDOWN_H
 #define REPORT_MARKDOWN_H
 

@@ -67,6 +67,15 @@ has "$R" 'ignored: scenario mem1024_link10_tcg_prealloc_dt300, not the newest ru
 	"runs: run with another scenario ignored, with the reason"
 lacks "$R" '99999' "runs: figures of the other-scenario run are not used"
 lacks "$R" '11111' "runs: figures of the fault-injection run are not used"
+# The reply's claims, answered at the top from the same medians.
+has "$R" "## The reply's claims, answered" "answer: section present"
+has "$R" '| case1 | 1900 | 420 | 610 | 1600 | 400000 | 352000 | 377500 | 47.7% of RAM |' \
+	"answer: overview row from the case1 medians"
+has "$R" '- case1: pv-bitmap 420 ms; balloon 610 ms of migration, 1600 ms with its inflation' \
+	"answer: balloon claim judged per case with inflation counted"
+has "$R" 'total time -1.0% and transferred -1.2%. Within the run-to-run spread: no measurable gain.' \
+	"answer: a case where pv-bitmap does not help is said so"
+lacks "$R" '- case2: pv-bitmap 550 ms; balloon' "answer: no balloon verdict where balloon did not run"
 # Set-up.
 has "$R" '| accelerator | tcg (probe: KVM guest did not reach the agent within 20000 ms) |' \
 	"set-up: accelerator and how it was chosen"

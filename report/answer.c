@@ -1,0 +1,168 @@
+#include "answer.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "format.h"
+#include "util.h"
+
+static const struct method_stats *with(const struct case_stats *cs, const char *method,
+				       enum metric m)
+{
+	const struct method_stats *ms = case_stats_method(cs, method);
+
+	return ms && ms->s[m].n ? ms : NULL;
+}
+
+static double med(const struct method_stats *ms, enum metric m)
+{
+	return ms && ms->s[m].n ? ms->s[m].median : NAN;
+}
+
+static double guest_mib(const struct case_stats *cs)
+{
+	json_t *doc = cs->c->nruns ? cs->c->runs[cs->c->nruns - 1].doc : NULL;
+	json_t *mem = json_at(doc, "params.mem_mib");
+
+	return json_is_number(mem) ? json_number_value(mem) : NAN;
+}
+
+/* "a" beats "b" on m when a's whole min-max range lies below b's; anything
+ * else is a draw, because five repeats support no finer claim. */
+static const char *verdict(const struct method_stats *a, const struct method_stats *b,
+			   enum metric m, const char *a_wins, const char *b_wins, const char *draw)
+{
+	if (clearly_below(&a->s[m], &b->s[m]))
+		return a_wins;
+	if (clearly_below(&b->s[m], &a->s[m]))
+		return b_wins;
+	return draw;
+}
+
+static void put_num(FILE *f, double v)
+{
+	char *s = fmt_num(v);
+
+	fprintf(f, " %s |", s);
+	free(s);
+}
+
+static void write_overview(FILE *f, const struct case_stats *cases, size_t n)
+{
+	fprintf(f, "| case | baseline total(ms) | pv-bitmap total(ms) | balloon total(ms) | "
+		"balloon end-to-end(ms) | baseline transferred(KB) | pv-bitmap transferred(KB) | "
+		"balloon transferred(KB) | free memory pv-bitmap skipped |\n");
+	fprintf(f, "|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct case_stats *cs = &cases[i];
+		const struct method_stats *b = case_stats_method(cs, "baseline");
+		const struct method_stats *pv = case_stats_method(cs, "pv-bitmap");
+		const struct method_stats *bl = case_stats_method(cs, "balloon");
+		double skipped_mib = med(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0;
+
+		if (!cs->has[M_TOTAL_TIME])
+			continue;
+		fprintf(f, "| %s |", cs->c->name);
+		put_num(f, med(b, M_TOTAL_TIME));
+		put_num(f, med(pv, M_TOTAL_TIME));
+		put_num(f, med(bl, M_TOTAL_TIME));
+		put_num(f, med(bl, M_END_TO_END));
+		put_num(f, med(b, M_TRANSFERRED_KB));
+		put_num(f, med(pv, M_TRANSFERRED_KB));
+		put_num(f, med(bl, M_TRANSFERRED_KB));
+		if (isnan(skipped_mib) || !(guest_mib(cs) > 0))
+			fprintf(f, " n/a |\n");
+		else
+			fprintf(f, " %.1f%% of RAM |\n", skipped_mib / guest_mib(cs) * 100.0);
+	}
+	fprintf(f, "\n");
+}
+
+/* The reply's first claim: inflating the balloon before migrating does as
+ * well as PV hinting.  Judged on end-to-end time (the inflation is paid
+ * before the migration can start) and, for a balloon inflated long in
+ * advance, on the migration alone. */
+static void write_balloon_claim(FILE *f, const struct case_stats *cases, size_t n)
+{
+	fprintf(f, "**\"Inflating the balloon before migration would do as well.\"**\n\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct case_stats *cs = &cases[i];
+		const struct method_stats *pv = with(cs, "pv-bitmap", M_TOTAL_TIME);
+		const struct method_stats *bl = with(cs, "balloon", M_TOTAL_TIME);
+		char *pt, *bt, *be, *kb;
+
+		if (!pv || !bl)
+			continue;
+		pt = fmt_num(med(pv, M_TOTAL_TIME));
+		bt = fmt_num(med(bl, M_TOTAL_TIME));
+		be = fmt_num(med(bl, M_END_TO_END));
+		kb = fmt_ratio(med(bl, M_TRANSFERRED_KB) / med(pv, M_TRANSFERRED_KB));
+		fprintf(f, "- %s: pv-bitmap %s ms; balloon %s ms of migration, %s ms with its "
+			"inflation; balloon sent %s the bytes of pv-bitmap. %s %s\n",
+			cs->c->name, pt, bt, be, kb,
+			verdict(pv, bl, M_END_TO_END,
+				"Counting inflation, PV hinting is faster beyond the run-to-run spread.",
+				"Counting inflation, ballooning is faster beyond the run-to-run spread.",
+				"Counting inflation, the two are within each other's spread."),
+			verdict(pv, bl, M_TOTAL_TIME,
+				"Even with the balloon inflated in advance, its migration is slower.",
+				"With the balloon inflated in advance, its migration alone is faster.",
+				"With the balloon inflated in advance, the migrations alone are within "
+				"each other's spread."));
+		free(pt);
+		free(bt);
+		free(be);
+		free(kb);
+	}
+	fprintf(f, "\n");
+}
+
+/* The reply's second claim: the seed's cases are artificial, and a guest
+ * that has run for a while has little free memory left to skip.  Shown as
+ * how much free memory pv-bitmap found and what skipping it saved. */
+static void write_free_memory_claim(FILE *f, const struct case_stats *cases, size_t n)
+{
+	fprintf(f, "**\"These cases are artificial; a long-running guest has little free "
+		"memory to skip.\"**\n\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct case_stats *cs = &cases[i];
+		const struct method_stats *pv = with(cs, "pv-bitmap", M_TOTAL_TIME);
+		const struct method_stats *b = with(cs, "baseline", M_TOTAL_TIME);
+		double mib = med(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0, ram = guest_mib(cs);
+		char *t, *k;
+
+		if (!pv || !b)
+			continue;
+		t = fmt_pct(percent_change(med(pv, M_TOTAL_TIME), med(b, M_TOTAL_TIME)));
+		k = fmt_pct(percent_change(med(pv, M_TRANSFERRED_KB), med(b, M_TRANSFERRED_KB)));
+		fprintf(f, "- %s", cs->c->name);
+		if (cs->c->description)
+			fprintf(f, " (%s)", cs->c->description);
+		if (!isnan(mib) && ram > 0)
+			fprintf(f, ": pv-bitmap found %.0f MiB free (%.1f%% of RAM)", mib,
+				mib / ram * 100.0);
+		fprintf(f, "; against baseline, total time %s and transferred %s. %s\n", t, k,
+			verdict(pv, b, M_TOTAL_TIME, "Faster beyond the run-to-run spread.",
+				"Slower beyond the run-to-run spread.",
+				"Within the run-to-run spread: no measurable gain."));
+		free(t);
+		free(k);
+	}
+	fprintf(f, "\n");
+}
+
+void answer_write(FILE *f, const struct case_stats *cases, size_t n)
+{
+	size_t usable = 0;
+
+	for (size_t i = 0; i < n; i++)
+		usable += cases[i].has[M_TOTAL_TIME];
+	if (!usable)
+		return;
+	fprintf(f, "## The reply's claims, answered\n\n");
+	fprintf(f, "Medians from the per-case tables below; \"beyond the run-to-run spread\" "
+		"means the min–max ranges do not overlap.\n\n");
+	write_overview(f, cases, n);
+	write_balloon_claim(f, cases, n);
+	write_free_memory_claim(f, cases, n);
+}
