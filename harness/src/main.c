@@ -103,12 +103,17 @@ static int run_case(struct env *e)
 		return 1;
 	}
 	if (e->opt.iperf_s > 0) {
+		char samples[16 * LINK_SAMPLES] = "";
+
 		if (hosts_measure(&e->hosts, e->opt.iperf_s, err, sizeof(err))) {
 			fprintf(stderr, "pvmig: measuring the link: %s\n", err);
 			return pvmig_interrupted ? 130 : 1;
 		}
-		log_info("link: %.2f Gbit/s measured by iperf3 (shaped to %g)", e->hosts.measured_gbit,
-			 e->opt.link_gbit);
+		for (int i = 0; i < LINK_SAMPLES; i++)
+			snprintf(samples + strlen(samples), sizeof(samples) - strlen(samples),
+				 "%s%.2f", i ? " " : "", e->hosts.samples_gbit[i]);
+		log_info("link: %.2f Gbit/s measured by iperf3, median of %s (shaped to %g)",
+			 e->hosts.measured_gbit, samples, e->opt.link_gbit);
 		if (e->hosts.measured_gbit < e->opt.min_link_gbit)
 			log_warn("!!! LINK BELOW %.0f Gbit/s: %.2f Gbit/s measured; figures are not "
 				 "comparable with a 10GbE link !!!", e->opt.min_link_gbit,
@@ -128,6 +133,13 @@ static int run_case(struct env *e)
 			"link", "shaped_gbit", e->opt.link_gbit,
 			"measured_gbit", e->opt.iperf_s ? e->hosts.measured_gbit : -1.0,
 			"tool", "iperf3");
+	if (e->opt.iperf_s) {
+		json_t *samples = json_array();
+
+		for (int i = 0; i < LINK_SAMPLES; i++)
+			json_array_append_new(samples, json_real(e->hosts.samples_gbit[i]));
+		json_object_set_new(json_object_get(run, "link"), "samples_gbit", samples);
+	}
 	snprintf(res.accel, sizeof(res.accel), "%s", e->accel.name);
 	snprintf(res.cpu_unit, sizeof(res.cpu_unit), "%s", e->cpu_ok ? cpucost_unit() : "");
 	json_object_set_new(run, "cpu", json_pack("{s:s?, s:s?, s:s}",

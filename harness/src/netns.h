@@ -10,6 +10,7 @@
 
 #define SRC_ADDR "198.18.0.1"	/* RFC 2544 benchmarking range, ours alone */
 #define DST_ADDR "198.18.0.2"
+#define LINK_SAMPLES 3		/* iperf3 runs per link measurement */
 
 struct hosts {
 	char src_ns[64];
@@ -17,7 +18,8 @@ struct hosts {
 	char src_if[16];
 	char dst_if[16];
 	double rate_gbit;	/* tbf rate; 0 = unshaped */
-	double measured_gbit;	/* iperf3, src -> dst */
+	double measured_gbit;	/* iperf3, src -> dst: median of the samples */
+	double samples_gbit[LINK_SAMPLES];
 	char iperf_version[64];
 };
 
@@ -25,7 +27,8 @@ struct hosts {
 int hosts_up(struct hosts *h, double rate_gbit, char *err, size_t errlen);
 void hosts_down(struct hosts *h);
 
-/* iperf3 src -> dst for seconds; fills measured_gbit.  0 on success. */
+/* LINK_SAMPLES runs of iperf3 src -> dst, seconds each; fills
+ * samples_gbit and their median, measured_gbit.  0 on success. */
 int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen);
 
 /* Kill what runs in a namespace and delete it. */

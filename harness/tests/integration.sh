@@ -67,6 +67,8 @@ if [ -f "$csv" ]; then
 		jq_ok "$run/run.json" '.migrations[0].progress | length >= 2'
 	check "baseline: run.json names accel, link and versions" \
 		jq_ok "$run/run.json" '.accel.name and .link.measured_gbit > 0 and .versions.qemu_source and .versions.guest_kernel'
+	check "baseline: the link figure is the median of three iperf3 samples" \
+		jq_ok "$run/run.json" '.link | (.samples_gbit | length == 3 and all(. > 0)) and .measured_gbit == (.samples_gbit | sort | .[1])'
 	check "baseline: progress is sampled at 20 Hz or more" \
 		jq_ok "$run/run.json" '.migrations[0] | (.progress | length) >= (.total_time_ms / 50) - 2' 
 	check "baseline: the table was printed" grep -q 'transferred ram(KB)' "$TMP/run.out"
