@@ -102,7 +102,7 @@ void plot_plan_make(const struct case_stats *cs, struct plot_plan *plan)
 	if (has_throughput)
 		plan_add(plan, PLOT_THROUGHPUT, M_TOTAL_TIME, xasprintf("%s-throughput", c->name),
 			 xasprintf("%s: guest service throughput, migration window shaded", title),
-			 xstrdup("guest ops per sample"));
+			 xstrdup("guest service ops/s"));
 }
 
 void plot_plan_free(struct plot_plan *plan)
