@@ -457,7 +457,10 @@ static void write_caveats(FILE *f, const struct result_set *rs, const struct cas
 			"socket — is the same native code under TCG, so migration times and bytes "
 			"measure it as on KVM. What TCG slows is the guest itself: workloads, the "
 			"driver's free-list walk (hint latency), balloon inflation and the guest "
-			"service, so preparation times and guest ops are pessimistic against KVM.\n");
+			"service, so preparation times and guest ops are pessimistic against KVM. "
+			"One exception reaches into migration time: `fph`'s guest driver allocates "
+			"every free page while the bulk stage runs, so under TCG its vCPU work "
+			"competes with the migration and stalls the guest's own programs.\n");
 	if (any_run_has(rs, "params.dst_prealloc", "on"))
 		fprintf(f, "- **Destination preallocation.** The destination QEMU preallocated its "
 			"memory (`-mem-prealloc`), as hosts with preallocated hugepages have it. "
