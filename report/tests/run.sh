@@ -76,6 +76,10 @@ has "$R" '- case1: pv-bitmap 420 ms; balloon 610 ms of migration, 1600 ms with i
 has "$R" 'total time -1.0% and transferred -1.2%. Within the run-to-run spread: no measurable gain.' \
 	"answer: a case where pv-bitmap does not help is said so"
 lacks "$R" '- case2: pv-bitmap 550 ms; balloon' "answer: no balloon verdict where balloon did not run"
+has "$R" 'The baseline found 7812 MiB of zero pages: the free memory had mostly never been written' \
+	"answer: free memory the baseline found as zero pages is called cheap to skip"
+has "$R" 'The baseline found 156 MiB of zero pages: most of the free memory held old data' \
+	"answer: free memory holding old data is called costly for the baseline"
 # Set-up.
 has "$R" '| accelerator | tcg (probe: KVM guest did not reach the agent within 20000 ms) |' \
 	"set-up: accelerator and how it was chosen"
