@@ -1,0 +1,51 @@
+#!/bin/bash
+# The components on their own, below the harness: QEMU's free page bitmap
+# device driven over qtest (malformed, late and stale answers, cancel,
+# reset, high memory), the TCG dirty-tracking fix (patch 0001), and the
+# guest driver in a VM (balloon life cycle, stats, deflate-on-oom, the
+# fault switches).  Each script prints its own PASS/FAIL lines; a script
+# that dies without a verdict is a FAIL here.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/harness/tests/lib.sh"
+QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
+INITRD=$TOP/build/guest/initramfs.cpio
+TMP=$(mktemp -d /tmp/pvmig-components-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# relay NAME COMMAND...: pass the script's PASS/FAIL/SKIP lines on, and
+# fail when it exits non-zero without having printed a FAIL of its own.
+relay() {
+	local name=$1 rc
+	shift
+	"$@" >"$TMP/out" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL|SKIP)' "$TMP/out"
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
+		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
+	elif ! grep -qE '^(PASS|FAIL)' "$TMP/out"; then
+		fail "$name: printed no result"
+	fi
+}
+
+if ! command -v python3 >/dev/null; then
+	skip "components: python3 is not installed (make deps installs it)"
+	exit 0
+fi
+if [ ! -x "$QEMU_BIN" ] || [ ! -f "$INITRD" ]; then
+	skip "components: QEMU or the guest is not built (make qemu guest)"
+	exit 0
+fi
+
+relay "qemu device (qtest)" python3 "$TOP/impl/qemu/tests/fpb_tests.py"
+
+# tcg_dirty.py prints one line per migration and exits 1 on any lost write.
+if BW=1000000 DT=1 WAIT=20 python3 "$TOP/impl/qemu/tests/tcg_dirty.py" 3 >"$TMP/tcg" 2>&1; then
+	pass "qemu 0001: a TCG vCPU's writes after each bitmap sync reach the destination ($(grep -c OK "$TMP/tcg") migrations)"
+else
+	fail "qemu 0001: lost write under TCG: $(grep -E 'MISMATCH|mismatches|Error' "$TMP/tcg" | head -n 3 | tr '\n' ' ')"
+fi
+
+export INITRD
+relay "guest driver: balloon" python3 "$TOP/impl/guest/tests/test_balloon.py"
+relay "guest driver: free page bitmap" python3 "$TOP/impl/guest/tests/test_fpb.py"
