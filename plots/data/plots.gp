@@ -21,5 +21,5 @@ call 'plots/bars.gp' 'plots/data/case3-downtime.dat' 'plots/case3-downtime' 'cas
 call 'plots/bars.gp' 'plots/data/case3-end_to_end.dat' 'plots/case3-end_to_end' 'case3: end-to-end time(ms), median with min-max' 'end-to-end time(ms)'
 call 'plots/bars.gp' 'plots/data/case3-src_cpu.dat' 'plots/case3-src_cpu' 'case3: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
 call 'plots/bars.gp' 'plots/data/case3-dst_cpu.dat' 'plots/case3-dst_cpu' 'case3: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-call 'plots/remaining.gp' 'plots/data/case3-remaining.dat' 'plots/case3-remaining' 'case3: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline pv-bitmap balloon'
-call 'plots/throughput.gp' 'plots/data/case3-throughput.dat' 'plots/case3-throughput' 'case3: guest service throughput, migration window shaded' 'guest ops per sample' 'baseline pv-bitmap balloon'
+call 'plots/remaining.gp' 'plots/data/case3-remaining.dat' 'plots/case3-remaining' 'case3: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline pv-bitmap fph fpr balloon pv-bitmap+balloon'
+call 'plots/throughput.gp' 'plots/data/case3-throughput.dat' 'plots/case3-throughput' 'case3: guest service throughput, migration window shaded' 'guest service ops/s' 'baseline pv-bitmap fph fpr balloon pv-bitmap+balloon'
