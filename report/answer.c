@@ -6,23 +6,9 @@
 #include "format.h"
 #include "util.h"
 
-static const struct method_stats *with(const struct case_stats *cs, const char *method,
-				       enum metric m)
-{
-	const struct method_stats *ms = case_stats_method(cs, method);
-
-	return ms && ms->s[m].n ? ms : NULL;
-}
-
-static double med(const struct method_stats *ms, enum metric m)
-{
-	return ms && ms->s[m].n ? ms->s[m].median : NAN;
-}
-
 static double guest_mib(const struct case_stats *cs)
 {
-	json_t *doc = cs->c->nruns ? cs->c->runs[cs->c->nruns - 1].doc : NULL;
-	json_t *mem = json_at(doc, "params.mem_mib");
+	json_t *mem = json_at(case_stats_newest_doc(cs), "params.mem_mib");
 
 	return json_is_number(mem) ? json_number_value(mem) : NAN;
 }
@@ -58,18 +44,18 @@ static void write_overview(FILE *f, const struct case_stats *cases, size_t n)
 		const struct method_stats *b = case_stats_method(cs, "baseline");
 		const struct method_stats *pv = case_stats_method(cs, "pv-bitmap");
 		const struct method_stats *bl = case_stats_method(cs, "balloon");
-		double skipped_mib = med(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0;
+		double skipped_mib = method_median(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0;
 
 		if (!cs->has[M_TOTAL_TIME])
 			continue;
 		fprintf(f, "| %s |", cs->c->name);
-		put_num(f, med(b, M_TOTAL_TIME));
-		put_num(f, med(pv, M_TOTAL_TIME));
-		put_num(f, med(bl, M_TOTAL_TIME));
-		put_num(f, med(bl, M_END_TO_END));
-		put_num(f, med(b, M_TRANSFERRED_KB));
-		put_num(f, med(pv, M_TRANSFERRED_KB));
-		put_num(f, med(bl, M_TRANSFERRED_KB));
+		put_num(f, method_median(b, M_TOTAL_TIME));
+		put_num(f, method_median(pv, M_TOTAL_TIME));
+		put_num(f, method_median(bl, M_TOTAL_TIME));
+		put_num(f, method_median(bl, M_END_TO_END));
+		put_num(f, method_median(b, M_TRANSFERRED_KB));
+		put_num(f, method_median(pv, M_TRANSFERRED_KB));
+		put_num(f, method_median(bl, M_TRANSFERRED_KB));
 		if (isnan(skipped_mib) || !(guest_mib(cs) > 0))
 			fprintf(f, " n/a |\n");
 		else
@@ -87,16 +73,16 @@ static void write_balloon_claim(FILE *f, const struct case_stats *cases, size_t 
 	fprintf(f, "**\"Inflating the balloon before migration would do as well.\"**\n\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct case_stats *cs = &cases[i];
-		const struct method_stats *pv = with(cs, "pv-bitmap", M_TOTAL_TIME);
-		const struct method_stats *bl = with(cs, "balloon", M_TOTAL_TIME);
+		const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
+		const struct method_stats *bl = case_stats_method_with(cs, "balloon", M_TOTAL_TIME);
 		char *pt, *bt, *be, *kb;
 
 		if (!pv || !bl)
 			continue;
-		pt = fmt_num(med(pv, M_TOTAL_TIME));
-		bt = fmt_num(med(bl, M_TOTAL_TIME));
-		be = fmt_num(med(bl, M_END_TO_END));
-		kb = fmt_ratio(med(bl, M_TRANSFERRED_KB) / med(pv, M_TRANSFERRED_KB));
+		pt = fmt_num(method_median(pv, M_TOTAL_TIME));
+		bt = fmt_num(method_median(bl, M_TOTAL_TIME));
+		be = fmt_num(method_median(bl, M_END_TO_END));
+		kb = fmt_ratio(method_median(bl, M_TRANSFERRED_KB) / method_median(pv, M_TRANSFERRED_KB));
 		fprintf(f, "- %s: pv-bitmap %s ms; balloon %s ms of migration, %s ms with its "
 			"inflation; balloon sent %s the bytes of pv-bitmap. %s %s\n",
 			cs->c->name, pt, bt, be, kb,
@@ -145,15 +131,17 @@ static void write_free_memory_claim(FILE *f, const struct case_stats *cases, siz
 		"memory to skip.\"**\n\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct case_stats *cs = &cases[i];
-		const struct method_stats *pv = with(cs, "pv-bitmap", M_TOTAL_TIME);
-		const struct method_stats *b = with(cs, "baseline", M_TOTAL_TIME);
-		double mib = med(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0, ram = guest_mib(cs);
+		const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
+		const struct method_stats *b = case_stats_method_with(cs, "baseline", M_TOTAL_TIME);
+		double mib = method_median(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0, ram = guest_mib(cs);
 		char *t, *k;
 
 		if (!pv || !b)
 			continue;
-		t = fmt_pct(percent_change(med(pv, M_TOTAL_TIME), med(b, M_TOTAL_TIME)));
-		k = fmt_pct(percent_change(med(pv, M_TRANSFERRED_KB), med(b, M_TRANSFERRED_KB)));
+		t = fmt_pct(percent_change(method_median(pv, M_TOTAL_TIME),
+					   method_median(b, M_TOTAL_TIME)));
+		k = fmt_pct(percent_change(method_median(pv, M_TRANSFERRED_KB),
+					   method_median(b, M_TRANSFERRED_KB)));
 		fprintf(f, "- %s", cs->c->name);
 		if (cs->c->description)
 			fprintf(f, " (%s)", cs->c->description);
@@ -164,7 +152,7 @@ static void write_free_memory_claim(FILE *f, const struct case_stats *cases, siz
 			verdict(pv, b, M_TOTAL_TIME, "Faster beyond the run-to-run spread.",
 				"Slower beyond the run-to-run spread.",
 				"Within the run-to-run spread: no measurable gain."));
-		write_zero_share(f, mib, med(b, M_ZERO_PAGES) * 4.0 / 1024.0);
+		write_zero_share(f, mib, method_median(b, M_ZERO_PAGES) * 4.0 / 1024.0);
 		fprintf(f, "\n");
 		free(t);
 		free(k);

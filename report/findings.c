@@ -24,24 +24,6 @@ static const struct summary *S(const struct method_stats *ms, enum metric m)
 	return &ms->s[m];
 }
 
-static double med(const struct method_stats *ms, enum metric m)
-{
-	return ms ? ms->s[m].median : NAN;
-}
-
-static const struct method_stats *with_data(const struct case_stats *cs, const char *method,
-					    enum metric m)
-{
-	const struct method_stats *ms = case_stats_method(cs, method);
-
-	return ms && ms->s[m].n ? ms : NULL;
-}
-
-static json_t *newest_doc(const struct case_stats *cs)
-{
-	return cs->c->nruns ? cs->c->runs[cs->c->nruns - 1].doc : NULL;
-}
-
 static enum metric sort_key_metric;
 
 /* By median; equal medians keep the table's column order (the method_stats
@@ -111,14 +93,16 @@ static void versus_baseline(const struct case_stats *cs, const struct method_sta
 			    struct strlist *out)
 {
 	const struct method_stats *b = cs->baseline;
-	char *pt = fmt_pct(percent_change(med(ms, M_TOTAL_TIME), med(b, M_TOTAL_TIME)));
-	char *vt = fmt_num(med(ms, M_TOTAL_TIME)), *bt = fmt_num(med(b, M_TOTAL_TIME));
+	char *pt = fmt_pct(percent_change(method_median(ms, M_TOTAL_TIME),
+					  method_median(b, M_TOTAL_TIME)));
+	char *vt = fmt_num(method_median(ms, M_TOTAL_TIME)), *bt = fmt_num(method_median(b, M_TOTAL_TIME));
 	struct strbuf sb = { 0 };
 
 	sb_addf(&sb, "**%s** vs baseline: total time %s (%s vs %s ms)", ms->method, pt, vt, bt);
 	if (S(ms, M_TRANSFERRED_KB)->n && S(b, M_TRANSFERRED_KB)->n) {
-		double saved = med(b, M_TRANSFERRED_KB) - med(ms, M_TRANSFERRED_KB);
-		char *pk = fmt_pct(percent_change(med(ms, M_TRANSFERRED_KB), med(b, M_TRANSFERRED_KB)));
+		double saved = method_median(b, M_TRANSFERRED_KB) - method_median(ms, M_TRANSFERRED_KB);
+		char *pk = fmt_pct(percent_change(method_median(ms, M_TRANSFERRED_KB),
+						  method_median(b, M_TRANSFERRED_KB)));
 		char *sv = fmt_num(fabs(saved)), *sm = fmt_kb_as_mib(fabs(saved));
 
 		sb_addf(&sb, ", transferred %s (%s KB = %s %s)", pk, sv, sm,
@@ -153,7 +137,7 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 
 		if (!is_hinting_method(ms->method) || !S(ms, M_TOTAL_TIME)->n)
 			continue;
-		saving = -percent_change(med(ms, M_TRANSFERRED_KB), med(b, M_TRANSFERRED_KB));
+		saving = -percent_change(method_median(ms, M_TRANSFERRED_KB), method_median(b, M_TRANSFERRED_KB));
 		if (!clearly_below(S(ms, M_TOTAL_TIME), S(b, M_TOTAL_TIME)))
 			sb_addf(&why, "its total time is not below baseline's range");
 		if (!isnan(saving) && saving < 0)
@@ -171,8 +155,8 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 
 static void pv_versus_balloon(const struct case_stats *cs, struct strlist *out)
 {
-	const struct method_stats *pv = with_data(cs, "pv-bitmap", M_TOTAL_TIME);
-	const struct method_stats *bl = with_data(cs, "balloon", M_TOTAL_TIME);
+	const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
+	const struct method_stats *bl = case_stats_method_with(cs, "balloon", M_TOTAL_TIME);
 	enum metric fair;
 	const char *fair_what;
 	struct strbuf sb = { 0 };
@@ -189,11 +173,11 @@ static void pv_versus_balloon(const struct case_stats *cs, struct strlist *out)
 		enum metric m = parts[i].m;
 		char *r, *a, *b;
 
-		if (!S(pv, m)->n || !S(bl, m)->n || med(bl, m) == 0)
+		if (!S(pv, m)->n || !S(bl, m)->n || method_median(bl, m) == 0)
 			continue;
-		r = fmt_ratio(med(pv, m) / med(bl, m));
-		a = fmt_num(med(pv, m));
-		b = fmt_num(med(bl, m));
+		r = fmt_ratio(method_median(pv, m) / method_median(bl, m));
+		a = fmt_num(method_median(pv, m));
+		b = fmt_num(method_median(bl, m));
 		sb_addf(&sb, " %s %s (%s vs %s%s);", parts[i].what, r, a, b,
 			m == M_TRANSFERRED_KB ? " KB" : " ms");
 		free(r);
@@ -222,7 +206,7 @@ static void pv_versus_balloon(const struct case_stats *cs, struct strlist *out)
 static void seed_target(const struct case_stats *cs, struct strlist *out)
 {
 	const struct seed_case *seed = seed_for(cs->c->name);
-	const struct method_stats *pv = with_data(cs, "pv-bitmap", M_TOTAL_TIME);
+	const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
 	const struct method_stats *b = cs->baseline && S(cs->baseline, M_TOTAL_TIME)->n ? cs->baseline : NULL;
 	double seed_ratio, our_ratio, wire_ratio, seed_wire_ratio, base_wire_ratio;
 	int ratio_held, wire_held;
@@ -231,9 +215,9 @@ static void seed_target(const struct case_stats *cs, struct strlist *out)
 	if (!seed || !pv || !b)
 		return;
 	seed_ratio = seed->pv_ms / seed->original_ms;
-	our_ratio = med(pv, M_TOTAL_TIME) / med(b, M_TOTAL_TIME);
-	wire_ratio = med(pv, M_WIRE_RATIO);
-	base_wire_ratio = med(b, M_WIRE_RATIO);
+	our_ratio = method_median(pv, M_TOTAL_TIME) / method_median(b, M_TOTAL_TIME);
+	wire_ratio = method_median(pv, M_WIRE_RATIO);
+	base_wire_ratio = method_median(b, M_WIRE_RATIO);
 	seed_wire_ratio = seed->pv_ms / wire_time_ms(seed->pv_kb, SEED_LINK_GBIT);
 	ratio_held = our_ratio <= seed_ratio;
 	wire_held = !isnan(wire_ratio) && wire_ratio <= WIRE_RATIO_TARGET;
@@ -267,7 +251,7 @@ static void below_wire_floor(const struct case_stats *cs, struct strlist *out)
 	struct strbuf sb = { 0 };
 
 	for (size_t i = 0; i < cs->nm; i++) {
-		double r = med(&cs->m[i], M_WIRE_RATIO);
+		double r = method_median(&cs->m[i], M_WIRE_RATIO);
 
 		if (S(&cs->m[i], M_WIRE_RATIO)->n && r < 1.0) {
 			char *t = fmt_ratio(r);
@@ -285,12 +269,12 @@ static void below_wire_floor(const struct case_stats *cs, struct strlist *out)
 
 static void skipped_memory(const struct case_stats *cs, struct strlist *out)
 {
-	json_t *mem = json_at(newest_doc(cs), "params.mem_mib");
+	json_t *mem = json_at(case_stats_newest_doc(cs), "params.mem_mib");
 	double mem_mib = json_is_number(mem) ? json_number_value(mem) : NAN;
 
 	for (size_t i = 0; i < cs->nm; i++) {
 		const struct method_stats *ms = &cs->m[i];
-		double pages = med(ms, M_SKIPPED_PAGES), mib = pages * 4.0 / 1024.0;
+		double pages = method_median(ms, M_SKIPPED_PAGES), mib = pages * 4.0 / 1024.0;
 		char *p, *m;
 
 		if (!S(ms, M_SKIPPED_PAGES)->n)
@@ -310,7 +294,7 @@ static void skipped_memory(const struct case_stats *cs, struct strlist *out)
 
 static void downtime_limit(const struct case_stats *cs, struct strlist *out)
 {
-	json_t *lim = json_at(newest_doc(cs), "params.downtime_limit_ms");
+	json_t *lim = json_at(case_stats_newest_doc(cs), "params.downtime_limit_ms");
 	struct strbuf over = { 0 };
 	double limit;
 
@@ -352,7 +336,7 @@ static void guest_impact(const struct case_stats *cs, struct strlist *out)
 
 			if (!S(&cs->m[i], parts[k].m)->n)
 				continue;
-			p = fmt_pct(med(&cs->m[i], parts[k].m));
+			p = fmt_pct(method_median(&cs->m[i], parts[k].m));
 			sb_addf(&sb, "%s%s %s", sb.len ? ", " : "", cs->m[i].method, p);
 			free(p);
 		}

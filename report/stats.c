@@ -136,6 +136,24 @@ const struct method_stats *case_stats_method(const struct case_stats *cs, const 
 	return NULL;
 }
 
+const struct method_stats *case_stats_method_with(const struct case_stats *cs, const char *method,
+						  enum metric m)
+{
+	const struct method_stats *ms = case_stats_method(cs, method);
+
+	return ms && ms->s[m].n ? ms : NULL;
+}
+
+double method_median(const struct method_stats *ms, enum metric m)
+{
+	return ms && ms->s[m].n ? ms->s[m].median : NAN;
+}
+
+json_t *case_stats_newest_doc(const struct case_stats *cs)
+{
+	return cs->c->nruns ? cs->c->runs[cs->c->nruns - 1].doc : NULL;
+}
+
 void case_stats_free(struct case_stats *cs)
 {
 	free(cs->m);

@@ -46,6 +46,14 @@ struct case_stats {
 
 void case_stats_compute(const struct case_data *c, struct case_stats *cs);
 const struct method_stats *case_stats_method(const struct case_stats *cs, const char *method);
+/* The method, only if it has a value for m; else NULL. */
+const struct method_stats *case_stats_method_with(const struct case_stats *cs, const char *method,
+						  enum metric m);
+/* The median of m, NAN when ms is NULL or has no value for it. */
+double method_median(const struct method_stats *ms, enum metric m);
+/* The run.json of the case's newest used run (its parameters describe the
+ * case), or NULL when no run is used. */
+json_t *case_stats_newest_doc(const struct case_stats *cs);
 void case_stats_free(struct case_stats *cs);
 
 #endif

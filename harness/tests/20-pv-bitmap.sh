@@ -5,17 +5,10 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-PVMIG=$TOP/build/pvmig
-TMP=$(mktemp -d /tmp/pvmig-pv-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-MEM=${PVMIG_TEST_MEM:-1G}
+vm_test_begin pv-bitmap pv
 CHECK_MIB=${PVMIG_TEST_MEMCHECK_MIB:-256}
 SOAK=${PVMIG_TEST_SOAK:-20}
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "pv-bitmap: needs root for network namespaces"
-	exit 0
-fi
 if ! "$TOP/build/qemu/qemu-system-x86_64" -device virtio-balloon-pci,help 2>/dev/null |
 	grep -q free-page-bitmap; then
 	fail "pv-bitmap: QEMU lacks free-page-bitmap (impl/qemu series not applied)"

@@ -5,15 +5,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-PVMIG=$TOP/build/pvmig
-TMP=$(mktemp -d /tmp/pvmig-methods-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-MEM=${PVMIG_TEST_MEM:-1G}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip "methods: needs root for network namespaces"
-	exit 0
-fi
+vm_test_begin methods methods
 
 methods="baseline pv-bitmap fph fpr balloon pv-bitmap+balloon"
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 \

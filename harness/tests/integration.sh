@@ -5,15 +5,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-PVMIG=$TOP/build/pvmig
-TMP=$(mktemp -d /tmp/pvmig-it-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-MEM=${PVMIG_TEST_MEM:-1G}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip "integration: needs root for network namespaces"
-	exit 0
-fi
+vm_test_begin integration it
 
 # --- bad input: one line on stderr, exit 2, earlier results untouched ---
 mkdir -p "$TMP/results/case1/earlier" "$TMP/cases"

@@ -5,6 +5,21 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }
 skip() { echo "SKIP: $*"; }
 
+# vm_test_begin NAME TAG: the start every VM test script shares: PVMIG,
+# a scratch directory TMP (/tmp/pvmig-TAG-*) removed on exit, the guest
+# size MEM; SKIP and exit when not root, since the harness needs network
+# namespaces.
+vm_test_begin() {
+	PVMIG=$TOP/build/pvmig
+	TMP=$(mktemp -d "/tmp/pvmig-$2-XXXXXX")
+	trap 'rm -rf "$TMP"' EXIT
+	MEM=${PVMIG_TEST_MEM:-1G}
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$1: needs root for network namespaces"
+		exit 0
+	fi
+}
+
 # check DESCRIPTION COMMAND...: PASS if the command succeeds.
 check() {
 	desc=$1; shift

@@ -11,13 +11,12 @@ binary (default: build/qemu/qemu-system-x86_64 of this repository).
 Needs qboot.rom from Debian's qemu-system-data (-L /usr/share/qemu)."""
 import os, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp import QMP
+from qmp import QMP, free_port
 from vqdrv import QTest, Balloon
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
 Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_64'))
 D = os.environ.get('FPB_TMP', '/tmp/fpbtest')
-PORT = [44600]
 results = []
 
 def launch(name, dev_opts, incoming=None, mem='512'):
@@ -37,8 +36,7 @@ def launch(name, dev_opts, incoming=None, mem='512'):
 
 class Pair:
     def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None):
-        PORT[0] += 1
-        self.uri = 'tcp:127.0.0.1:%d' % PORT[0]
+        self.uri = 'tcp:127.0.0.1:%d' % free_port()
         self.src, self.sq, self.st = launch('src', src_opts)
         self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts, incoming=self.uri)
         self.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
@@ -209,7 +207,7 @@ def t_cancel():
         check('cancel: later buffer late', s['late'] == 1 and s['timeouts'] == 0, str(s))
         # a second migration works, with a new request
         p.dst.kill(); p.dst.wait()
-        PORT[0] += 1; p.uri = 'tcp:127.0.0.1:%d' % PORT[0]
+        p.uri = 'tcp:127.0.0.1:%d' % free_port()
         p.dst, p.dq, p.dt = launch('dst', 'free-page-bitmap=on', incoming=p.uri)
         b.post_cmd()
         p.migrate()
@@ -269,8 +267,7 @@ def t_reset():
 
 def t_highmem():
     """6 GiB pc guest: RAM above 4 GiB, hole below, end of RAM."""
-    PORT[0] += 1
-    uri = 'tcp:127.0.0.1:%d' % PORT[0]
+    uri = 'tcp:127.0.0.1:%d' % free_port()
     src, sq, st = launch('src', 'free-page-bitmap=on', mem='6G')
     dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming=uri, mem='6G')
     try:

@@ -1,5 +1,16 @@
 import json, socket, sys, time
 
+
+def free_port():
+    """A loopback TCP port nothing listens on or uses right now.  A fixed
+    port can be taken by another socket's ephemeral end, and a destination
+    QEMU whose -incoming cannot bind exits under the test's feet."""
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
 class QMP:
     def __init__(self, path, timeout=30):
         for _ in range(200):

@@ -10,7 +10,7 @@ On Debian's unpatched 7.2 they differ (a lost write); with
 Usage: BW=1000000 DT=1 WAIT=10 tcg_dirty.py [runs]"""
 import os, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp import QMP
+from qmp import QMP, free_port
 from vqdrv import QTest
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
 Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_64'))
@@ -37,7 +37,7 @@ def launch(name, extra):
     return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 bad = 0
 for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
-    uri = 'tcp:127.0.0.1:%d' % (45000 + i)
+    uri = 'tcp:127.0.0.1:%d' % free_port()
     s, sq, st = launch('src', [])
     d, dq, dt = launch('dst', ['-incoming', uri, '-S'])
     time.sleep(0.5)
