@@ -25,7 +25,7 @@ def launch(name, dev_opts, incoming=None, mem='512'):
         except FileNotFoundError: pass
     cmd = [Q, '-L', '/usr/share/qemu', '-bios', 'qboot.rom', '-M', 'pc', '-accel', os.environ.get('ACCEL', 'qtest'),
            '-m', mem, '-display', 'none', '-nodefaults',
-           '-qtest', 'unix:%s/%s.qt,server=on,wait=off' % (D, name), '-qtest-log', '/dev/null',
+           '-qtest', 'unix:%s/%s.qt,server=on,wait=off' % (D, name), '-qtest-log', 'none',
            '-device', 'virtio-balloon-pci,id=balloon0,addr=0x4,' + dev_opts,
            '-qmp', 'unix:%s/%s.qmp,server=on,wait=off' % (D, name),
            '-trace', 'virtio_balloon_fpb_*', '-trace', os.environ.get('TRACE', 'virtio_balloon_fpb_*'), '-D', '%s/%s.log' % (D, name)]
