@@ -1,5 +1,5 @@
 #!/bin/sh
-# ./run.sh case1 | case2 | case3 | all  [harness options, e.g. --mem 8G --repeat 5]
+# ./run.sh case1 | case2 | case3 | case4 | all  [harness options, e.g. --mem 8G --repeat 5]
 #
 # Does all set-up on a fresh Debian bookworm machine (packages, QEMU with
 # our series, the guest, the harness), runs the case(s) and prints the
@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")"
 
 usage() {
-	echo "usage: ./run.sh case1|case2|case3|all [options]   (options: build/pvmig run --help)"
+	echo "usage: ./run.sh case1|case2|case3|case4|all [options]   (options: build/pvmig run --help)"
 }
 
 [ $# -ge 1 ] || { usage >&2; exit 2; }

@@ -94,6 +94,8 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 	c->service_dirty_mib_s = 64;
 	c->warmup_s = 10;
 	c->observe_after_s = 10;
+	c->churn_mem_pct = 0;
+	c->churn_s = 150;
 	strcpy(c->methods[0], "baseline");
 	c->nmethods = 1;
 
@@ -189,6 +191,14 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 			if (parse_int(v, 1, 3600, &num))
 				goto bad_number;
 			c->observe_after_s = (int)num;
+		} else if (!strcmp(k, "churn_mem_pct")) {
+			if (parse_int(v, 0, 99, &num))
+				goto bad_number;
+			c->churn_mem_pct = (int)num;
+		} else if (!strcmp(k, "churn_s")) {
+			if (parse_int(v, 1, 3600, &num))
+				goto bad_number;
+			c->churn_s = (int)num;
 		} else if (!strcmp(k, "methods")) {
 			char merr[256];
 
@@ -203,6 +213,12 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 		continue;
 bad_number:
 		snprintf(err, errlen, "%s:%d: bad value '%s' for '%s'", name, lineno, v, k);
+		return -1;
+	}
+	/* The churn is the history of a long-running guest; on its own it
+	 * would be case2's workload under another name. */
+	if (c->churn_mem_pct && c->workload != WORKLOAD_SERVICE) {
+		snprintf(err, errlen, "%s: churn_mem_pct needs workload = service", name);
 		return -1;
 	}
 	return 0;

@@ -31,6 +31,9 @@ struct case_def {
 	long service_dirty_mib_s;	/* ... and its dirtying rate */
 	int warmup_s;		/* service runs this long before migrating */
 	int observe_after_s;	/* ... and this long after, on the destination */
+	/* case4: the same guest, but earlier jobs ran and exited first */
+	int churn_mem_pct;	/* of guest RAM a finished job dirtied; 0 none */
+	int churn_s;		/* how long that job ran */
 	char methods[CASE_MAX_METHODS][32];
 	int nmethods;
 };

@@ -67,50 +67,65 @@ static void fill_config(struct env *e, const struct method *m, struct vm_config 
 	}
 }
 
-static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
+/*
+ * One stress-ng vm worker over pct% of guest RAM, its region kept mapped
+ * and written (non-zero data) until the timeout; the process then exits and
+ * frees it all.  The freed pages keep the data: free, but not zero.
+ */
+static int run_stress_vm(struct env *e, struct vm *src, struct mig_record *r,
+			 const char *what, int pct, int seconds)
 {
-	char cmd[512];
-	long mib = e->cs.mem_mib * e->cs.workload_mem_pct / 100;
-	int rc;
-
-	if (e->cs.workload == WORKLOAD_NONE)
-		return 0;
-	if (e->cs.workload == WORKLOAD_SERVICE) {
-		/* Earlier file I/O: every file of the disk read into the page
-		 * cache; then the service, warmed up before migrating. */
-		int64_t t0 = now_ms();
-
-		rc = ga_shell(&src->ga, "mkdir -p /mnt && mount -o ro /dev/vda /mnt && "
-			      "cat /mnt/data* > /dev/null", 1800000, NULL, 0);
-		if (rc != 0) {
-			snprintf(r->error, sizeof(r->error), "page cache fill failed (exit %d)", rc);
-			return -1;
-		}
-		log_info("page cache: read %d%% of guest RAM from disk in %lld ms",
-			 e->cs.page_cache_pct, (long long)(now_ms() - t0));
-		if (service_start(&src->ga, e->cs.service_wss_mib, e->cs.service_dirty_mib_s)) {
-			snprintf(r->error, sizeof(r->error), "cannot start the service");
-			return -1;
-		}
-		sleep_ms(e->cs.warmup_s * 1000);
-		return 0;
-	}
-	/* One vm worker, its region kept mapped and written until the
-	 * timeout; the process then exits and frees it all, just before the
-	 * migration, as in the seed's second case. */
 	static char out[16384];
+	char cmd[512];
+	long mib = e->cs.mem_mib * pct / 100;
+	int rc;
 
 	snprintf(cmd, sizeof(cmd),
 		 "stress-ng --vm 1 --vm-bytes %ldM --vm-keep --vm-method rand-set "
 		 "--timeout %ds --metrics-brief 2>&1; echo MemFree-after: $(grep MemFree /proc/meminfo)",
-		 mib, e->cs.workload_s);
-	log_info("workload: %s", cmd);
-	rc = ga_shell(&src->ga, cmd, (e->cs.workload_s + 120) * 1000, out, sizeof(out));
-	log_info("workload output: %s", out);
+		 mib, seconds);
+	log_info("%s: %s", what, cmd);
+	rc = ga_shell(&src->ga, cmd, (seconds + 120) * 1000, out, sizeof(out));
+	log_info("%s output: %s", what, out);
 	if (rc != 0) {
-		snprintf(r->error, sizeof(r->error), "workload failed (exit %d): %s", rc, cmd);
+		snprintf(r->error, sizeof(r->error), "%s failed (exit %d): %s", what, rc, cmd);
 		return -1;
 	}
+	return 0;
+}
+
+static int run_workload(struct env *e, struct vm *src, struct mig_record *r)
+{
+	int64_t t0;
+	int rc;
+
+	if (e->cs.workload == WORKLOAD_NONE)
+		return 0;
+	if (e->cs.workload == WORKLOAD_STRESS_VM)
+		/* As in the seed's second case: it ends just before migrating. */
+		return run_stress_vm(e, src, r, "workload", e->cs.workload_mem_pct, e->cs.workload_s);
+
+	/* The long-running guest.  Its history first: a job that dirtied most
+	 * of RAM and exited (case4), then file I/O that left every file of
+	 * the disk in the page cache, then the service, warmed up. */
+	if (e->cs.churn_mem_pct &&
+	    run_stress_vm(e, src, r, "churn", e->cs.churn_mem_pct, e->cs.churn_s))
+		return -1;
+	t0 = now_ms();
+
+	rc = ga_shell(&src->ga, "mkdir -p /mnt && mount -o ro /dev/vda /mnt && "
+		      "cat /mnt/data* > /dev/null", 1800000, NULL, 0);
+	if (rc != 0) {
+		snprintf(r->error, sizeof(r->error), "page cache fill failed (exit %d)", rc);
+		return -1;
+	}
+	log_info("page cache: read %d%% of guest RAM from disk in %lld ms",
+		 e->cs.page_cache_pct, (long long)(now_ms() - t0));
+	if (service_start(&src->ga, e->cs.service_wss_mib, e->cs.service_dirty_mib_s)) {
+		snprintf(r->error, sizeof(r->error), "cannot start the service");
+		return -1;
+	}
+	sleep_ms(e->cs.warmup_s * 1000);
 	return 0;
 }
 

@@ -95,10 +95,11 @@ json_t *params_json(struct env *e)
 			 "boot_timeout_s", e->opt.boot_timeout_s,
 			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x,
 			 "case3", e->cs.workload == WORKLOAD_SERVICE ?
-			 json_pack("{s:i, s:I, s:I, s:i, s:i}", "page_cache_pct", e->cs.page_cache_pct,
+			 json_pack("{s:i, s:I, s:I, s:i, s:i, s:i, s:i}", "page_cache_pct", e->cs.page_cache_pct,
 				   "service_wss_mib", (json_int_t)e->cs.service_wss_mib,
 				   "service_dirty_mib_s", (json_int_t)e->cs.service_dirty_mib_s,
-				   "warmup_s", e->cs.warmup_s, "observe_after_s", e->cs.observe_after_s) :
+				   "warmup_s", e->cs.warmup_s, "observe_after_s", e->cs.observe_after_s,
+				   "churn_mem_pct", e->cs.churn_mem_pct, "churn_s", e->cs.churn_s) :
 			 json_null());
 }
 

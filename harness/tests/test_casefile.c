@@ -41,6 +41,15 @@ void suite_casefile(void)
 		      "casefile: rejects '%.*s' with line number (%s)",
 		      (int)strcspn(bad[i].text, "\n"), bad[i].text, err);
 	}
+	rc = case_parse("t", "workload = service\nchurn_mem_pct = 88\nchurn_s = 150\n", &c, err, sizeof(err));
+	CHECK(rc == 0 && c.churn_mem_pct == 88 && c.churn_s == 150, "casefile: churn keys parse");
+	rc = case_parse("t", "workload = stress-vm\nchurn_mem_pct = 50\n", &c, err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "needs workload = service"),
+	      "casefile: churn without the service is refused (%s)", err);
+	rc = case_parse("t", "workload = service\nchurn_mem_pct = 100\n", &c, err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "bad value"), "casefile: churn of all RAM is refused");
+	rc = case_parse("t", "", &c, err, sizeof(err));
+	CHECK(rc == 0 && c.churn_mem_pct == 0, "casefile: no churn by default");
 	rc = case_load("/nonexistent", "case1", &c, err, sizeof(err));
 	CHECK(rc == -1 && strstr(err, "unknown case"), "casefile: missing case file is an unknown case");
 	rc = case_load("/tmp", "../etc/passwd", &c, err, sizeof(err));
