@@ -7,7 +7,11 @@ CFLAGS  ?= -O2 -g
 # purpose: truncation is the intended bound, so GCC's guess that it may
 # happen is not an error here.
 HCFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE $(CFLAGS)
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# run.json's harness version: the commit, plus "+local" when the sources
+# that shape a run (harness, guest programs, QEMU series, scripts) differ
+# from it; results/, REPORT.md and plots/ do not count.
+VERSION := $(shell v=$$(git rev-parse --short HEAD 2>/dev/null) || { echo unknown; exit; }; \
+	git diff --quiet HEAD -- harness/src workloads impl scripts Makefile || v=$$v+local; echo $$v)
 BUILD   := build
 HSRC    := $(filter-out harness/src/main.c,$(wildcard harness/src/*.c))
 HOBJ    := $(HSRC:harness/src/%.c=$(BUILD)/harness/%.o)
@@ -36,6 +40,13 @@ $(BUILD)/harness/%.o: harness/src/%.c $(wildcard harness/src/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(HCFLAGS) -DPVMIG_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# runinfo.o holds the version string: rebuild it whenever the string changes.
+$(BUILD)/harness/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+$(BUILD)/harness/runinfo.o: $(BUILD)/harness/version.stamp
+FORCE:
 
 $(BUILD)/pvmig: $(HOBJ) $(BUILD)/harness/main.o
 	@echo "  LD      $@"
