@@ -74,10 +74,107 @@ int case_set_methods(struct case_def *c, const char *list, char *err, size_t err
 	return 0;
 }
 
+int case_set(struct case_def *c, const char *k, const char *v, char *err, size_t errlen)
+{
+	long num;
+
+	if (!strcmp(k, "description")) {
+		snprintf(c->description, sizeof(c->description), "%s", v);
+	} else if (!strcmp(k, "mem")) {
+		int64_t m = parse_size_mib(v);
+
+		if (m < 128 || m > 1024 * 1024) {
+			snprintf(err, errlen, "bad guest size '%s'", v);
+			return -1;
+		}
+		c->mem_mib = (long)m;
+	} else if (!strcmp(k, "repeat")) {
+		if (parse_int(v, 1, 1000, &num))
+			goto bad_number;
+		c->repeat = (int)num;
+	} else if (!strcmp(k, "settle_ms")) {
+		if (parse_int(v, 0, 3600000, &num))
+			goto bad_number;
+		c->settle_ms = (int)num;
+	} else if (!strcmp(k, "workload")) {
+		if (!strcmp(v, "none"))
+			c->workload = WORKLOAD_NONE;
+		else if (!strcmp(v, "stress-vm"))
+			c->workload = WORKLOAD_STRESS_VM;
+		else if (!strcmp(v, "service"))
+			c->workload = WORKLOAD_SERVICE;
+		else {
+			snprintf(err, errlen, "unknown workload '%s'", v);
+			return -1;
+		}
+	} else if (!strcmp(k, "workload_mem_pct")) {
+		if (parse_int(v, 1, 99, &num))
+			goto bad_number;
+		c->workload_mem_pct = (int)num;
+	} else if (!strcmp(k, "workload_s")) {
+		if (parse_int(v, 1, 3600, &num))
+			goto bad_number;
+		c->workload_s = (int)num;
+	} else if (!strcmp(k, "memcheck_mib")) {
+		if (parse_int(v, 0, 1024 * 1024, &num))
+			goto bad_number;
+		c->memcheck_mib = num;
+	} else if (!strcmp(k, "page_cache_pct")) {
+		if (parse_int(v, 0, 90, &num))
+			goto bad_number;
+		c->page_cache_pct = (int)num;
+	} else if (!strcmp(k, "service_wss_mib")) {
+		if (parse_int(v, 1, 1024 * 1024, &num))
+			goto bad_number;
+		c->service_wss_mib = num;
+	} else if (!strcmp(k, "service_dirty_mib_s")) {
+		if (parse_int(v, 0, 100000, &num))
+			goto bad_number;
+		c->service_dirty_mib_s = num;
+	} else if (!strcmp(k, "warmup_s")) {
+		if (parse_int(v, 1, 3600, &num))
+			goto bad_number;
+		c->warmup_s = (int)num;
+	} else if (!strcmp(k, "observe_after_s")) {
+		if (parse_int(v, 1, 3600, &num))
+			goto bad_number;
+		c->observe_after_s = (int)num;
+	} else if (!strcmp(k, "churn_mem_pct")) {
+		if (parse_int(v, 0, 99, &num))
+			goto bad_number;
+		c->churn_mem_pct = (int)num;
+	} else if (!strcmp(k, "churn_s")) {
+		if (parse_int(v, 1, 3600, &num))
+			goto bad_number;
+		c->churn_s = (int)num;
+	} else if (!strcmp(k, "methods")) {
+		if (case_set_methods(c, v, err, errlen))
+			return -1;
+	} else {
+		snprintf(err, errlen, "unknown key '%s'", k);
+		return -1;
+	}
+	return 0;
+bad_number:
+	snprintf(err, errlen, "bad value '%s' for '%s'", v, k);
+	return -1;
+}
+
+int case_check(const struct case_def *c, char *err, size_t errlen)
+{
+	/* The churn is the history of a long-running guest; on its own it
+	 * would be case2's workload under another name. */
+	if (c->churn_mem_pct && c->workload != WORKLOAD_SERVICE) {
+		snprintf(err, errlen, "churn_mem_pct needs workload = service");
+		return -1;
+	}
+	return 0;
+}
+
 int case_parse(const char *name, const char *text, struct case_def *c,
                char *err, size_t errlen)
 {
-	char line[1024];
+	char line[1024], kerr[256];
 	const char *p = text;
 	int lineno = 0;
 
@@ -103,7 +200,6 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		char *k, *v, *eq, *hash;
-		long num;
 
 		lineno++;
 		if (n >= sizeof(line)) {
@@ -130,95 +226,13 @@ int case_parse(const char *name, const char *text, struct case_def *c,
 			snprintf(err, errlen, "%s:%d: empty value for '%s'", name, lineno, k);
 			return -1;
 		}
-		if (!strcmp(k, "description")) {
-			snprintf(c->description, sizeof(c->description), "%s", v);
-		} else if (!strcmp(k, "mem")) {
-			int64_t m = parse_size_mib(v);
-
-			if (m < 128 || m > 1024 * 1024) {
-				snprintf(err, errlen, "%s:%d: bad guest size '%s'", name, lineno, v);
-				return -1;
-			}
-			c->mem_mib = (long)m;
-		} else if (!strcmp(k, "repeat")) {
-			if (parse_int(v, 1, 1000, &num))
-				goto bad_number;
-			c->repeat = (int)num;
-		} else if (!strcmp(k, "settle_ms")) {
-			if (parse_int(v, 0, 3600000, &num))
-				goto bad_number;
-			c->settle_ms = (int)num;
-		} else if (!strcmp(k, "workload")) {
-			if (!strcmp(v, "none"))
-				c->workload = WORKLOAD_NONE;
-			else if (!strcmp(v, "stress-vm"))
-				c->workload = WORKLOAD_STRESS_VM;
-			else if (!strcmp(v, "service"))
-				c->workload = WORKLOAD_SERVICE;
-			else {
-				snprintf(err, errlen, "%s:%d: unknown workload '%s'", name, lineno, v);
-				return -1;
-			}
-		} else if (!strcmp(k, "workload_mem_pct")) {
-			if (parse_int(v, 1, 99, &num))
-				goto bad_number;
-			c->workload_mem_pct = (int)num;
-		} else if (!strcmp(k, "workload_s")) {
-			if (parse_int(v, 1, 3600, &num))
-				goto bad_number;
-			c->workload_s = (int)num;
-		} else if (!strcmp(k, "memcheck_mib")) {
-			if (parse_int(v, 0, 1024 * 1024, &num))
-				goto bad_number;
-			c->memcheck_mib = num;
-		} else if (!strcmp(k, "page_cache_pct")) {
-			if (parse_int(v, 0, 90, &num))
-				goto bad_number;
-			c->page_cache_pct = (int)num;
-		} else if (!strcmp(k, "service_wss_mib")) {
-			if (parse_int(v, 1, 1024 * 1024, &num))
-				goto bad_number;
-			c->service_wss_mib = num;
-		} else if (!strcmp(k, "service_dirty_mib_s")) {
-			if (parse_int(v, 0, 100000, &num))
-				goto bad_number;
-			c->service_dirty_mib_s = num;
-		} else if (!strcmp(k, "warmup_s")) {
-			if (parse_int(v, 1, 3600, &num))
-				goto bad_number;
-			c->warmup_s = (int)num;
-		} else if (!strcmp(k, "observe_after_s")) {
-			if (parse_int(v, 1, 3600, &num))
-				goto bad_number;
-			c->observe_after_s = (int)num;
-		} else if (!strcmp(k, "churn_mem_pct")) {
-			if (parse_int(v, 0, 99, &num))
-				goto bad_number;
-			c->churn_mem_pct = (int)num;
-		} else if (!strcmp(k, "churn_s")) {
-			if (parse_int(v, 1, 3600, &num))
-				goto bad_number;
-			c->churn_s = (int)num;
-		} else if (!strcmp(k, "methods")) {
-			char merr[256];
-
-			if (case_set_methods(c, v, merr, sizeof(merr))) {
-				snprintf(err, errlen, "%s:%d: %s", name, lineno, merr);
-				return -1;
-			}
-		} else {
-			snprintf(err, errlen, "%s:%d: unknown key '%s'", name, lineno, k);
+		if (case_set(c, k, v, kerr, sizeof(kerr))) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, kerr);
 			return -1;
 		}
-		continue;
-bad_number:
-		snprintf(err, errlen, "%s:%d: bad value '%s' for '%s'", name, lineno, v, k);
-		return -1;
 	}
-	/* The churn is the history of a long-running guest; on its own it
-	 * would be case2's workload under another name. */
-	if (c->churn_mem_pct && c->workload != WORKLOAD_SERVICE) {
-		snprintf(err, errlen, "%s: churn_mem_pct needs workload = service", name);
+	if (case_check(c, kerr, sizeof(kerr))) {
+		snprintf(err, errlen, "%s: %s", name, kerr);
 		return -1;
 	}
 	return 0;

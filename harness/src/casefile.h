@@ -45,6 +45,12 @@ struct case_def {
 int case_parse(const char *name, const char *text, struct case_def *c,
                char *err, size_t errlen);
 
+/* Set one key (the file's or a --set option's) to a value. */
+int case_set(struct case_def *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Rules across keys; run after the file and after every --set. */
+int case_check(const struct case_def *c, char *err, size_t errlen);
+
 /* Load workloads/cases/<name>.case below dir. */
 int case_load(const char *dir, const char *name, struct case_def *c,
               char *err, size_t errlen);

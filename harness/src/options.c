@@ -27,7 +27,9 @@ void options_usage(FILE *out)
 "  --results DIR        results root (default: <project>/results)\n"
 "  --memcheck-mib N     run the guest memory checker over N MiB across each\n"
 "                       migration and verify every page afterwards\n"
-"  --cases DIR          where CASE.case files live (default: <project>/workloads/cases)\n");
+"  --cases DIR          where CASE.case files live (default: <project>/workloads/cases)\n"
+"  --set KEY=VALUE      override one key of the case file, e.g. --set warmup_s=20\n"
+"                       (repeatable; the keys are those of workloads/cases/*.case)\n");
 }
 
 static int num(const char *v, double lo, double hi, double *out)
@@ -49,6 +51,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
 		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
+		O_SET,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -68,6 +71,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "top", required_argument, 0, O_TOP },
 		{ "cases", required_argument, 0, O_CASES },
 		{ "memcheck-mib", required_argument, 0, O_MEMCHECK },
+		{ "set", required_argument, 0, O_SET },
 		{ "x-driver", required_argument, 0, O_XDRIVER },
 		{ "x-driver-args", required_argument, 0, O_XDRVARGS },
 		{ "x-device-props", required_argument, 0, O_XDEVPROPS },
@@ -141,6 +145,15 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_RESULTS: o->results_root = v; break;
 		case O_TOP: o->top = v; break;
 		case O_CASES: o->cases_dir = v; break;
+		case O_SET:
+			/* The key and value are checked with the case file. */
+			if (!strchr(v, '=') || v[0] == '=') goto bad;
+			if (o->nsets == OPTIONS_MAX_SETS) {
+				snprintf(err, errlen, "too many --set options (at most %d)", OPTIONS_MAX_SETS);
+				return -1;
+			}
+			o->sets[o->nsets++] = v;
+			break;
 		case O_MEMCHECK:
 			if (num(v, 0, 1024 * 1024, &d)) goto bad;
 			o->memcheck_mib = (long)d; break;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define OPTIONS_MAX_SETS 32
+
 struct options {
 	const char *case_name;
 	const char *mem;		/* NULL: the case's */
@@ -26,6 +28,9 @@ struct options {
 	const char *top;		/* project directory */
 	const char *cases_dir;		/* NULL: <top>/workloads/cases */
 	long memcheck_mib;		/* -1: the case's */
+	/* --set KEY=VALUE: any case-file key, applied in order after the file */
+	const char *sets[OPTIONS_MAX_SETS];
+	int nsets;
 	/* Fault injection for tests (x- = not for measurements). */
 	const char *x_driver;		/* none|stock|pv instead of the method's */
 	const char *x_driver_args;	/* module parameters, a=1,b=2 */

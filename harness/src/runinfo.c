@@ -1,6 +1,7 @@
 /* Run metadata for run.json: host, versions, parameters, run id. */
 #include "runinfo.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,22 @@ void make_run_id(struct env *e, char *buf, size_t len)
 
 	if (e->cs.memcheck_mib > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_memcheck%ld", e->cs.memcheck_mib);
+	/* A case key changed with --set makes another scenario, so the report
+	 * never pools it with the case file's runs.  Keys that only choose
+	 * what to run, or that are in the name already, do not. */
+	for (int i = 0; i < e->opt.nsets && n > 0 && (size_t)n < len; i++) {
+		const char *s = e->opt.sets[i];
+		size_t klen = strcspn(s, "=");
+
+		if (!strncmp(s, "methods=", 8) || !strncmp(s, "repeat=", 7) ||
+		    !strncmp(s, "description=", 12) || !strncmp(s, "mem=", 4) ||
+		    !strncmp(s, "memcheck_mib=", 13))
+			continue;
+		n += snprintf(buf + n, len - (size_t)n, "_%.*s-", (int)klen, s);
+		for (const char *v = s + klen + 1; *v && n > 0 && (size_t)n + 1 < len; v++)
+			buf[n++] = isalnum((unsigned char)*v) || *v == '.' ? *v : '-';
+		buf[n < (int)len ? n : (int)len - 1] = '\0';
+	}
 	/* Runs with injected faults must never pass for measurements. */
 	if (faults && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "_faultinjection");

@@ -50,6 +50,25 @@ int validate(struct env *e)
 		snprintf(path, sizeof(path), "%s/workloads/cases", e->top);
 	if (case_load(path, e->opt.case_name, &e->cs, err, sizeof(err)))
 		return bad_input(err);
+	for (int i = 0; i < e->opt.nsets; i++) {
+		char key[64], kerr[256];
+		const char *eq = strchr(e->opt.sets[i], '=');
+		size_t klen = (size_t)(eq - e->opt.sets[i]);
+
+		if (klen >= sizeof(key)) {
+			snprintf(err, sizeof(err), "--set %s: key too long", e->opt.sets[i]);
+			return bad_input(err);
+		}
+		memcpy(key, e->opt.sets[i], klen);
+		key[klen] = '\0';
+		if (!eq[1] || case_set(&e->cs, key, eq + 1, kerr, sizeof(kerr))) {
+			snprintf(err, sizeof(err), "--set %s: %s", e->opt.sets[i],
+				 eq[1] ? kerr : "empty value");
+			return bad_input(err);
+		}
+	}
+	if (e->opt.nsets && case_check(&e->cs, err, sizeof(err)))
+		return bad_input(err);
 	if (e->opt.mem) {
 		int64_t m = parse_size_mib(e->opt.mem);
 

@@ -30,6 +30,9 @@ bad_input "malformed case file" "expected key = value" "$PVMIG" run broken --cas
 bad_input "impossible size" "impossible guest size" "$PVMIG" run case1 --mem 64G --results "$TMP/results"
 bad_input "garbage size" "impossible guest size" "$PVMIG" run case1 --mem lots --results "$TMP/results"
 bad_input "unknown option" "unknown option" "$PVMIG" run case1 --frobnicate --results "$TMP/results"
+bad_input "unknown case key" "unknown key 'frob'" "$PVMIG" run case1 --set frob=1 --results "$TMP/results"
+bad_input "bad case value" "bad value 'lots' for 'warmup_s'" "$PVMIG" run case3 --set warmup_s=lots --results "$TMP/results"
+bad_input "churn without the service" "churn_mem_pct needs workload = service" "$PVMIG" run case1 --set churn_mem_pct=50 --results "$TMP/results"
 bad_input "missing privilege" "must run as root" setpriv --reuid=65534 --regid=65534 --clear-groups "$PVMIG" run case1 --mem 1G --results "$TMP/results"
 after=$(cd "$TMP/results" && find . -type f | sort | xargs sha256sum)
 check "bad input: earlier results untouched" [ "$before" = "$after" ]

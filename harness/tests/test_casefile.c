@@ -50,6 +50,15 @@ void suite_casefile(void)
 	CHECK(rc == -1 && strstr(err, "bad value"), "casefile: churn of all RAM is refused");
 	rc = case_parse("t", "", &c, err, sizeof(err));
 	CHECK(rc == 0 && c.churn_mem_pct == 0, "casefile: no churn by default");
+	rc = case_parse("t", "workload = service\n", &c, err, sizeof(err));
+	rc |= case_set(&c, "warmup_s", "25", err, sizeof(err));
+	CHECK(rc == 0 && c.warmup_s == 25, "casefile: case_set overrides one key");
+	rc = case_set(&c, "frob", "1", err, sizeof(err));
+	CHECK(rc == -1 && !strcmp(err, "unknown key 'frob'"), "casefile: case_set names an unknown key (%s)", err);
+	rc = case_set(&c, "churn_mem_pct", "60", err, sizeof(err));
+	c.workload = WORKLOAD_NONE;
+	CHECK(rc == 0 && case_check(&c, err, sizeof(err)) == -1,
+	      "casefile: case_check refuses a churn set on a guest without the service");
 	rc = case_load("/nonexistent", "case1", &c, err, sizeof(err));
 	CHECK(rc == -1 && strstr(err, "unknown case"), "casefile: missing case file is an unknown case");
 	rc = case_load("/tmp", "../etc/passwd", &c, err, sizeof(err));
