@@ -88,7 +88,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->link_gbit = 10;
 	o->min_link_gbit = 9;
 	o->downtime_ms = 300;
-	o->max_bandwidth_gbit = 100;
+	o->max_bandwidth_gbit = OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT;
 	o->dst_prealloc = 1;
 	o->settle_ms = -1;
 	o->migrate_timeout_s = 600;

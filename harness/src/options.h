@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #define OPTIONS_MAX_SETS 32
+/* QEMU max-bandwidth high enough that the shaped link is the limit. */
+#define OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT 100
 
 struct options {
 	const char *case_name;

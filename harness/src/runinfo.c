@@ -121,6 +121,12 @@ void make_run_id(struct env *e, char *buf, size_t len)
 
 	if (e->cs.memcheck_mib > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_memcheck%ld", e->cs.memcheck_mib);
+	/* So do the options that change how the guest or the migration
+	 * behaves and are not in the name yet. */
+	if (e->opt.settle_ms >= 0 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_settle_ms-%d", e->opt.settle_ms);
+	if (e->opt.max_bandwidth_gbit != OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_maxbw%g", e->opt.max_bandwidth_gbit);
 	/* A case key changed with --set makes another scenario, so the report
 	 * never pools it with the case file's runs.  Keys that only choose
 	 * what to run, or that are in the name already, do not. */
