@@ -5,6 +5,8 @@ wait is bounded."""
 import json, os, re, socket, subprocess, sys, time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
+sys.path.insert(0, os.path.join(TOP, "impl/qemu/tests"))
+from qmp import die_with_parent  # noqa: E402  (the QEMU tests' helper)
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build/qemu/qemu-system-x86_64"))
 
 
@@ -32,7 +34,8 @@ class VM:
         if incoming:
             args += ["-incoming", incoming]
         self.log = open(f"{self.dir}/qemu.log", "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_parent)
         self.buf = b""
         self.ser = self._connect(self.ser_path)
         self.qmp_sock = self._connect(self.qmp_path)

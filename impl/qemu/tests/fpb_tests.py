@@ -11,7 +11,7 @@ binary (default: build/qemu/qemu-system-x86_64 of this repository).
 Needs qboot.rom from Debian's qemu-system-data (-L /usr/share/qemu)."""
 import os, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp import QMP, free_port
+from qmp import QMP, die_with_parent, free_port
 from vqdrv import QTest, Balloon
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
@@ -31,7 +31,7 @@ def launch(name, dev_opts, incoming=None, mem='512'):
            '-trace', 'virtio_balloon_fpb_*', '-trace', os.environ.get('TRACE', 'virtio_balloon_fpb_*'), '-D', '%s/%s.log' % (D, name)]
     if incoming:
         cmd += ['-incoming', incoming]
-    p = subprocess.Popen(cmd)
+    p = subprocess.Popen(cmd, preexec_fn=die_with_parent)
     return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 
 class Pair:

@@ -1,4 +1,11 @@
-import json, socket, sys, time
+import ctypes, json, signal, socket, sys, time
+
+
+def die_with_parent():
+    """preexec_fn for a QEMU the test starts: the kernel sends it SIGTERM
+    when the test process dies, even by SIGKILL, so no QEMU outlives it."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port():

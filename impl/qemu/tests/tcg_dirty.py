@@ -17,7 +17,7 @@ judged (the migration did not complete).
 Usage: BW=1000000 SYNCS=4 WAIT=60 tcg_dirty.py [runs]"""
 import os, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmp import QMP, free_port
+from qmp import QMP, die_with_parent, free_port
 from vqdrv import QTest
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
 Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_64'))
@@ -44,7 +44,7 @@ def launch(name, extra, procs):
            '-M', 'pc', '-accel', 'tcg', '-m', '64', '-display', 'none', '-nodefaults',
            '-qtest', 'unix:%s/%s.qt,server=on,wait=off' % (D, name), '-qtest-log', 'none',
            '-qmp', 'unix:%s/%s.qmp,server=on,wait=off' % (D, name)] + extra
-    procs.append(subprocess.Popen(cmd))
+    procs.append(subprocess.Popen(cmd, preexec_fn=die_with_parent))
     return QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 
 def syncs(qmp):
