@@ -1,6 +1,8 @@
 #include "casefile.h"
 
 #include <ctype.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +76,49 @@ int case_set_methods(struct case_def *c, const char *list, char *err, size_t err
 	return 0;
 }
 
+/* The numeric keys, with the range each accepts. */
+static const struct {
+	const char *key;
+	long lo, hi;
+	size_t off;
+	bool is_long;		/* a long field, else an int */
+} numeric_keys[] = {
+#define INT_KEY(f, lo, hi) { #f, lo, hi, offsetof(struct case_def, f), false }
+#define LONG_KEY(f, lo, hi) { #f, lo, hi, offsetof(struct case_def, f), true }
+	INT_KEY(repeat, 1, 1000),
+	INT_KEY(settle_ms, 0, 3600000),
+	INT_KEY(workload_mem_pct, 1, 99),
+	INT_KEY(workload_s, 1, 3600),
+	LONG_KEY(memcheck_mib, 0, 1024 * 1024),
+	INT_KEY(page_cache_pct, 0, 90),
+	LONG_KEY(service_wss_mib, 1, 1024 * 1024),
+	LONG_KEY(service_dirty_mib_s, 0, 100000),
+	INT_KEY(warmup_s, 1, 3600),
+	INT_KEY(observe_after_s, 1, 3600),
+	INT_KEY(churn_mem_pct, 0, 99),
+	INT_KEY(churn_s, 1, 3600),
+#undef INT_KEY
+#undef LONG_KEY
+};
+
 int case_set(struct case_def *c, const char *k, const char *v, char *err, size_t errlen)
 {
-	long num;
+	for (size_t i = 0; i < sizeof(numeric_keys) / sizeof(numeric_keys[0]); i++) {
+		char *field = (char *)c + numeric_keys[i].off;
+		long num;
 
+		if (strcmp(k, numeric_keys[i].key))
+			continue;
+		if (parse_int(v, numeric_keys[i].lo, numeric_keys[i].hi, &num)) {
+			snprintf(err, errlen, "bad value '%s' for '%s'", v, k);
+			return -1;
+		}
+		if (numeric_keys[i].is_long)
+			*(long *)(void *)field = num;
+		else
+			*(int *)(void *)field = (int)num;
+		return 0;
+	}
 	if (!strcmp(k, "description")) {
 		snprintf(c->description, sizeof(c->description), "%s", v);
 	} else if (!strcmp(k, "mem")) {
@@ -88,14 +129,6 @@ int case_set(struct case_def *c, const char *k, const char *v, char *err, size_t
 			return -1;
 		}
 		c->mem_mib = (long)m;
-	} else if (!strcmp(k, "repeat")) {
-		if (parse_int(v, 1, 1000, &num))
-			goto bad_number;
-		c->repeat = (int)num;
-	} else if (!strcmp(k, "settle_ms")) {
-		if (parse_int(v, 0, 3600000, &num))
-			goto bad_number;
-		c->settle_ms = (int)num;
 	} else if (!strcmp(k, "workload")) {
 		if (!strcmp(v, "none"))
 			c->workload = WORKLOAD_NONE;
@@ -107,46 +140,6 @@ int case_set(struct case_def *c, const char *k, const char *v, char *err, size_t
 			snprintf(err, errlen, "unknown workload '%s'", v);
 			return -1;
 		}
-	} else if (!strcmp(k, "workload_mem_pct")) {
-		if (parse_int(v, 1, 99, &num))
-			goto bad_number;
-		c->workload_mem_pct = (int)num;
-	} else if (!strcmp(k, "workload_s")) {
-		if (parse_int(v, 1, 3600, &num))
-			goto bad_number;
-		c->workload_s = (int)num;
-	} else if (!strcmp(k, "memcheck_mib")) {
-		if (parse_int(v, 0, 1024 * 1024, &num))
-			goto bad_number;
-		c->memcheck_mib = num;
-	} else if (!strcmp(k, "page_cache_pct")) {
-		if (parse_int(v, 0, 90, &num))
-			goto bad_number;
-		c->page_cache_pct = (int)num;
-	} else if (!strcmp(k, "service_wss_mib")) {
-		if (parse_int(v, 1, 1024 * 1024, &num))
-			goto bad_number;
-		c->service_wss_mib = num;
-	} else if (!strcmp(k, "service_dirty_mib_s")) {
-		if (parse_int(v, 0, 100000, &num))
-			goto bad_number;
-		c->service_dirty_mib_s = num;
-	} else if (!strcmp(k, "warmup_s")) {
-		if (parse_int(v, 1, 3600, &num))
-			goto bad_number;
-		c->warmup_s = (int)num;
-	} else if (!strcmp(k, "observe_after_s")) {
-		if (parse_int(v, 1, 3600, &num))
-			goto bad_number;
-		c->observe_after_s = (int)num;
-	} else if (!strcmp(k, "churn_mem_pct")) {
-		if (parse_int(v, 0, 99, &num))
-			goto bad_number;
-		c->churn_mem_pct = (int)num;
-	} else if (!strcmp(k, "churn_s")) {
-		if (parse_int(v, 1, 3600, &num))
-			goto bad_number;
-		c->churn_s = (int)num;
 	} else if (!strcmp(k, "methods")) {
 		if (case_set_methods(c, v, err, errlen))
 			return -1;
@@ -155,9 +148,6 @@ int case_set(struct case_def *c, const char *k, const char *v, char *err, size_t
 		return -1;
 	}
 	return 0;
-bad_number:
-	snprintf(err, errlen, "bad value '%s' for '%s'", v, k);
-	return -1;
 }
 
 int case_check(const struct case_def *c, char *err, size_t errlen)

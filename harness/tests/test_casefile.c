@@ -41,6 +41,10 @@ void suite_casefile(void)
 		      "casefile: rejects '%.*s' with line number (%s)",
 		      (int)strcspn(bad[i].text, "\n"), bad[i].text, err);
 	}
+	rc = case_parse("t", "service_wss_mib = 2048\nmemcheck_mib = 64\nsettle_ms = 0\nwarmup_s = 33\n",
+			&c, err, sizeof(err));
+	CHECK(rc == 0 && c.service_wss_mib == 2048 && c.memcheck_mib == 64 && c.settle_ms == 0 &&
+	      c.warmup_s == 33 && c.repeat == 5, "casefile: int and long keys land in their fields");
 	rc = case_parse("t", "workload = service\nchurn_mem_pct = 88\nchurn_s = 150\n", &c, err, sizeof(err));
 	CHECK(rc == 0 && c.churn_mem_pct == 88 && c.churn_s == 150, "casefile: churn keys parse");
 	rc = case_parse("t", "workload = stress-vm\nchurn_mem_pct = 50\n", &c, err, sizeof(err));
