@@ -22,45 +22,18 @@
 BIN=${1:?usage: guest_demo.sh BINARY TEST-BINARY [TOP]}
 TEST_BIN=${2:?usage: guest_demo.sh BINARY TEST-BINARY [TOP]}
 TOP=${3:-$(cd "$(dirname "$0")/../../.." && pwd)}
-QEMU=$TOP/build/qemu/qemu-system-x86_64
-KERNEL=$TOP/build/guest/vmlinux
-ROOTFS=$TOP/build/guest/initramfs
+. "$TOP/workloads/common/guest_demo.sh"
 WSS_MIB=256
 RATE_MIB_S=64
 TICKS=40          # guest half-seconds of service before it is stopped
 MIGRATE_AT=16     # tick at which the migration starts
-PASSED=0
-FAILED=0
 
-skip() { echo "SKIP: $1"; echo "0 passed, 0 failed"; exit 0; }
-check() {
-	if [ "$1" -eq 0 ]; then echo "PASS: $2"; PASSED=$((PASSED + 1))
-	else echo "FAIL: $2"; FAILED=$((FAILED + 1)); fi
-}
-[ -x "$QEMU" ] || skip "no QEMU at $QEMU"
-[ -f "$KERNEL" ] || skip "no guest kernel at $KERNEL"
-[ -d "$ROOTFS" ] || skip "no unpacked initramfs at $ROOTFS"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v python3 >/dev/null || skip "python3 not installed (QMP client, analysis)"
-
-W=$(mktemp -d /tmp/service-guest.XXXXXX)
-# KEEP=1 keeps the serial logs and the analysis to look at.
-if [ -n "$KEEP" ]; then echo "# files in $W"; else trap 'rm -rf "$W"' EXIT; fi
+demo_begin service-guest
 
 # ---- guest image: the usual rootfs, our binaries, an init that runs them --
-cp -a "$ROOTFS" "$W/root"
 cp "$BIN" "$W/root/bin/pvmig-service"
 cp "$TEST_BIN" "$W/root/bin/test-service"
-cat > "$W/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mkdir -p /proc /sys /dev /tmp
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
+{ demo_init_preamble; cat <<'INIT'
 
 echo TEST-BEGIN
 test-service /bin/pvmig-service 2>&1 | grep -v -E '^PASS: (refused|status has)'
@@ -82,51 +55,13 @@ echo SERVICE-STATUS-BEGIN; cat /tmp/service.json; echo SERVICE-STATUS-END
 echo SERVICE-LOG-BEGIN; cat /tmp/service.log; echo SERVICE-LOG-END
 poweroff -f
 INIT
-chmod +x "$W/root/init"
-(cd "$W/root" && find . | cpio -o -H newc 2>/dev/null) > "$W/initramfs.cpio"
+} > "$W/root/init"
+demo_pack
 
 APPEND="console=ttyS0 quiet wss=$WSS_MIB rate=$RATE_MIB_S ticks=$TICKS"
-vm() { # vm SERIAL-LOG EXTRA-ARGS...
-	log=$1; shift
-	timeout 600 "$QEMU" -L /usr/share/qemu -L /usr/share/seabios \
-		-accel tcg -cpu max -m 1024 -smp 2 -display none -no-reboot -net none \
-		-kernel "$KERNEL" -initrd "$W/initramfs.cpio" -append "$APPEND" \
-		-serial "file:$log" "$@"
-}
-
-# Migrate into a file; print host CLOCK_MONOTONIC ms at the migrate command
-# and at completion, and QEMU's own figures, for the analysis.
-cat > "$W/migrate.py" <<'PY'
-import json, socket, sys, time
-sock = socket.socket(socket.AF_UNIX); sock.connect(sys.argv[1]); f = sock.makefile('rw')
-def cmd(name, **args):
-    f.write(json.dumps({'execute': name, 'arguments': args}) + '\n'); f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if 'return' in r or 'error' in r:
-            return r
-ms = lambda: int(time.clock_gettime(time.CLOCK_MONOTONIC) * 1000)
-json.loads(f.readline()); cmd('qmp_capabilities')
-cmd('migrate-set-parameters', **{'max-bandwidth': 10 << 30, 'downtime-limit': 300})
-start = ms()
-cmd('migrate', uri='exec:cat > ' + sys.argv[2])
-deadline = time.time() + 300
-while True:
-    r = cmd('query-migrate')['return']
-    if r.get('status') in ('completed', 'failed', 'cancelled') or time.time() > deadline:
-        break
-    time.sleep(0.05)
-end = ms()
-print('MIGRATION status=%s start_host_ms=%d end_host_ms=%d total_ms=%s downtime_ms=%s '
-      'setup_ms=%s transferred=%s dirty_syncs=%s' % (
-    r.get('status'), start, end, r.get('total-time'), r.get('downtime'), r.get('setup-time'),
-    r.get('ram', {}).get('transferred'), r.get('ram', {}).get('dirty-sync-count')))
-cmd('quit')
-sys.exit(0 if r.get('status') == 'completed' else 1)
-PY
 
 # ---- source: boot, host tests, service, migrate into a file ----------------
-vm "$W/src.log" -qmp "unix:$W/qmp,server=on,wait=off" &
+demo_vm "$W/src.log" -qmp "unix:$W/qmp,server=on,wait=off" &
 SRC=$!
 i=0
 until grep -q "^tick $MIGRATE_AT " "$W/src.log" 2>/dev/null || [ $i -ge 1500 ]; do
@@ -137,7 +72,7 @@ sed -n '/TEST-BEGIN/,/TEST-END/p' "$W/src.log" | grep -v -E 'TEST-(BEGIN|END)' |
 sed -n '/TEST-BEGIN/,/TEST-END/p' "$W/src.log" | grep -q '^[0-9]* passed, 0 failed'
 check $? "host tests pass inside the guest"
 
-python3 "$W/migrate.py" "$W/qmp" "$W/stream.bin" > "$W/migration.txt"
+python3 "$W/migrate.py" "$W/qmp" "$W/stream.bin" 300 > "$W/migration.txt"
 check $? "migration of the 1 GiB guest running the service completes"
 cat "$W/migration.txt" | sed 's/^/  /'
 wait $SRC
@@ -145,7 +80,7 @@ sleep 2  # the guest stays stopped a while longer: does its clock notice?
 
 # ---- destination: resume from the file, service runs on, then reports -----
 DST_AT=$(python3 -c 'import time; print(int(time.clock_gettime(time.CLOCK_MONOTONIC) * 1000))')
-vm "$W/dst.log" -incoming "exec:cat $W/stream.bin"
+demo_vm "$W/dst.log" -incoming "exec:cat $W/stream.bin"
 
 python3 - "$W/src.log" "$W/dst.log" "$W/migration.txt" "$DST_AT" "$RATE_MIB_S" "$MIGRATE_AT" \
 	> "$W/analysis.txt" <<'PY'
@@ -219,5 +154,4 @@ result before_on_rate; check $? "before migration: median throughput within 10% 
 result after_on_rate; check $? "after migration: median throughput within 10% of $RATE_MIB_S MiB/s"
 result cadence; check $? "log lines 100 ms apart (median)"
 
-echo "$PASSED passed, $FAILED failed"
-[ $FAILED -eq 0 ]
+demo_end
