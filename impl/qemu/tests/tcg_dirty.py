@@ -2,14 +2,15 @@
 """Does a TCG vCPU's write after a bitmap sync reach the destination?
 
 A 64 KiB firmware image (made here, no assembler needed) increments the
-dword at 0x7000 in a tight real-mode loop.  The source migrates at BW bytes/s with a 1 ms downtime limit, which one dirty
-4 KiB page exceeds (QEMU allows bandwidth x limit, about 1 KB here): while
-the loop's page is tracked the migration keeps iterating, and each pass
-does a bitmap sync.  After SYNCS syncs with the vCPU running the limit is
-raised so that the next iteration completes, whatever the rate.  (A limit
-of 0 would not do: QEMU then never syncs before completion.)  Afterwards the dword is read from the stopped source
-and from the destination (kept paused with -S) through qtest.  On Debian's
-unpatched 7.2 they differ (a lost write); with
+dword at 0x7000 in a tight real-mode loop.  The source migrates at BW
+bytes/s with a 1 ms downtime limit, which one dirty 4 KiB page exceeds
+(QEMU allows bandwidth x limit, about 1 KB here): while the loop's page is
+tracked the migration keeps iterating, and each pass does a bitmap sync.
+After SYNCS syncs with the vCPU running the limit is raised so that the
+next iteration completes, whatever the rate.  (A limit of 0 would not do:
+QEMU then never syncs before completion.)  Afterwards the dword is read
+from the stopped source and from the destination (kept paused with -S)
+through qtest.  On Debian's unpatched 7.2 they differ (a lost write); with
 0001-physmem-re-arm-TCG-dirty-tracking they match.
 
 Exit status: 0 all runs match, 1 a lost write, 2 a run that could not be
