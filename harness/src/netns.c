@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "stats.h"
 #include "util.h"
 
 #define NS_PREFIX "pvmig-"
@@ -136,18 +137,10 @@ static double measure_once(struct hosts *h, int seconds, char *err, size_t errle
 	return gbit;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen)
 {
 	char *ver[] = { "iperf3", "--version", NULL };
 	char out[512];
-	double sorted[LINK_SAMPLES];
 
 	if (run_cmd(NULL, ver, CMD_TIMEOUT_MS, out, sizeof(out)) >= 0)
 		sscanf(out, "iperf %63s", h->iperf_version);
@@ -158,10 +151,8 @@ int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen)
 		h->samples_gbit[i] = measure_once(h, seconds, err, errlen);
 		if (h->samples_gbit[i] < 0)
 			return -1;
-		sorted[i] = h->samples_gbit[i];
 	}
-	qsort(sorted, LINK_SAMPLES, sizeof(sorted[0]), cmp_double);
-	h->measured_gbit = sorted[LINK_SAMPLES / 2];
+	h->measured_gbit = summarize(h->samples_gbit, LINK_SAMPLES).median;
 	return 0;
 }
 

@@ -82,7 +82,8 @@ static int run_stress_vm(struct env *e, struct vm *src, struct mig_record *r,
 
 	snprintf(cmd, sizeof(cmd),
 		 "stress-ng --vm 1 --vm-bytes %ldM --vm-keep --vm-method rand-set "
-		 "--timeout %ds --metrics-brief 2>&1; echo MemFree-after: $(grep MemFree /proc/meminfo)",
+		 "--timeout %ds --metrics-brief 2>&1; rc=$?; "
+		 "echo MemFree-after: $(grep MemFree /proc/meminfo); exit $rc",
 		 mib, seconds);
 	log_info("%s: %s", what, cmd);
 	rc = ga_shell(&src->ga, cmd, (seconds + 120) * 1000, out, sizeof(out));
