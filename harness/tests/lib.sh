@@ -1,9 +1,41 @@
 # Shared by the shell tests: PASS/FAIL/SKIP lines and leak checks.
-# The caller counts the lines; these functions only print them.
+# run-all.sh counts the lines.  It also wants each suite to end with its
+# own summary "N passed, N failed, N skipped", so that a suite which died
+# half-way (and so lost its remaining checks) shows as a FAIL there; these
+# functions count what they print and the summary is printed on exit.
 
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; }
-skip() { echo "SKIP: $*"; }
+_lib_passed=0 _lib_failed=0 _lib_skipped=0
+pass() { _lib_arm_summary; _lib_passed=$((_lib_passed + 1)); echo "PASS: $*"; }
+fail() { _lib_arm_summary; _lib_failed=$((_lib_failed + 1)); echo "FAIL: $*"; }
+skip() { _lib_arm_summary; _lib_skipped=$((_lib_skipped + 1)); echo "SKIP: $*"; }
+
+# The summary only on a clean exit: a script that dies (set -u, or any
+# non-zero exit) did not get to its end, and the missing summary tells
+# run-all.sh so.  The suites end with exit 0 and report failures as FAIL
+# lines.  Lines a suite relays from other programs without pass/fail/skip
+# (40-components.sh) are not in these counts; run-all.sh counts lines.
+_lib_exit() {
+	local rc=$?
+	[ "$rc" -eq 0 ] && echo "$_lib_passed passed, $_lib_failed failed, $_lib_skipped skipped"
+	return "$rc"
+}
+
+# Put _lib_exit in front of whatever EXIT trap the script has now.  Done at
+# each result rather than once when sourced because scripts set their own
+# EXIT trap (cleanup of their scratch directory) after sourcing this file,
+# which would replace ours.  A script that never reports a result gets no
+# summary: run-all.sh then fails it.  Only in the script's own shell: a
+# subshell's counts die with it, and its summary would be a false one.
+_lib_arm_summary() {
+	local -a t
+	[ "$BASHPID" = "$$" ] || return 0
+	eval "t=($(trap -p EXIT))"  # (trap -- 'COMMAND' EXIT), or ()
+	case ${t[2]-} in
+	_lib_exit*) ;;
+	'') trap _lib_exit EXIT ;;
+	*) trap -- "_lib_exit; ${t[2]}" EXIT ;;
+	esac
+}
 
 # vm_test_begin NAME TAG: the start every VM test script shares: PVMIG,
 # a scratch directory TMP (/tmp/pvmig-TAG-*) removed on exit, the guest

@@ -1,28 +1,82 @@
 #!/bin/bash
 # make test: every suite, then one summary line over all of them.
+#
+# A suite's PASS/FAIL lines alone cannot be trusted: a suite that dies
+# half-way loses its remaining checks without printing a FAIL.  So a suite
+# must also end with its own summary "N passed, N failed[, N skipped]",
+# print at least one result, and, unless it printed a FAIL itself, exit 0
+# without a bash error of its own; otherwise this script adds one line
+# "FAIL: suite NAME ..." that counts in the final tally.
+#
+# Environment:
+#   PVMIG_TEST_SUITES      suite scripts to run (space-separated) instead of
+#                          the real list; all count as VM suites.  The
+#                          runner's self-test uses it.
+#   PVMIG_TEST_REQUIRE_VM  1: a SKIP in a VM suite is a FAIL.  .ci/run sets
+#                          it: CI runs as root with everything built, so a
+#                          VM suite that skips there means something broke.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
-LOG=$(mktemp /tmp/pvmig-test-XXXXXX.log)
-trap 'rm -f "$LOG"' EXIT
+WORK=$(mktemp -d /tmp/pvmig-test-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+LOG=$WORK/all.log
+: >"$LOG"
 
-run_suite() { # NAME COMMAND...
-	echo "== $1"
-	shift
-	"$@" 2>&1 | tee -a "$LOG" | grep -E '^(PASS|FAIL|SKIP)|^  ' || true
+# run_suite NAME KIND COMMAND...: run one suite (KIND unit or vm), show its
+# result lines as they come, judge the suite as a whole, and add its output
+# and any suite-level FAIL to LOG.
+run_suite() {
+	local name=$1 kind=$2 out=$WORK/suite.out rc why="" err
+	shift 2
+	echo "== $name"
+	"$@" 2>&1 | tee "$out" | grep -E '^(PASS|FAIL|SKIP)|^  '
+	rc=${PIPESTATUS[0]}
+	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out"; then
+		why="exited $rc without a summary"
+	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$out"; then
+		why="printed no PASS, FAIL or SKIP line"
+	elif ! grep -q '^FAIL' "$out"; then
+		# A FAIL of its own already fails the run and says why; these
+		# catch the suites that would otherwise count as passing.
+		if [ "$rc" -ne 0 ]; then
+			why="exited $rc though it printed no FAIL"
+		# bash names the script in its errors ("PATH: line N: ..."): an
+		# error in an expansion abandons the command, even a whole loop
+		# of checks, and the script goes on to exit 0.
+		elif err=$(grep -m1 -F "$1: line " "$out"); then
+			why="hit a bash error, checks may be lost: ${err#"$1: "}"
+		elif [ "$kind" = vm ] && [ "${PVMIG_TEST_REQUIRE_VM:-0}" = 1 ] &&
+			grep -q '^SKIP' "$out"; then
+			why="skipped a check, and PVMIG_TEST_REQUIRE_VM=1 (as in CI, root with everything built)"
+		fi
+	fi
+	cat "$out" >>"$LOG"
+	if [ -n "$why" ]; then
+		echo "FAIL: suite $name $why" | tee -a "$LOG"
+	fi
 }
 
-run_suite "harness unit tests" "$TOP/build/harness-tests"
-if [ -f "$TOP/workloads/memcheck/Makefile" ]; then
-	run_suite "memcheck unit tests" make -s -C "$TOP/workloads/memcheck" test
+if [ -n "${PVMIG_TEST_SUITES:-}" ]; then
+	for t in $PVMIG_TEST_SUITES; do
+		run_suite "$(basename "$t")" vm "$t"
+	done
+else
+	# First and cheap: the judging above, on fake suites.
+	run_suite "runner self-test" unit "$TOP/harness/tests/runner-selftest.sh"
+	run_suite "harness unit tests" unit "$TOP/build/harness-tests"
+	if [ -f "$TOP/workloads/memcheck/Makefile" ]; then
+		run_suite "memcheck unit tests" unit make -s -C "$TOP/workloads/memcheck" test
+	fi
+	if [ -f "$TOP/workloads/service/Makefile" ]; then
+		run_suite "service unit tests" unit make -s -C "$TOP/workloads/service" test
+	fi
+	[ -x "$TOP/report/tests/run.sh" ] && run_suite "report generator" unit "$TOP/report/tests/run.sh"
+	# These boot guests (QEMU, and root for the network namespaces).
+	for t in "$TOP"/harness/tests/[0-9]*-*.sh "$TOP/harness/tests/integration.sh"; do
+		[ -x "$t" ] && run_suite "$(basename "$t")" vm "$t"
+	done
 fi
-if [ -f "$TOP/workloads/service/Makefile" ]; then
-	run_suite "service unit tests" make -s -C "$TOP/workloads/service" test
-fi
-[ -x "$TOP/report/tests/run.sh" ] && run_suite "report generator" "$TOP/report/tests/run.sh"
-for t in "$TOP"/harness/tests/[0-9]*-*.sh "$TOP/harness/tests/integration.sh"; do
-	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t"
-done
 
 passed=$(grep -c '^PASS' "$LOG")
 failed=$(grep -c '^FAIL' "$LOG")
