@@ -4,17 +4,22 @@
  *   report-gen report [options]   write REPORT.md
  *   report-gen plots  [options]   write plots/data/<case>-<plot>.dat and plots/data/plots.gp
  *
+ * results/qemu-7.2/, the runs of the previous QEMU base, is loaded on its
+ * own and feeds only the base comparison of the report.
+ *
  * All input is loaded and checked before anything is written, and REPORT.md
  * is written to a temporary file that is renamed over the old one, so bad
  * input never leaves a half report behind. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basecompare.h"
 #include "markdown.h"
 #include "plotdata.h"
 #include "results.h"
@@ -90,12 +95,21 @@ static char *display_path(const char *p)
 	return s;
 }
 
+/* The archive of the previous QEMU base, loaded like results/ itself. */
+struct archive {
+	bool present;
+	char *shown;		/* "results/qemu-7.2" */
+	struct result_set rs;
+	struct case_stats *cases;
+};
+
 static int write_report(const struct options *o, const struct result_set *rs,
-			const struct case_stats *cases, struct error *e)
+			const struct case_stats *cases, const struct archive *ar, struct error *e)
 {
 	char *tmp = xasprintf("%s.tmp-XXXXXX", o->out);
 	char *shown = display_path(o->results);
-	struct markdown_options mo = { shown, o->image_prefix };
+	struct markdown_options mo = { shown, o->image_prefix, ar->present ? ar->cases : NULL,
+				       ar->rs.ncases, ar->shown };
 	int fd = mkstemp(tmp), rc = -1;
 	FILE *f;
 
@@ -135,11 +149,48 @@ out:
 	return rc;
 }
 
+/* Load <results>/qemu-7.2 when it exists; its absence is no error (a
+ * results/ that never had another base). */
+static int archive_load(const char *results, struct archive *ar, struct error *e)
+{
+	char *path = xasprintf("%s/%s", results, BASE_ARCHIVE_DIR);
+	char *shown = display_path(results);
+	struct stat st;
+	int rc = 0;
+
+	memset(ar, 0, sizeof(*ar));
+	ar->shown = xasprintf("%s/%s", shown, BASE_ARCHIVE_DIR);
+	free(shown);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = results_load(path, &ar->rs, e);
+		ar->present = rc == 0;
+	}
+	free(path);
+	if (ar->present) {
+		ar->cases = xcalloc(ar->rs.ncases, sizeof(*ar->cases));
+		for (size_t i = 0; i < ar->rs.ncases; i++)
+			case_stats_compute(&ar->rs.cases[i], &ar->cases[i]);
+	}
+	return rc;
+}
+
+static void archive_free(struct archive *ar)
+{
+	if (ar->present) {
+		for (size_t i = 0; i < ar->rs.ncases; i++)
+			case_stats_free(&ar->cases[i]);
+		free(ar->cases);
+		results_free(&ar->rs);
+	}
+	free(ar->shown);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct result_set rs;
 	struct case_stats *cases;
+	struct archive ar;
 	struct error e = { "" };
 	int rc;
 
@@ -149,12 +200,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "report-gen: %s\n", e.msg);
 		return 1;
 	}
+	if (archive_load(o.results, &ar, &e) < 0) {
+		fprintf(stderr, "report-gen: %s\n", e.msg);
+		archive_free(&ar);
+		results_free(&rs);
+		return 1;
+	}
+	/* A case only the archive holds still gets its section, saying it has
+	 * no run yet on the current base. */
+	for (size_t i = 0; ar.present && i < ar.rs.ncases; i++)
+		results_add_empty_case(&rs, ar.rs.cases[i].name);
 	cases = xcalloc(rs.ncases, sizeof(*cases));
 	for (size_t i = 0; i < rs.ncases; i++)
 		case_stats_compute(&rs.cases[i], &cases[i]);
 
 	if (!strcmp(o.mode, "report")) {
-		rc = write_report(&o, &rs, cases, &e);
+		rc = write_report(&o, &rs, cases, &ar, &e);
 	} else {
 		struct plot_paths pp = { o.data_dir, o.image_dir, o.script_dir };
 
@@ -167,5 +228,6 @@ int main(int argc, char **argv)
 		case_stats_free(&cases[i]);
 	free(cases);
 	results_free(&rs);
+	archive_free(&ar);
 	return rc < 0 ? 1 : 0;
 }

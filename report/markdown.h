@@ -1,7 +1,7 @@
 /* REPORT.md: the reply's claims answered, set-up, runs used, per-case
  * tables (seed-shaped, with % against baseline), the seed side by side,
- * the wire-time floor, findings, failed migrations, embedded plots, and
- * caveats.  Everything comes from the loaded results; the output has no
+ * the wire-time floor, findings, failed migrations, embedded plots, the
+ * QEMU base comparison against the archive, and caveats.  Everything comes from the loaded results; the output has no
  * timestamps, so regenerating it from the same results gives the same
  * bytes. */
 #ifndef REPORT_MARKDOWN_H
@@ -15,6 +15,11 @@
 struct markdown_options {
 	const char *results_dir;	/* as the reader should see it, e.g. "results" */
 	const char *image_prefix;	/* prepended to "<case>-<plot>.png", e.g. "plots/" */
+	/* The previous QEMU base's runs (results/qemu-7.2/), NULL when there is
+	 * no archive: used by the base comparison only. */
+	const struct case_stats *archive;
+	size_t narchive;
+	const char *archive_dir;	/* as the reader should see it, "results/qemu-7.2" */
 };
 
 /* Write the whole report to f; returns -1 if writing failed. */

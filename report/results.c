@@ -75,7 +75,8 @@ static int list_subdirs(const char *dir, struct strlist *out, struct error *e)
 		free(path);
 	}
 	closedir(d);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	if (out->n)	/* an empty case directory has no array to sort */
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 	return 0;
 }
 
@@ -228,12 +229,53 @@ out:
 	return rc;
 }
 
-static int load_run(struct case_data *c, const char *case_dir, const char *id, struct error *e)
+const char *run_qemu_source(json_t *doc)
+{
+	json_t *v = json_at(doc, "versions.qemu_source");
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *run_qemu_series(json_t *doc)
+{
+	json_t *v = json_at(doc, "versions.qemu_series_sha256");
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* run.json of a run directory, checked to be an object with an array of
+ * migrations; NULL with e filled otherwise. */
+static json_t *read_run_json(const char *case_dir, const char *id, struct error *e)
+{
+	char *json_path = xasprintf("%s/%s/run.json", case_dir, id);
+	json_error_t je;
+	json_t *doc = json_load_file(json_path, 0, &je);
+
+	if (!doc) {
+		if (access(json_path, F_OK) != 0)
+			error_set(e, "%s: missing (every run directory needs run.json)", json_path);
+		else
+			error_set(e, "%s:%d: %s", json_path, je.line, je.text);
+	} else if (!json_is_object(doc)) {
+		error_set(e, "%s: not a JSON object", json_path);
+		json_decref(doc);
+		doc = NULL;
+	} else if (json_object_get(doc, "migrations") &&
+		   !json_is_array(json_object_get(doc, "migrations"))) {
+		error_set(e, "%s: \"migrations\" is not an array", json_path);
+		json_decref(doc);
+		doc = NULL;
+	}
+	free(json_path);
+	return doc;
+}
+
+/* Takes over doc. */
+static int load_run(struct case_data *c, const char *case_dir, const char *id, json_t *doc,
+		    struct error *e)
 {
 	struct run_info *run;
-	char *json_path;
-	json_error_t je;
-	json_t *doc, *err;
+	json_t *err;
 
 	c->runs = xrealloc(c->runs, (c->nruns + 1) * sizeof(*c->runs));
 	run = &c->runs[c->nruns];
@@ -241,41 +283,44 @@ static int load_run(struct case_data *c, const char *case_dir, const char *id, s
 	run->id = xstrdup(id);
 	run->scenario = xstrdup(strchr(id, '_') + 1);
 	run->dir = xasprintf("%s/%s", case_dir, id);
+	run->doc = doc;
 	c->nruns++;
 
-	json_path = xasprintf("%s/run.json", run->dir);
-	doc = json_load_file(json_path, 0, &je);
-	if (!doc) {
-		if (access(json_path, F_OK) != 0)
-			error_set(e, "%s: missing (every run directory needs run.json)", json_path);
-		else
-			error_set(e, "%s:%d: %s", json_path, je.line, je.text);
-		free(json_path);
-		return -1;
-	}
-	run->doc = doc;
-	if (!json_is_object(doc)) {
-		error_set(e, "%s: not a JSON object", json_path);
-		free(json_path);
-		return -1;
-	}
-	if (json_object_get(doc, "migrations") && !json_is_array(json_object_get(doc, "migrations"))) {
-		error_set(e, "%s: \"migrations\" is not an array", json_path);
-		free(json_path);
-		return -1;
-	}
-	free(json_path);
 	err = json_object_get(doc, "error");
 	if (json_is_string(err) && json_string_value(err)[0])
 		run->error = xstrdup(json_string_value(err));
 	return load_csv_rows(c, c->nruns - 1, e);
 }
 
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Runs built from different QEMU sources or patch series measure different
+ * code, so they must not be pooled even when their ids agree. */
+static int same_qemu(json_t *a, json_t *b)
+{
+	return same_text(run_qemu_source(a), run_qemu_source(b)) &&
+	       same_text(run_qemu_series(a), run_qemu_series(b));
+}
+
+/* "1:10.0.13+ds-0+deb13u1 (series 0123456789ab)": the hash shortened, as
+ * twelve hex digits tell series apart for a reader. */
+static char *qemu_text(json_t *doc)
+{
+	const char *src = run_qemu_source(doc), *ser = run_qemu_series(doc);
+
+	return xasprintf("%s (series %.12s)", src ? src : "(not recorded)",
+			 ser ? ser : "(not recorded)");
+}
+
 static int load_case(struct case_data *c, const char *root, struct error *e)
 {
 	char *case_dir = xasprintf("%s/%s", root, c->name);
 	struct strlist ids = { 0 }, candidates = { 0 };
-	const char *scenario = NULL;
+	const char *scenario = NULL, *newest_id = NULL;
+	json_t *newest = NULL;	/* the newest run's run.json until it is loaded, last */
 	int rc = -1;
 
 	if (list_subdirs(case_dir, &ids, e) < 0)
@@ -290,32 +335,67 @@ static int load_case(struct case_data *c, const char *root, struct error *e)
 		else
 			strlist_add(&candidates, xstrdup(id));
 	}
-	if (candidates.n)
-		scenario = strchr(candidates.v[candidates.n - 1], '_') + 1;
+	if (candidates.n) {
+		newest_id = candidates.v[candidates.n - 1];
+		scenario = strchr(newest_id, '_') + 1;
+		/* The newest run also fixes the QEMU the others must share. */
+		newest = read_run_json(case_dir, newest_id, e);
+		if (!newest)
+			goto out;
+	}
 	for (size_t i = 0; i < candidates.n; i++) {
 		const char *id = candidates.v[i];
+		json_t *doc;
 
 		if (strcmp(strchr(id, '_') + 1, scenario)) {
 			add_ignored(c, id, xasprintf("scenario %s, not the newest run's %s",
 						     strchr(id, '_') + 1, scenario));
 			continue;
 		}
-		if (load_run(c, case_dir, id, e) < 0)
+		if (id == newest_id) {
+			doc = newest;
+			newest = NULL;
+		} else {
+			doc = read_run_json(case_dir, id, e);
+			if (!doc)
+				goto out;
+			if (!same_qemu(doc, newest)) {
+				char *mine = qemu_text(doc), *theirs = qemu_text(newest);
+
+				add_ignored(c, id, xasprintf("QEMU %s, not the newest run's %s",
+							     mine, theirs));
+				free(mine);
+				free(theirs);
+				json_decref(doc);
+				continue;
+			}
+		}
+		if (load_run(c, case_dir, id, doc, e) < 0)
 			goto out;
 	}
 	if (c->nruns) {
-		json_t *d = json_at(c->runs[c->nruns - 1].doc, "params.description");
+		json_t *last = c->runs[c->nruns - 1].doc;
+		json_t *d = json_at(last, "params.description");
+		const char *src = run_qemu_source(last), *ser = run_qemu_series(last);
 
 		if (json_is_string(d))
 			c->description = xstrdup(json_string_value(d));
+		c->qemu_source = src ? xstrdup(src) : NULL;
+		c->qemu_series = ser ? xstrdup(ser) : NULL;
 	}
 	order_methods(c);
 	rc = 0;
 out:
+	json_decref(newest);
 	strlist_free(&ids);
 	strlist_free(&candidates);
 	free(case_dir);
 	return rc;
+}
+
+bool results_is_archive(const char *name)
+{
+	return !strncmp(name, RESULTS_ARCHIVE_PREFIX, strlen(RESULTS_ARCHIVE_PREFIX));
 }
 
 int results_load(const char *root, struct result_set *rs, struct error *e)
@@ -331,8 +411,11 @@ int results_load(const char *root, struct result_set *rs, struct error *e)
 		return -1;
 	rs->cases = xcalloc(names.n, sizeof(*rs->cases));
 	for (size_t i = 0; i < names.n; i++) {
-		struct case_data *c = &rs->cases[rs->ncases++];
+		struct case_data *c;
 
+		if (results_is_archive(names.v[i]))
+			continue;
+		c = &rs->cases[rs->ncases++];
 		c->name = xstrdup(names.v[i]);
 		if (load_case(c, root, e) < 0) {
 			strlist_free(&names);
@@ -342,6 +425,21 @@ int results_load(const char *root, struct result_set *rs, struct error *e)
 	}
 	strlist_free(&names);
 	return 0;
+}
+
+void results_add_empty_case(struct result_set *rs, const char *name)
+{
+	size_t at = 0;
+
+	while (at < rs->ncases && strcmp(rs->cases[at].name, name) < 0)
+		at++;
+	if (at < rs->ncases && !strcmp(rs->cases[at].name, name))
+		return;
+	rs->cases = xrealloc(rs->cases, (rs->ncases + 1) * sizeof(*rs->cases));
+	memmove(&rs->cases[at + 1], &rs->cases[at], (rs->ncases - at) * sizeof(*rs->cases));
+	memset(&rs->cases[at], 0, sizeof(*rs->cases));
+	rs->cases[at].name = xstrdup(name);
+	rs->ncases++;
 }
 
 void results_free(struct result_set *rs)
@@ -371,6 +469,8 @@ void results_free(struct result_set *rs)
 		free(c->rows);
 		free(c->name);
 		free(c->description);
+		free(c->qemu_source);
+		free(c->qemu_series);
 		strlist_free(&c->methods);
 	}
 	free(rs->cases);

@@ -6,7 +6,15 @@
  * the newest run id (ids start with a UTC timestamp, so the greatest name is
  * the newest) fixes the scenario, the part of the id after its first '_'
  * (e.g. mem8192_link10_tcg_prealloc_dt300); every run with that scenario is
- * used and pooled, the others are listed as ignored with the reason. */
+ * used and pooled, the others are listed as ignored with the reason.  A run
+ * of that scenario whose run.json names another QEMU source package version
+ * or patch-series hash than the newest run's is ignored too: a different
+ * QEMU is a different scenario, even if the id cannot show it.
+ *
+ * Directories of results/ named "qemu-*" (results/qemu-7.2/) are archives of
+ * runs on an earlier QEMU base, laid out like results/ itself.  They are no
+ * case: results_load() skips them, so an archived run never reaches a table,
+ * plot or finding; basecompare.c loads one on its own. */
 #ifndef REPORT_RESULTS_H
 #define REPORT_RESULTS_H
 
@@ -58,6 +66,11 @@ struct case_data {
 	struct mig_row *rows;	/* every migration of the used runs, in file order */
 	size_t nrows;
 	struct strlist methods;	/* table column order: the design's order, then others */
+	/* versions.qemu_source and versions.qemu_series_sha256 every used run
+	 * shares (the pooling rule makes them equal), or NULL when not recorded
+	 * or no run is used. */
+	char *qemu_source;
+	char *qemu_series;
 };
 
 struct result_set {
@@ -65,9 +78,25 @@ struct result_set {
 	size_t ncases;
 };
 
-/* Load everything under root.  Any malformed runs.csv row, missing or
- * unparsable run.json or runs.csv fails the whole load with one line in e. */
+/* Prefix of the archive directories in results/ (results/qemu-7.2/). */
+#define RESULTS_ARCHIVE_PREFIX "qemu-"
+
+/* True for a results/ entry that is an archive, not a case. */
+bool results_is_archive(const char *name);
+
+/* Load every case directory under root (archives skipped).  Any malformed
+ * runs.csv row, missing or unparsable run.json or runs.csv fails the whole
+ * load with one line in e. */
 int results_load(const char *root, struct result_set *rs, struct error *e);
+
+/* Add a case with no run, in name order, unless rs has it: a case that only
+ * the archive holds is still named in the report, as not run yet. */
+void results_add_empty_case(struct result_set *rs, const char *name);
+
+/* The "versions.qemu_source" and "versions.qemu_series_sha256" strings of a
+ * run.json, or NULL where not recorded.  Borrowed from doc. */
+const char *run_qemu_source(json_t *doc);
+const char *run_qemu_series(json_t *doc);
 void results_free(struct result_set *rs);
 
 /* The value at a dotted path ("link.measured_gbit") in a JSON object, or NULL. */

@@ -67,6 +67,53 @@ has "$R" 'ignored: scenario mem1024_link10_tcg_prealloc_dt300, not the newest ru
 	"runs: run with another scenario ignored, with the reason"
 lacks "$R" '99999' "runs: figures of the other-scenario run are not used"
 lacks "$R" '11111' "runs: figures of the fault-injection run are not used"
+# Pooling: a run of the newest scenario on another QEMU is another scenario.
+has "$R" '20251231T000000Z_mem8192_link10_tcg_prealloc_dt300` | | ignored: QEMU 1:7.2+dfsg-7+deb12u18 (series 0123456789ab), not the newest run'"'"'s 1:10.0.13+ds-0+deb13u1 (series 0123456789ab) |' \
+	"runs: same scenario on another QEMU source version ignored, with both versions"
+has "$R" '20260104T120000Z_mem8192_link10_tcg_prealloc_dt300` | | ignored: QEMU 1:10.0.13+ds-0+deb13u1 (series ffffffffffff), not the newest run'"'"'s 1:10.0.13+ds-0+deb13u1 (series 0123456789ab) |' \
+	"runs: same scenario and version, other patch series ignored"
+lacks "$R" '88888' "runs: figures of the other-QEMU run are not used"
+lacks "$R" '66666' "runs: figures of the other-patch-series run are not used"
+has "$R" 'QEMU of the 2 runs pooled below: 1:10.0.13+ds-0+deb13u1, patch series sha256 0123456789abcdef.' \
+	"case1: names the QEMU of the runs its tables pool"
+# The archive (results/qemu-7.2/) reaches the base comparison and nothing else.
+awk '/^## QEMU .* against QEMU /{skip=1} /^## Caveats/{skip=0} !skip' "$R" >"$TMP/main.md"
+if [ "$(wc -l <"$TMP/main.md")" -lt "$(wc -l <"$R")" ]; then
+	pass "archive: report has a section besides the main ones"
+else
+	fail "archive: no base comparison section to set apart"
+fi
+lacks "$TMP/main.md" 'qemu-7.2/case' "archive: no archived run is listed in Runs used or any case"
+lacks "$TMP/main.md" '2600 [2500–2700]' "archive: archived case1 baseline not pooled into the main table"
+lacks "$TMP/main.md" '510000' "archive: archived transferred figures not in any main table"
+lacks "$TMP/main.md" '8250000' "archive: archived case2 figures not in any main table"
+lacks "$R" '77777' "archive: failed and erroring archived migrations are not counted"
+lacks "$R" '55555' "archive: archived run of another scenario not used"
+lacks "$R" '44444' "archive: archived fault-injection run not used"
+lacks "$R" '33333' "archive: case4, archived only, has no figures anywhere"
+has "$R" 'No runs yet: `'"$FIX"'/case4/` holds no run.' "archive: a case only the archive has is named, with no runs yet"
+lacks "$R" '## qemu-7.2' "archive: the archive is not taken for a case"
+# The base comparison: both sides, medians, change, versions.
+has "$R" '## QEMU 10.0 against QEMU 7.2' "base: section headed with both versions, from run.json"
+has "$R" '- case1: QEMU 7.2 from `'"$FIX"'/qemu-7.2/case1/` (2 runs, QEMU source 1:7.2+dfsg-7+deb12u18, patch series sha256 679f7997b36f); QEMU 10.0 from `'"$FIX"'/case1/` (2 runs, QEMU source 1:10.0.13+ds-0+deb13u1, patch series sha256 0123456789ab).' \
+	"base: each side's directory, run count and QEMU source version"
+has "$R" '| case1 | baseline | total time(ms) | 2600 [2500–2700] | 3 | 1900 [1800–2000] | 5 | -26.9% |' \
+	"base: case1 baseline total time, 7.2 over its 3 good migrations of 2 pooled runs, against 10.0"
+has "$R" '| case1 | baseline | transferred ram(KB) | 510000 [500000–520000] | 3 | 400000 [398000–402000] | 5 | -21.6% |' \
+	"base: case1 baseline transferred"
+has "$R" '| case1 | pv-bitmap | total time(ms) | 520 [500–540] | 3 | 420 [400–450] | 5 | -19.2% |' \
+	"base: case1 pv-bitmap total time"
+has "$R" '| case2 | baseline | downtime(ms) | 210 [200–220] | 2 | 50 | 3 | -76.2% |' \
+	"base: case2 downtime, even-count median on the 7.2 side"
+has "$R" '| case2 | pv-bitmap | transferred ram(KB) | 375000 [370000–380000] | 2 | 361000 [360000–362000] | 3 | -3.7% |' \
+	"base: case2 pv-bitmap transferred"
+if [ "$(grep -c '^| case[12] | \(baseline\|pv-bitmap\) |' "$R")" = 12 ]; then
+	pass "base: 2 cases x 2 methods x 3 figures"
+else
+	fail "base: rows: $(grep -c '^| case[12] | \(baseline\|pv-bitmap\) |' "$R")"
+fi
+has "$R" 'Each figure is the median (the mean of the middle two for an even count)' "base: says the median is used"
+has "$R" 'lower is better for total time, transferred RAM and downtime alike' "base: says lower is better"
 # The reply's claims, answered at the top from the same medians.
 has "$R" "## The reply's claims, answered" "answer: section present"
 has "$R" '| case1 | 1900 | 420 | 610 | 1600 | 400000 | 352000 | 377500 | 47.7% of RAM |' \
@@ -85,7 +132,7 @@ has "$R" '| accelerator | tcg (probe: KVM guest did not reach the agent within 2
 	"set-up: accelerator and how it was chosen"
 has "$R" 'measured 9.40 Gbit/s with iperf3' "set-up: measured link rates listed per run"
 has "$R" '| destination preallocation | on |' "set-up: destination preallocation"
-has "$R" '| QEMU | 1:7.2+dfsg-7+deb12u18' "set-up: QEMU version"
+has "$R" '| QEMU | 1:10.0.13+ds-0+deb13u1' "set-up: QEMU version"
 has "$R" '| host CPU | AMD EPYC, 2 CPUs |' "set-up: host CPU"
 # case1 table: medians pooled over both runs, min-max, % against baseline.
 has "$R" '|  | baseline | pv-bitmap | fph | balloon |' "case1: every method a column, design order"
@@ -173,6 +220,11 @@ else
 	fail "plots: bar data block 0: $block0"
 fi
 n1=$(awk 'BEGIN{b=0} /^$/{e++; if(e==2)b=1; next} {e=0} b && !/^#/' "$D/case1-total_time.dat" | wc -l)
+if ! grep -qE '\b(2600|510000|77777|33333)\b' "$D"/*.dat; then
+	pass "plots: no archived figure in any plot data"
+else
+	fail "plots: archived figures plotted"
+fi
 if [ "$n1" = 15 ]; then pass "plots: bar data lists every counted migration (15)"; else fail "plots: every-migration block has $n1 rows, want 15"; fi
 has "$D/case1-remaining.dat" '# pv-bitmap: 20260101T000000Z_mem8192_link10_tcg_prealloc_dt300 repeat 1' \
 	"plots: remaining-bytes line is the median-total-time migration"
@@ -270,6 +322,52 @@ if "$GEN" report --results "$TMP/allfailed" --out "$TMP/allfailed.md" 2>/dev/nul
 else
 	fail "all migrations failed"
 fi
+# A case not run yet on the current QEMU: the comparison says so, the rest stands.
+copy no10
+rm -rf "$TMP/no10/case2"
+if "$GEN" report --results "$TMP/no10" --out "$TMP/no10.md" 2>"$TMP/err"; then
+	pass "base: generator exits 0 with case2 not run on 10.0"
+else
+	fail "base: generator failed with case2 not run on 10.0: $(cat "$TMP/err")"
+fi
+has "$TMP/no10.md" '| case2 | baseline | total time(ms) | 8000 [7900–8100] | 2 | not run yet on 10.0 | | – |' \
+	"base: missing 10.0 side shows the 7.2 median and 'not run yet on 10.0'"
+has "$TMP/no10.md" 'QEMU 10.0: not run yet on 10.0 (no run in `'"$TMP"'/no10/case2/`)' \
+	"base: the missing side is named, with the directory it would be in"
+has "$TMP/no10.md" '| case1 | pv-bitmap | total time(ms) | 520 [500–540] | 3 | 420 [400–450] | 5 | -19.2% |' \
+	"base: the case that did run is still compared"
+has "$TMP/no10.md" 'No runs yet: `'"$TMP"'/no10/case2/` holds no run.' "base: case2's own section says no runs yet"
+# Right after the move: results/ holds only the archive and empty case dirs.
+mkdir -p "$TMP/archonly/case1"
+cp -r "$FIX/qemu-7.2" "$TMP/archonly/"
+if "$GEN" report --results "$TMP/archonly" --out "$TMP/archonly.md" 2>"$TMP/err"; then
+	pass "archive only: generator exits 0"
+else
+	fail "archive only: generator failed: $(cat "$TMP/err")"
+fi
+has "$TMP/archonly.md" 'No results yet on the current QEMU base' "archive only: says there are no current results"
+has "$TMP/archonly.md" 'No runs yet: `'"$TMP"'/archonly/case1/` holds no run.' "archive only: empty case dir has no runs yet"
+has "$TMP/archonly.md" 'No runs yet: `'"$TMP"'/archonly/case2/` holds no run.' "archive only: absent case dir has no runs yet"
+if [ "$(grep -c 'not run yet on 10.0 | | – |' "$TMP/archonly.md")" = 12 ] &&
+	grep -qF '| case1 | baseline | total time(ms) | 2600 [2500–2700] | 3 | not run yet on 10.0 | | – |' "$TMP/archonly.md"; then
+	pass "archive only: every comparison row has the 7.2 side and 'not run yet on 10.0'"
+else
+	fail "archive only: comparison rows"
+fi
+lacks "$TMP/archonly.md" "## The reply's claims" "archive only: no answer from archived runs"
+lacks "$TMP/archonly.md" '## Caveats' "archive only: no caveats drawn from archived runs"
+mkdir -p "$TMP/archonly-data"
+if "$GEN" plots --results "$TMP/archonly" --data-dir "$TMP/archonly-data" --image-dir "$TMP/img2" \
+	--script-dir "$TOP/plots" 2>"$TMP/err" && ! grep -q '^call ' "$TMP/archonly-data/plots.gp" &&
+	[ -z "$(ls "$TMP/archonly-data" | grep '\.dat$')" ]; then
+	pass "archive only: plots exits 0 and plots nothing"
+else
+	fail "archive only: plots: $(cat "$TMP/err")"
+fi
+# A broken archive is bad input like any other.
+copy broken-archive
+sed -i '2s/,2600,/,26x0,/' "$TMP/broken-archive/qemu-7.2/case1/20251202T000000Z_mem8192_link10_tcg_prealloc_dt300/runs.csv"
+bad broken-archive "qemu-7.2/case1/20251202T000000Z_mem8192_link10_tcg_prealloc_dt300/runs.csv:2: column total_time_ms: '26x0' is not a number"
 mkdir -p "$TMP/empty"
 if "$GEN" report --results "$TMP/empty" --out "$TMP/empty.md" 2>/dev/null && grep -q 'No results yet' "$TMP/empty.md"; then
 	pass "empty results/: report says there are no results yet"

@@ -1,12 +1,13 @@
 /* Unit tests of the generator's parts that need no fixture: CSV splitting,
- * statistics, number formatting, the wire-time arithmetic.  Prints
- * PASS/FAIL lines like the rest of the project's tests. */
+ * statistics, number formatting, the wire-time arithmetic, QEMU version
+ * labels.  Prints PASS/FAIL lines like the rest of the project's tests. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "basecompare.h"
 #include "csv.h"
 #include "format.h"
 #include "metrics.h"
@@ -137,10 +138,32 @@ static void test_format_and_seed(void)
 	      "wire time: 353242 KB at 10 Gbit/s is 289.4 ms, the seed's pv at 1.45x");
 }
 
+static int short_is(const char *source, const char *want)
+{
+	char *got = qemu_short_version(source);
+	int ok = want ? got && !strcmp(got, want) : !got;
+
+	if (!ok)
+		printf("  '%s': got '%s', want '%s'\n", source ? source : "(null)",
+		       got ? got : "(null)", want ? want : "(null)");
+	free(got);
+	return ok;
+}
+
+static void test_qemu_version(void)
+{
+	check(short_is("1:10.0.13+ds-0+deb13u1", "10.0") && short_is("1:7.2+dfsg-7+deb12u18", "7.2"),
+	      "qemu version: Debian source versions shortened to upstream major.minor");
+	check(short_is("8.2.2", "8.2") && short_is(NULL, NULL) && short_is("unknown", NULL) &&
+	      short_is("a:1.2", NULL) && short_is("1:10", NULL),
+	      "qemu version: no epoch taken; missing or unparsable gives none");
+}
+
 int main(void)
 {
 	test_csv();
 	test_stats();
 	test_format_and_seed();
+	test_qemu_version();
 	return failures ? 1 : 0;
 }
