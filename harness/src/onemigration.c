@@ -10,7 +10,9 @@
 #include "guestagent.h"
 #include "integrity.h"
 #include "migrate.h"
+#include "qemuthreads.h"
 #include "service.h"
+#include "threadstats.h"
 #include "util.h"
 #include "vm.h"
 
@@ -138,10 +140,13 @@ struct sample_ctx {
 	bool killed;
 	struct cpucost_window *src_cpu;
 	struct cpucost_window *dst_cpu;
+	struct threadstats_window *src_threads;	/* per-thread /proc figures, */
+	struct threadstats_window *dst_threads;	/* same window as the CPU cost */
 };
 
 /* Called at every progress sample: pick up new QEMU threads for the CPU
- * figures, and inject the faults tests asked for. */
+ * figures, sample every thread for the per-thread figures, and inject the
+ * faults tests asked for. */
 static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 {
 	struct sample_ctx *f = opaque;
@@ -151,6 +156,8 @@ static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 		cpucost_poll(f->src_cpu);
 	if (f->dst_cpu)
 		cpucost_poll(f->dst_cpu);
+	threadstats_poll(f->src_threads);	/* NULL: not measured */
+	threadstats_poll(f->dst_threads);
 	if (f->e->opt.x_cancel_at_ms >= 0 && !f->cancelled && elapsed_ms >= f->e->opt.x_cancel_at_ms) {
 		f->cancelled = true;
 		log_info("fault: migrate_cancel at %lld ms", (long long)elapsed_ms);
@@ -311,6 +318,32 @@ static void stop_cpu(struct cpucost_window **w, double *out)
 	*w = NULL;
 }
 
+/* Start a per-thread window on a QEMU; NULL (logged) if it cannot be read. */
+static struct threadstats_window *start_threads(pid_t pid, const char *side)
+{
+	struct threadstats_window *w;
+	char err[256];
+
+	w = threadstats_start(pid, err, sizeof(err));
+	if (!w)
+		log_warn("%s per-thread figures not measured: %s", side, err);
+	return w;
+}
+
+static struct threadstats_table *stop_threads(struct threadstats_window **w, const char *side)
+{
+	struct threadstats_table *t;
+	char err[256];
+
+	if (!*w)
+		return NULL;
+	t = threadstats_stop(*w, err, sizeof(err));
+	if (!t)
+		log_warn("%s per-thread figures not measured: %s", side, err);
+	*w = NULL;
+	return t;
+}
+
 void one_migration(struct env *e, const struct method *m, int repeat,
                    struct mig_record *r)
 {
@@ -323,7 +356,8 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
 	char meminfo[8192], uri[64], sdrive[PATH_MAX + 128], ddrive[PATH_MAX + 128];
 	int64_t guest_t0 = NA;
-	struct sample_ctx hooks = { e, &src, &dst, false, false, NULL, NULL };
+	struct sample_ctx hooks = { .e = e, .src = &src, .dst = &dst };
+	struct threadstats_table *src_threads, *dst_threads;
 	struct migrate_params p = {
 		.uri = uri,
 		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
@@ -395,11 +429,19 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 		hooks.src_cpu = cpucost_start(src.pid, err, sizeof(err));
 		hooks.dst_cpu = cpucost_start(dst.pid, err, sizeof(err));
 	}
+	/* Only /proc is needed: measured even when no perf event is usable. */
+	hooks.src_threads = start_threads(src.pid, "source");
+	hooks.dst_threads = start_threads(dst.pid, "destination");
 	if (e->cs.workload == WORKLOAD_SERVICE)
 		guest_t0 = service_guest_now(&src.ga);
 	rc = migrate_run(&src, &dst, &p, r);
 	stop_cpu(&hooks.src_cpu, &r->src_cpu);
 	stop_cpu(&hooks.dst_cpu, &r->dst_cpu);
+	src_threads = stop_threads(&hooks.src_threads, "source");
+	dst_threads = stop_threads(&hooks.dst_threads, "destination");
+	qemuthreads_record(src_threads, dst_threads, r);
+	free(src_threads);
+	free(dst_threads);
 	if (rc == 0) {
 		if (vm_wait_agent(&dst, 30000, err, sizeof(err)) == 0)
 			r->dst_agent_ok = true;

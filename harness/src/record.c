@@ -21,6 +21,9 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->guest_used_kb = NA;
 	r->memcheck_mismatches = r->memcheck_verified = NA;
 	r->src_cpu = r->dst_cpu = NA;
+	r->src_mig_cpu_ms = r->src_mig_wait_ms = r->src_vcpu_cpu_ms = NA;
+	r->src_minflt = r->src_majflt = r->dst_minflt = r->dst_majflt = NA;
+	r->dst_main_cpu_ms = r->dst_main_wait_ms = NA;
 	r->guest_ops_before = r->guest_ops_during = r->guest_ops_after = NA;
 	r->progress = json_array();
 	r->counters = NULL;
@@ -31,5 +34,6 @@ void record_free(struct mig_record *r)
 	json_decref(r->progress);
 	json_decref(r->counters);
 	json_decref(r->guest_throughput);
-	r->progress = r->counters = r->guest_throughput = NULL;
+	json_decref(r->threads);
+	r->progress = r->counters = r->guest_throughput = r->threads = NULL;
 }

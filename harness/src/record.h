@@ -38,6 +38,16 @@ struct mig_record {
 	double src_cpu;		/* CPU of the source QEMU during the migration, */
 	double dst_cpu;		/* ... and of the destination, in cpucost_unit() */
 
+	/* Per-thread /proc accounting over the same window (qemuthreads.h),
+	 * NA where not measured: */
+	double src_mig_cpu_ms;		/* the source's live_migration thread: CPU, */
+	double src_mig_wait_ms;		/* ... and runnable but waiting for a CPU */
+	double src_vcpu_cpu_ms;		/* the source's vCPU threads together */
+	int64_t src_minflt, src_majflt;	/* page faults, all threads of a QEMU */
+	int64_t dst_minflt, dst_majflt;
+	double dst_main_cpu_ms;		/* the destination's main thread, which */
+	double dst_main_wait_ms;	/* receives the incoming stream */
+
 	double guest_ops_before;	/* case3 service throughput, ops/s */
 	double guest_ops_during;
 	double guest_ops_after;
@@ -49,6 +59,7 @@ struct mig_record {
 	json_t *guest_throughput;	/* case3: [{t_ms, ops}], t relative to migration start */
 	int64_t guest_window_ms;	/* migration window length in the guest's clock */
 	json_t *counters;	/* method-specific counters, as read */
+	json_t *threads;	/* {"src": [per-name rows]|null, "dst": ...}, or NULL */
 };
 
 void record_init(struct mig_record *r, const char *method, int repeat, long mem_mib);

@@ -14,7 +14,9 @@ const char *results_csv_header(void)
 	       "transferred_kb,zero_pages,normal_pages,dirty_sync_count,link_gbit,accel,"
 	       "skipped_pages,hint_latency_ms,hint_rejects,prep_time_ms,end_to_end_ms,"
 	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,"
-	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error";
+	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error,"
+	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
+	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -45,7 +47,8 @@ static void put_num(char **p, size_t *left, double v, const char *fmt)
 	*left -= (size_t)n;
 }
 
-/* Free text goes last and quoted; quotes doubled, newlines flattened. */
+/* Free text, quoted; quotes doubled, newlines flattened.  The per-thread
+ * columns came later and follow it: readers look columns up by name. */
 static void put_text(char **p, size_t *left, const char *s)
 {
 	if (*left < 4)
@@ -111,6 +114,15 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_num(&p, &left, r->guest_ops_during, "%.1f");
 	put_num(&p, &left, r->guest_ops_after, "%.1f");
 	put_text(&p, &left, r->error);
+	put_num(&p, &left, r->src_mig_cpu_ms, "%.1f");
+	put_num(&p, &left, r->src_mig_wait_ms, "%.1f");
+	put_num(&p, &left, r->src_vcpu_cpu_ms, "%.1f");
+	put_int(&p, &left, r->src_minflt);
+	put_int(&p, &left, r->src_majflt);
+	put_int(&p, &left, r->dst_minflt);
+	put_int(&p, &left, r->dst_majflt);
+	put_num(&p, &left, r->dst_main_cpu_ms, "%.1f");
+	put_num(&p, &left, r->dst_main_wait_ms, "%.1f");
 	return buf;
 }
 
@@ -155,10 +167,20 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "memcheck_verified", int_or_null(r->memcheck_verified));
 	json_object_set_new(o, "src_cpu", num_or_null(r->src_cpu));
 	json_object_set_new(o, "dst_cpu", num_or_null(r->dst_cpu));
+	json_object_set_new(o, "src_mig_cpu_ms", num_or_null(r->src_mig_cpu_ms));
+	json_object_set_new(o, "src_mig_wait_ms", num_or_null(r->src_mig_wait_ms));
+	json_object_set_new(o, "src_vcpu_cpu_ms", num_or_null(r->src_vcpu_cpu_ms));
+	json_object_set_new(o, "src_minflt", int_or_null(r->src_minflt));
+	json_object_set_new(o, "src_majflt", int_or_null(r->src_majflt));
+	json_object_set_new(o, "dst_minflt", int_or_null(r->dst_minflt));
+	json_object_set_new(o, "dst_majflt", int_or_null(r->dst_majflt));
+	json_object_set_new(o, "dst_main_cpu_ms", num_or_null(r->dst_main_cpu_ms));
+	json_object_set_new(o, "dst_main_wait_ms", num_or_null(r->dst_main_wait_ms));
 	json_object_set_new(o, "guest_ops_before", num_or_null(r->guest_ops_before));
 	json_object_set_new(o, "guest_ops_during", num_or_null(r->guest_ops_during));
 	json_object_set_new(o, "guest_ops_after", num_or_null(r->guest_ops_after));
 	json_object_set_new(o, "counters", r->counters ? json_incref(r->counters) : json_null());
+	json_object_set_new(o, "threads", r->threads ? json_incref(r->threads) : json_null());
 	json_object_set_new(o, "progress", json_incref(r->progress));
 	if (r->guest_throughput) {
 		json_object_set_new(o, "guest_throughput", json_incref(r->guest_throughput));

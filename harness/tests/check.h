@@ -33,5 +33,7 @@ void suite_integrity(void);
 void suite_service(void);
 void suite_cpucost(void);
 void suite_topology(void);
+void suite_threadstats(void);
+void suite_qemuthreads(void);
 
 #endif

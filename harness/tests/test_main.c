@@ -17,6 +17,8 @@ int main(void)
 	suite_service();
 	suite_cpucost();
 	suite_topology();
+	suite_threadstats();
+	suite_qemuthreads();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }
