@@ -18,15 +18,20 @@ HOBJ    := $(HSRC:harness/src/%.c=$(BUILD)/harness/%.o)
 HLIBS   := -ljansson -lpfm -lhwloc
 KVER     = $(shell cat $(BUILD)/kernel-version)
 
-.PHONY: all deps qemu guest harness test unit-test integration-test clean
+.PHONY: all deps qemu qemu-stock guest harness test unit-test integration-test clean
 
 all: harness
 
 deps:
 	@./scripts/deps.sh
 
+# QEMU 10.0 from Debian trixie's source with impl/qemu's series; qemu-stock
+# is the same source and configure without the series (the control).
 qemu: deps
 	@./scripts/build-qemu.sh
+
+qemu-stock: deps
+	@./scripts/build-qemu.sh stock
 
 guest: deps
 	@$(MAKE) -s -C impl/guest KVER=$(KVER)
@@ -59,7 +64,7 @@ $(BUILD)/harness-tests: $(HOBJ) $(wildcard harness/tests/*.c) $(wildcard harness
 unit-test: $(BUILD)/harness-tests
 	@$(BUILD)/harness-tests
 
-test: deps qemu guest harness $(BUILD)/harness-tests
+test: deps qemu qemu-stock guest harness $(BUILD)/harness-tests
 	@./harness/tests/run-all.sh
 
 clean:

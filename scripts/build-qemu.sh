@@ -1,78 +1,141 @@
 #!/bin/sh
-# Build QEMU 7.2 from Debian's source package with impl/qemu's series applied.
+# Build QEMU from Debian trixie's source package (10.0) for x86_64-softmmu.
 #
-# The source tree is kept as a git repository whose first commit is Debian's
-# tree (Debian's own patches applied by dpkg-source).  When the series
-# changes, the tree is reset to that commit and the series re-applied; git
-# only touches files that differ, so ninja rebuilds just what changed.
+#   build-qemu.sh          with impl/qemu's series applied  -> build/qemu/
+#   build-qemu.sh stock    the same source and configure, no series
+#                                                    -> build/qemu-stock/
+#
+# The source is unpacked once with Debian's own patches applied
+# (apt-get source runs dpkg-source -x) and kept as a git repository whose
+# first commit, tagged debian-base, is Debian's tree.  The patched build
+# works in that tree: when the series changes it is reset to debian-base
+# and the series re-applied; git only touches files that differ, so ninja
+# rebuilds just what changed.  The stock build has a worktree of its own
+# checked out at debian-base.  A new source version starts both afresh.
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+FLAVOUR=${1:-patched}
 SRC_PARENT=$TOP/build/src
-BUILD=$TOP/build/qemu
 SERIES_DIR=$TOP/impl/qemu
+
+case $FLAVOUR in
+patched) BUILD=$TOP/build/qemu ;;
+stock)   BUILD=$TOP/build/qemu-stock ;;
+*) echo "usage: build-qemu.sh [patched|stock]" >&2; exit 2 ;;
+esac
 STAMP=$BUILD/.series-stamp
 BIN=$BUILD/qemu-system-x86_64
 
+# The same configure for both builds: the stock one is the control.
+# Debian's python3, which has Debian's meson (from bookworm-backports):
+# configure's venv must find it, whatever python3 comes first in PATH.
+CONFIGURE_FLAGS="--python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features
+ --enable-kvm --enable-tcg --disable-docs --disable-install-blobs
+ --enable-trace-backends=log"
+
 series_files() {
-	[ -f "$SERIES_DIR/series" ] || return 0
+	[ "$FLAVOUR" = patched ] && [ -f "$SERIES_DIR/series" ] || return 0
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_DIR/series"
 }
 
+# What a build depends on besides the source: the series (none for
+# stock), the configure flags and the source package version.
 stamp_now() {
-	( cd "$SERIES_DIR" && { cat series 2>/dev/null || true; for p in $(series_files); do cat "$p"; done; } ) |
-		sha256sum | cut -d' ' -f1
+	{
+		echo "$FLAVOUR $CONFIGURE_FLAGS"
+		cat "$SRC_PARENT/source-version" 2>/dev/null || true
+		if [ "$FLAVOUR" = patched ]; then
+			cd "$SERIES_DIR"
+			cat series 2>/dev/null || true
+			for p in $(series_files); do cat "$p"; done
+		fi
+	} | sha256sum | cut -d' ' -f1
 }
 
-# Debian's package version of the source, for every result file.
-record_version() {
-	sed -n "s/^Version: //p" "$SRC_PARENT"/qemu_*.dsc | head -n1 > "$BUILD/source-version"
+# The version apt would fetch now; empty when apt has no trixie deb-src.
+candidate_version() {
+	apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
+		sort -V | tail -n1
 }
 
-want=$(stamp_now)
-if [ -x "$BIN" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
-	record_version
-	echo "qemu: up to date ($BIN)"
+fetch_source() {
+	want_ver=$1
+	rm -rf "$SRC_PARENT"
+	mkdir -p "$SRC_PARENT"
+	echo "qemu: fetching Debian source qemu $want_ver"
+	( cd "$SRC_PARENT" && apt-get source -q "qemu=$want_ver" >fetch.log 2>&1 ) || {
+		tail -n 5 "$SRC_PARENT/fetch.log" >&2
+		echo "qemu: apt-get source qemu=$want_ver failed (run make deps for the trixie deb-src entry)" >&2
+		exit 1
+	}
+	src=$(find "$SRC_PARENT" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' | head -n1)
+	[ -n "$src" ] || { echo "qemu: no source tree after apt-get source" >&2; exit 1; }
+	mv "$src" "$SRC_PARENT/qemu"
+	( cd "$SRC_PARENT/qemu" && git init -q && git add -A -f . &&
+	  git -c user.name=pvmig -c user.email=pvmig@localhost commit -q -m "Debian source $want_ver" &&
+	  git tag debian-base )
+	echo "$want_ver" > "$SRC_PARENT/source-version"
+	rm -rf "$TOP/build/qemu" "$TOP/build/qemu-stock"
+}
+
+have_ver=$(cat "$SRC_PARENT/source-version" 2>/dev/null || true)
+if [ -x "$BIN" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_now)" ] &&
+   [ -d "$SRC_PARENT/qemu/.git" ]; then
+	echo "qemu: up to date ($BIN, Debian source $have_ver)"
 	exit 0
 fi
 
-mkdir -p "$SRC_PARENT"
-SRC=$(ls -d "$SRC_PARENT"/qemu-7.2* 2>/dev/null | head -n1 || true)
-if [ -z "$SRC" ] || [ ! -d "$SRC/.git" ]; then
-	rm -rf "$SRC_PARENT"/qemu-7.2* "$SRC_PARENT"/qemu_7.2*
-	( cd "$SRC_PARENT" && apt-get source -q qemu >/dev/null 2>&1 ) || {
-		echo "qemu: apt-get source qemu failed (is a deb-src entry present? run make deps)" >&2
+# Refetch only when there is no tree yet or apt now offers another version.
+want_ver=$(candidate_version)
+if [ ! -d "$SRC_PARENT/qemu/.git" ] ||
+   { [ -n "$want_ver" ] && [ "$want_ver" != "$have_ver" ]; }; then
+	[ -n "$want_ver" ] || {
+		echo "qemu: apt knows no qemu source package (run make deps for the trixie deb-src entry)" >&2
 		exit 1
 	}
-	SRC=$(ls -d "$SRC_PARENT"/qemu-7.2* | head -n1)
-	( cd "$SRC" && git init -q && git add -A -f . &&
-	  git -c user.name=pvmig -c user.email=pvmig@localhost commit -q -m "Debian source" &&
-	  git tag debian-base )
+	case $want_ver in
+	*:10.0.*) ;;
+	*) echo "qemu: apt offers qemu source $want_ver, not 10.0 (is the trixie deb-src entry there? run make deps)" >&2
+	   exit 1 ;;
+	esac
+	fetch_source "$want_ver"
 fi
 
-cd "$SRC"
-git reset -q --hard debian-base
-git clean -q -fdx
-for p in $(series_files); do
-	echo "qemu: applying $p"
-	git apply --index "$SERIES_DIR/$p" || { echo "qemu: patch $p does not apply" >&2; exit 1; }
-done
+if [ "$FLAVOUR" = patched ]; then
+	SRC=$SRC_PARENT/qemu
+	cd "$SRC"
+	git reset -q --hard debian-base
+	git clean -q -fdx
+	for p in $(series_files); do
+		echo "qemu: applying $p"
+		git apply --index "$SERIES_DIR/$p" || { echo "qemu: patch $p does not apply" >&2; exit 1; }
+	done
+else
+	SRC=$SRC_PARENT/qemu-stock
+	if [ ! -d "$SRC" ]; then
+		( cd "$SRC_PARENT/qemu" && git worktree prune && git worktree add -q --detach "$SRC" debian-base )
+	fi
+	( cd "$SRC" && git reset -q --hard debian-base && git clean -q -fdx )
+fi
 
 mkdir -p "$BUILD"
 if [ ! -f "$BUILD/build.ninja" ]; then
-	( cd "$BUILD" && "$SRC/configure" --target-list=x86_64-softmmu \
-		--without-default-features --enable-kvm --enable-tcg \
-		--disable-docs --enable-trace-backends=log >configure.log 2>&1 ) || {
+	echo "qemu: configuring $FLAVOUR build"
+	# shellcheck disable=SC2086
+	( cd "$BUILD" && "$SRC/configure" $CONFIGURE_FLAGS >configure.log 2>&1 ) || {
 		tail -n 30 "$BUILD/configure.log" >&2
+		rm -f "$BUILD/build.ninja"
 		echo "qemu: configure failed" >&2
 		exit 1
 	}
 fi
+echo "qemu: building $FLAVOUR qemu-system-x86_64 (a few minutes the first time)"
 ninja -C "$BUILD" qemu-system-x86_64 >"$BUILD/ninja.log" 2>&1 || {
 	grep -E 'error|FAILED' "$BUILD/ninja.log" | head -n 30 >&2
 	echo "qemu: build failed (see $BUILD/ninja.log)" >&2
 	exit 1
 }
-record_version
-echo "$want" > "$STAMP"
-echo "qemu: built $BIN"
+cp "$SRC_PARENT/source-version" "$BUILD/source-version"
+stamp_now > "$STAMP"
+echo "qemu: built $BIN (Debian source $(cat "$BUILD/source-version"))"

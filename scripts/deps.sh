@@ -1,43 +1,85 @@
 #!/bin/sh
 # Install every Debian package the project needs, idempotently.
 # Quick when nothing is missing: apt is only consulted when a package is absent.
+#
+# QEMU is built from Debian trixie's source package (10.0) on bookworm.
+# Two apt entries make that possible without changing the system's suite:
+#  - a deb-src-only entry for trixie: `apt-get source` can fetch trixie's
+#    qemu source, but no trixie binary package can ever be installed;
+#  - a deb entry for bookworm-backports, whose packages apt never picks on
+#    its own (the suite is NotAutomatic); only meson and python3-pycotap are
+#    asked for from it, by name (QEMU 10.0 needs meson >= 1.5).
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: must run as root (apt-get install, deb-src entry)" >&2
+	echo "deps: must run as root (apt-get install, apt sources)" >&2
 	exit 2
 fi
 
-# QEMU's source comes from `apt-get source qemu`, which needs a deb-src entry.
-SRC_LIST=/etc/apt/sources.list.d/pvmig-deb-src.sources
-if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	cat > "$SRC_LIST" <<'SRC'
-Types: deb-src
+NEED_UPDATE=
+add_source() {	# file, content: written only when missing or different
+	if [ "$(cat "$1" 2>/dev/null)" != "$2" ]; then
+		printf '%s\n' "$2" > "$1"
+		NEED_UPDATE=1
+	fi
+}
+
+add_source /etc/apt/sources.list.d/pvmig-trixie-src.sources "Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
+Suites: trixie trixie-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb-src
 URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
+Suites: trixie-security
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+
+if ! grep -rqs '^Suites:.*bookworm-backports\|^deb .*bookworm-backports' \
+	/etc/apt/sources.list /etc/apt/sources.list.d/ ||
+   [ -f /etc/apt/sources.list.d/pvmig-backports.sources ]; then
+	add_source /etc/apt/sources.list.d/pvmig-backports.sources "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+fi
+# An older checkout of this project added bookworm's deb-src for QEMU 7.2;
+# it is no longer needed and would only slow down apt-get update.
+if [ -f /etc/apt/sources.list.d/pvmig-deb-src.sources ]; then
+	rm -f /etc/apt/sources.list.d/pvmig-deb-src.sources
 	NEED_UPDATE=1
 fi
 
-PKGS="build-essential pkg-config ninja-build meson python3 python3-venv
+PKGS="build-essential pkg-config ninja-build python3 python3-venv
  libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev flex bison dpkg-dev
  seabios qemu-system-data
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
  libjansson-dev libpfm4-dev libhwloc-dev iperf3 iproute2 gnuplot-nox
  e2fsprogs jq"
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
+
+# From bookworm-backports, by name: meson >= 1.5 and python3-pycotap.
+meson_ok() {
+	v=$(dpkg-query -W -f='${Version}' meson 2>/dev/null) || return 1
+	dpkg --compare-versions "$v" ge 1.5
+}
+meson_ok || missing="$missing meson/bookworm-backports"
+installed python3-pycotap || missing="$missing python3-pycotap/bookworm-backports"
+
+apt_update() {
+	apt-get update -q >/dev/null
+	NEED_UPDATE=
+}
 
 # The guest kernel's headers must match the kernel we boot; both follow
 # the archive's current linux-image-amd64.
@@ -45,21 +87,18 @@ KVER_FILE=build/kernel-version
 if [ -s "$KVER_FILE" ]; then
 	KVER=$(cat "$KVER_FILE")
 else
-	[ -n "${NEED_UPDATE:-}" ] || [ -n "$missing" ] || NEED_UPDATE=1
-	if [ -n "${NEED_UPDATE:-}" ]; then apt-get update -q >/dev/null; NEED_UPDATE=; fi
+	apt_update
 	KVER=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -n1)
 	[ -n "$KVER" ] || { echo "deps: cannot resolve the linux-image-amd64 version" >&2; exit 1; }
 	mkdir -p build
 	echo "$KVER" > "$KVER_FILE"
 fi
-dpkg-query -W -f='${Status}' "linux-headers-$KVER" 2>/dev/null | grep -q 'ok installed' ||
-	missing="$missing linux-headers-$KVER"
+installed "linux-headers-$KVER" || missing="$missing linux-headers-$KVER"
 
 if [ -n "$missing" ]; then
-	[ -z "${NEED_UPDATE:-}" ] || true
-	apt-get update -q >/dev/null
+	apt_update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-elif [ -n "${NEED_UPDATE:-}" ]; then
-	apt-get update -q >/dev/null
+elif [ -n "$NEED_UPDATE" ]; then
+	apt_update
 fi
-echo "deps: ok (guest kernel $KVER)"
+echo "deps: ok (guest kernel $KVER, meson $(dpkg-query -W -f='${Version}' meson))"
