@@ -33,8 +33,47 @@ static void put_num(FILE *f, double v)
 	free(s);
 }
 
+/* A time cell "raw / projected": the projection beside every raw time, so
+ * the comparison can be read both ways (projection.h). */
+static void put_raw_proj(FILE *f, const struct method_stats *ms, enum metric raw, enum metric proj)
+{
+	char *a = fmt_num(method_median(ms, raw)), *b = fmt_num(method_median(ms, proj));
+
+	if (!ms || !ms->s[raw].n)
+		fprintf(f, " n/a |");
+	else
+		fprintf(f, " %s / %s |", a, ms->s[proj].n ? b : "not measured");
+	free(a);
+	free(b);
+}
+
+/* "420 ms (projected 318 ms)" or "420 ms (projected: not measured)". */
+static char *raw_proj_text(const struct method_stats *ms, enum metric raw, enum metric proj)
+{
+	char *a = fmt_num(method_median(ms, raw)), *b = fmt_num(method_median(ms, proj)), *out;
+
+	if (ms->s[proj].n)
+		out = xasprintf("%s ms (projected %s ms)", a, b);
+	else
+		out = xasprintf("%s ms (projected: not measured)", a);
+	free(a);
+	free(b);
+	return out;
+}
+
+/* The verdict on the projected figure, or why there is none. */
+static const char *proj_verdict(const struct method_stats *a, const struct method_stats *b,
+				enum metric m, const char *a_wins, const char *b_wins,
+				const char *draw)
+{
+	if (!a->s[m].n || !b->s[m].n)
+		return "not measured";
+	return verdict(a, b, m, a_wins, b_wins, draw);
+}
+
 static void write_overview(FILE *f, const struct case_stats *cases, size_t n)
 {
+	fprintf(f, "Time cells are raw / projected (a core per busy thread).\n\n");
 	fprintf(f, "| case | baseline total(ms) | pv-bitmap total(ms) | balloon total(ms) | "
 		"balloon end-to-end(ms) | baseline transferred(KB) | pv-bitmap transferred(KB) | "
 		"balloon transferred(KB) | free memory pv-bitmap skipped |\n");
@@ -49,10 +88,10 @@ static void write_overview(FILE *f, const struct case_stats *cases, size_t n)
 		if (!cs->has[M_TOTAL_TIME])
 			continue;
 		fprintf(f, "| %s |", cs->c->name);
-		put_num(f, method_median(b, M_TOTAL_TIME));
-		put_num(f, method_median(pv, M_TOTAL_TIME));
-		put_num(f, method_median(bl, M_TOTAL_TIME));
-		put_num(f, method_median(bl, M_END_TO_END));
+		put_raw_proj(f, b, M_TOTAL_TIME, M_PROJECTED);
+		put_raw_proj(f, pv, M_TOTAL_TIME, M_PROJECTED);
+		put_raw_proj(f, bl, M_TOTAL_TIME, M_PROJECTED);
+		put_raw_proj(f, bl, M_END_TO_END, M_PROJECTED_E2E);
 		put_num(f, method_median(b, M_TRANSFERRED_KB));
 		put_num(f, method_median(pv, M_TRANSFERRED_KB));
 		put_num(f, method_median(bl, M_TRANSFERRED_KB));
@@ -79,12 +118,12 @@ static void write_balloon_claim(FILE *f, const struct case_stats *cases, size_t 
 
 		if (!pv || !bl)
 			continue;
-		pt = fmt_num(method_median(pv, M_TOTAL_TIME));
-		bt = fmt_num(method_median(bl, M_TOTAL_TIME));
-		be = fmt_num(method_median(bl, M_END_TO_END));
+		pt = raw_proj_text(pv, M_TOTAL_TIME, M_PROJECTED);
+		bt = raw_proj_text(bl, M_TOTAL_TIME, M_PROJECTED);
+		be = raw_proj_text(bl, M_END_TO_END, M_PROJECTED_E2E);
 		kb = fmt_ratio(method_median(bl, M_TRANSFERRED_KB) / method_median(pv, M_TRANSFERRED_KB));
-		fprintf(f, "- %s: pv-bitmap %s ms; balloon %s ms of migration, %s ms with its "
-			"inflation; balloon sent %s the bytes of pv-bitmap. %s %s\n",
+		fprintf(f, "- %s: pv-bitmap %s; balloon %s of migration, %s with its "
+			"inflation; balloon sent %s the bytes of pv-bitmap. %s %s ",
 			cs->c->name, pt, bt, be, kb,
 			verdict(pv, bl, M_END_TO_END,
 				"Counting inflation, PV hinting is faster beyond the run-to-run spread.",
@@ -95,6 +134,11 @@ static void write_balloon_claim(FILE *f, const struct case_stats *cases, size_t 
 				"With the balloon inflated in advance, its migration alone is faster.",
 				"With the balloon inflated in advance, the migrations alone are within "
 				"each other's spread."));
+		fprintf(f, "Projected, counting inflation: %s; migrations alone: %s.\n",
+			proj_verdict(pv, bl, M_PROJECTED_E2E, "PV hinting faster beyond the spread",
+				     "ballooning faster beyond the spread", "within each other's spread"),
+			proj_verdict(pv, bl, M_PROJECTED, "PV hinting faster beyond the spread",
+				     "ballooning faster beyond the spread", "within each other's spread"));
 		free(pt);
 		free(bt);
 		free(be);
@@ -134,12 +178,14 @@ static void write_free_memory_claim(FILE *f, const struct case_stats *cases, siz
 		const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
 		const struct method_stats *b = case_stats_method_with(cs, "baseline", M_TOTAL_TIME);
 		double mib = method_median(pv, M_SKIPPED_PAGES) * 4.0 / 1024.0, ram = guest_mib(cs);
-		char *t, *k;
+		char *t, *tp, *k;
 
 		if (!pv || !b)
 			continue;
 		t = fmt_pct(percent_change(method_median(pv, M_TOTAL_TIME),
 					   method_median(b, M_TOTAL_TIME)));
+		tp = fmt_pct(percent_change(method_median(pv, M_PROJECTED),
+					    method_median(b, M_PROJECTED)));
 		k = fmt_pct(percent_change(method_median(pv, M_TRANSFERRED_KB),
 					   method_median(b, M_TRANSFERRED_KB)));
 		fprintf(f, "- %s", cs->c->name);
@@ -148,13 +194,19 @@ static void write_free_memory_claim(FILE *f, const struct case_stats *cases, siz
 		if (!isnan(mib) && ram > 0)
 			fprintf(f, ": pv-bitmap found %.0f MiB free (%.1f%% of RAM)", mib,
 				mib / ram * 100.0);
-		fprintf(f, "; against baseline, total time %s and transferred %s. %s", t, k,
+		fprintf(f, "; against baseline, total time %s (projected: %s) and transferred %s. %s "
+			"Projected: %s.", t, pv->s[M_PROJECTED].n && b->s[M_PROJECTED].n ? tp :
+			"not measured", k,
 			verdict(pv, b, M_TOTAL_TIME, "Faster beyond the run-to-run spread.",
 				"Slower beyond the run-to-run spread.",
-				"Within the run-to-run spread: no measurable gain."));
+				"Within the run-to-run spread: no measurable gain."),
+			proj_verdict(pv, b, M_PROJECTED, "faster beyond the run-to-run spread",
+				     "slower beyond the run-to-run spread",
+				     "within the run-to-run spread"));
 		write_zero_share(f, mib, method_median(b, M_ZERO_PAGES) * 4.0 / 1024.0);
 		fprintf(f, "\n");
 		free(t);
+		free(tp);
 		free(k);
 	}
 	fprintf(f, "\n");
@@ -170,7 +222,9 @@ void answer_write(FILE *f, const struct case_stats *cases, size_t n)
 		return;
 	fprintf(f, "## The reply's claims, answered\n\n");
 	fprintf(f, "Medians from the per-case tables below; \"beyond the run-to-run spread\" "
-		"means the min–max ranges do not overlap.\n\n");
+		"means the min–max ranges do not overlap. Every time is given raw and projected to "
+		"a core per busy thread (see \"Projection and time breakdown\"); \"not measured\" "
+		"where the runs lack per-thread accounting.\n\n");
 	write_overview(f, cases, n);
 	write_balloon_claim(f, cases, n);
 	write_free_memory_claim(f, cases, n);

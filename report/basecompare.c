@@ -48,6 +48,33 @@ static const struct case_stats *side_case(const struct base_side *side, const ch
 	return NULL;
 }
 
+/* The case as loaded, runs or not (NULL when the side has no directory for
+ * it): to say why a side has nothing to compare. */
+static const struct case_data *side_case_dir(const struct base_side *side, const char *name)
+{
+	for (size_t i = 0; i < side->n; i++)
+		if (!strcmp(side->cases[i].c->name, name))
+			return side->cases[i].c;
+	return NULL;
+}
+
+/* " (2 ignored, 1 of them uncommitted: --include-uncommitted uses it)": a
+ * side emptied by the provenance rule must not read as never run. */
+static void put_ignored(FILE *f, const struct case_data *c)
+{
+	size_t unc = 0;
+
+	if (!c || !c->nignored)
+		return;
+	for (size_t i = 0; i < c->nignored; i++)
+		unc += !strncmp(c->ignored[i].reason, "uncommitted", strlen("uncommitted"));
+	fprintf(f, " (%zu run%s there ignored", c->nignored, c->nignored == 1 ? "" : "s");
+	if (unc)
+		fprintf(f, ", %zu of them from an uncommitted harness tree: "
+			"`--include-uncommitted` uses %s", unc, unc == 1 ? "it" : "them");
+	fprintf(f, ")");
+}
+
 /* The short versions the side's compared cases ran, "/"-joined, or fallback
  * when none of them recorded one. */
 static char *side_label(const struct base_side *side, const char *fallback)
@@ -100,15 +127,18 @@ static void write_sides(FILE *f, const struct base_side *cur, const struct base_
 			fprintf(f, "- %s: QEMU %s from ", name, old_label);
 			put_side(f, old, o);
 		} else {
-			fprintf(f, "- %s: QEMU %s: no archived run in `%s/%s/`", name, old_label,
+			fprintf(f, "- %s: QEMU %s: no archived run used in `%s/%s/`", name, old_label,
 				old->dir, name);
+			put_ignored(f, side_case_dir(old, name));
 		}
 		if (n) {
 			fprintf(f, "; QEMU %s from ", cur_label);
 			put_side(f, cur, n);
 		} else {
-			fprintf(f, "; QEMU %s: not run yet on %s (no run in `%s/%s/`)", cur_label,
+			fprintf(f, "; QEMU %s: not run yet on %s (no run used in `%s/%s/`", cur_label,
 				cur_label, cur->dir, name);
+			put_ignored(f, side_case_dir(cur, name));
+			fprintf(f, ")");
 		}
 		fprintf(f, ".");
 		if (o && n && o->c->qemu_source && n->c->qemu_source &&

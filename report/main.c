@@ -7,6 +7,10 @@
  * results/qemu-7.2/, the runs of the previous QEMU base, is loaded on its
  * own and feeds only the base comparison of the report.
  *
+ * Runs from an uncommitted harness tree are left out of everything unless
+ * --include-uncommitted is given (results.h); the report then says so at
+ * the top.
+ *
  * All input is loaded and checked before anything is written, and REPORT.md
  * is written to a temporary file that is renamed over the old one, so bad
  * input never leaves a half report behind. */
@@ -34,6 +38,7 @@ struct options {
 	const char *image_dir;
 	const char *script_dir;
 	const char *image_prefix;
+	bool include_uncommitted;
 };
 
 static void usage(FILE *f)
@@ -45,7 +50,10 @@ static void usage(FILE *f)
 		"  --data-dir DIR      plot data and gnuplot driver (default plots/data)\n"
 		"  --image-dir DIR     where gnuplot writes images (default plots)\n"
 		"  --script-dir DIR    where bars.gp etc. live (default plots)\n"
-		"  --image-prefix P    image link prefix in the report (default plots/)\n");
+		"  --image-prefix P    image link prefix in the report (default plots/)\n"
+		"  --include-uncommitted\n"
+		"                      also use runs whose harness version ends in +local or\n"
+		"                      -dirty (made from a tree with uncommitted changes)\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -57,12 +65,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "image-dir", required_argument, NULL, 'i' },
 		{ "script-dir", required_argument, NULL, 's' },
 		{ "image-prefix", required_argument, NULL, 'p' },
+		{ "include-uncommitted", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct options){ NULL, "results", "REPORT.md", "plots/data", "plots", "plots", "plots/" };
+	*o = (struct options){ NULL, "results", "REPORT.md", "plots/data", "plots", "plots", "plots/",
+			       false };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->results = optarg; break;
@@ -71,6 +81,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'i': o->image_dir = optarg; break;
 		case 's': o->script_dir = optarg; break;
 		case 'p': o->image_prefix = optarg; break;
+		case 'u': o->include_uncommitted = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -151,7 +162,8 @@ out:
 
 /* Load <results>/qemu-7.2 when it exists; its absence is no error (a
  * results/ that never had another base). */
-static int archive_load(const char *results, struct archive *ar, struct error *e)
+static int archive_load(const char *results, const struct load_options *lo, struct archive *ar,
+			struct error *e)
 {
 	char *path = xasprintf("%s/%s", results, BASE_ARCHIVE_DIR);
 	char *shown = display_path(results);
@@ -162,7 +174,7 @@ static int archive_load(const char *results, struct archive *ar, struct error *e
 	ar->shown = xasprintf("%s/%s", shown, BASE_ARCHIVE_DIR);
 	free(shown);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = results_load(path, &ar->rs, e);
+		rc = results_load(path, lo, &ar->rs, e);
 		ar->present = rc == 0;
 	}
 	free(path);
@@ -192,15 +204,17 @@ int main(int argc, char **argv)
 	struct case_stats *cases;
 	struct archive ar;
 	struct error e = { "" };
+	struct load_options lo;
 	int rc;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (results_load(o.results, &rs, &e) < 0) {
+	lo.include_uncommitted = o.include_uncommitted;
+	if (results_load(o.results, &lo, &rs, &e) < 0) {
 		fprintf(stderr, "report-gen: %s\n", e.msg);
 		return 1;
 	}
-	if (archive_load(o.results, &ar, &e) < 0) {
+	if (archive_load(o.results, &lo, &ar, &e) < 0) {
 		fprintf(stderr, "report-gen: %s\n", e.msg);
 		archive_free(&ar);
 		results_free(&rs);

@@ -6,9 +6,12 @@
 
 #include "answer.h"
 #include "basecompare.h"
+#include "breakdown.h"
 #include "findings.h"
 #include "format.h"
 #include "plotdata.h"
+#include "provenance.h"
+#include "regimes.h"
 #include "seed.h"
 
 /* Fewer counted migrations than this per cell are flagged (the issue asks
@@ -78,37 +81,62 @@ static const struct {
 	{ "host CPU", "{host.cpu_model}, {host.cpus} CPUs" },
 	{ "host memory", "{host.mem_mib} MiB" },
 	{ "host kernel", "{host.kernel}" },
+	{ "host transparent hugepages", "enabled {host.thp_enabled}, defrag {host.thp_defrag}" },
 };
+
+/* Every used run: the pooled ones, then the other destination regime's
+ * (used too, in their own section).  Caller frees the array. */
+struct used_run {
+	const struct case_data *c;
+	const struct run_info *run;
+};
+
+static size_t used_runs(const struct result_set *rs, struct used_run **out)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t ci = 0; ci < rs->ncases; ci++)
+		for (int alt = 0; alt < 2; alt++) {
+			const struct case_data *c = alt ? rs->cases[ci].alt : &rs->cases[ci];
+
+			for (size_t ri = 0; c && ri < c->nruns; ri++) {
+				*out = xrealloc(*out, (n + 1) * sizeof(**out));
+				(*out)[n++] = (struct used_run){ c, &c->runs[ri] };
+			}
+		}
+	return n;
+}
 
 static void write_setup(FILE *f, const struct result_set *rs)
 {
+	struct used_run *used;
+	size_t nused = used_runs(rs, &used);
+
 	fprintf(f, "## Set-up\n\nRead from the `run.json` of every run used below. Where runs "
 		"differ, each value is followed by the runs that had it.\n\n");
 	fprintf(f, "| | |\n|---|---|\n");
 	for (size_t k = 0; k < ARRAY_SIZE(setup_rows); k++) {
 		struct strlist values = { 0 }, who = { 0 };
 
-		for (size_t ci = 0; ci < rs->ncases; ci++) {
-			const struct case_data *c = &rs->cases[ci];
+		for (size_t i = 0; i < nused; i++) {
+			const struct case_data *c = used[i].c;
+			char *v = expand(used[i].run->doc, setup_rows[k].tmpl);
+			int at;
 
-			for (size_t ri = 0; ri < c->nruns; ri++) {
-				char *v = expand(c->runs[ri].doc, setup_rows[k].tmpl);
-				int at;
+			if (!v)
+				continue;
+			at = strlist_find(&values, v);
+			if (at < 0) {
+				strlist_add(&values, v);
+				strlist_addf(&who, "%s/%s", c->name, used[i].run->id);
+			} else {
+				char *more = xasprintf("%s, %s/%s", who.v[at], c->name,
+						       used[i].run->id);
 
-				if (!v)
-					continue;
-				at = strlist_find(&values, v);
-				if (at < 0) {
-					strlist_add(&values, v);
-					strlist_addf(&who, "%s/%s", c->name, c->runs[ri].id);
-				} else {
-					char *more = xasprintf("%s, %s/%s", who.v[at], c->name,
-							       c->runs[ri].id);
-
-					free(who.v[at]);
-					who.v[at] = more;
-					free(v);
-				}
+				free(who.v[at]);
+				who.v[at] = more;
+				free(v);
 			}
 		}
 		if (values.n) {
@@ -129,32 +157,85 @@ static void write_setup(FILE *f, const struct result_set *rs)
 		strlist_free(&who);
 	}
 	fputs("\n", f);
+	free(used);
 }
 
 static void write_runs_used(FILE *f, const struct result_set *rs, const struct markdown_options *o)
 {
-	fprintf(f, "## Runs used\n\nPer case, the newest run directory fixes the scenario (the "
-		"run id after its first `_`) and the QEMU (the source package version and patch "
-		"series hash in its `run.json`); every run with that scenario and that QEMU is used "
-		"and its migrations pooled. Directories named `*faultinjection*` or `*memcheck*` "
-		"are test runs and never used. Runs archived from an earlier QEMU base "
+	fprintf(f, "## Runs used\n\nPer case, one run fixes the pooling key: the newest run with "
+		"destination preallocation on (the default regime), or the newest run when none "
+		"has it. The key is its scenario (the run id after its first `_`), its host "
+		"identity (CPU model, CPU count, memory, kernel; not the hostname) and its QEMU (the "
+		"source package version and patch series hash in its `run.json`). Every run with "
+		"that key is used and its migrations pooled in the case's tables; runs with the same "
+		"key in the other destination regime are used in \"Destination regimes\". "
+		"Directories named `*faultinjection*` or `*memcheck*` are test runs and never used. "
+		"Runs whose harness version ends in `+local` or `-dirty` were made from a tree with "
+		"uncommitted changes and are %s. Runs archived from an earlier QEMU base "
 		"(`%s/%s*/`) are not listed here and enter no table but their own comparison.\n\n",
+		rs->include_uncommitted ? "used here (`--include-uncommitted`)" :
+		"ignored (`report-gen --include-uncommitted` uses them)",
 		o->results_dir, RESULTS_ARCHIVE_PREFIX);
-	fprintf(f, "| case | run directory | migrations | used? |\n|---|---|---|---|\n");
+	fprintf(f, "| case | run directory | harness | migrations | used? |\n|---|---|---|---|---|\n");
 	for (size_t ci = 0; ci < rs->ncases; ci++) {
 		const struct case_data *c = &rs->cases[ci];
 
-		for (size_t i = 0; i < c->nruns; i++)
-			fprintf(f, "| %s | `%s/%s/%s` | %zu | used |\n", c->name, o->results_dir,
-				c->name, c->runs[i].id, c->runs[i].nrows);
+		for (int alt = 0; alt < 2; alt++) {
+			const struct case_data *p = alt ? c->alt : c;
+
+			for (size_t i = 0; p && i < p->nruns; i++) {
+				const char *h = run_harness_version(p->runs[i].doc);
+
+				fprintf(f, "| %s | `%s/%s/%s` | ", c->name, o->results_dir, c->name,
+					p->runs[i].id);
+				put_cell(f, h ? h : "not recorded");
+				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows,
+					alt ? "used in Destination regimes" : "used");
+			}
+		}
 		for (size_t i = 0; i < c->nignored; i++) {
-			fprintf(f, "| %s | `%s/%s/%s` | | ignored: ", c->name, o->results_dir, c->name,
-				c->ignored[i].id);
+			fprintf(f, "| %s | `%s/%s/%s` | | | ignored: ", c->name, o->results_dir,
+				c->name, c->ignored[i].id);
 			put_cell(f, c->ignored[i].reason);
 			fputs(" |\n", f);
 		}
 	}
 	fputs("\n", f);
+}
+
+/* The formulas behind the projected row and "Where the time went", stated
+ * once; projection.h and breakdown.h implement them. */
+static void write_definitions(FILE *f)
+{
+	fprintf(f, "## Projection and time breakdown\n\n"
+		"The runs share few cores among both QEMUs, the link and the harness, so a "
+		"migration's total time includes time its threads spent waiting for one another. "
+		"From the per-thread accounting of each migration (CPU time of the source's "
+		"migration thread and of the destination's main thread, which reads the incoming "
+		"stream, and the source migration thread's wait for a CPU):\n\n"
+		"**Projected time, a core per busy thread:**\n\n"
+		"    projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms) + hint_wait_ms\n"
+		"    wire_ms      = transferred_kb * 1024 * 8 / (link_gbit * 1e9) * 1000   (the run's measured link)\n"
+		"    hint_wait_ms = hint_latency_ms for pv-bitmap, pv-bitmap+balloon, pv-bitmap+fpr; else 0\n\n"
+		"Why: given a core each, the source's sender, the link and the destination's "
+		"receiver work at the same time on successive pages, like stages of a pipeline, "
+		"so the slowest stage alone sets the pace. Waiting in the run queue disappears, "
+		"and so does the CPU the guest's vCPUs took away from the migration thread; "
+		"what stays is the wait for the guest's free page bitmap, because pv-bitmap's "
+		"migration thread blocks on that answer inside the migration. Without "
+		"`src_mig_cpu_ms` (older runs) the projection is \"not measured\"; a missing "
+		"destination or wire figure leaves that stage out of the max. The projected "
+		"end-to-end time adds back what preparation (balloon inflation, settling) added, "
+		"which is the guest's pace and would not change.\n\n"
+		"**Where the time went** (per case, the median-total-time migration of each method "
+		"with every component measured), segments that add up to its total time:\n\n"
+		"    a = wire_ms                                                (the bytes on the link)\n"
+		"    b = max(0, src_mig_cpu_ms - wire_ms)                       (source CPU beyond the wire floor)\n"
+		"    c = src_mig_wait_ms                                        (the migration thread waiting for a CPU)\n"
+		"    d = max(0, dst_main_cpu_ms - max(src_mig_cpu_ms, wire_ms)) (the destination's share)\n"
+		"    e = total_time_ms - (a + b + c + d)                        (the rest)\n\n"
+		"When e would be negative the components overlapped in time; it is then 0, the "
+		"stack stands taller than the total, and the case says so for that method.\n\n");
 }
 
 /* ---- per case --------------------------------------------------------- */
@@ -175,7 +256,7 @@ static char *cell_text(const struct case_stats *cs, const struct method_stats *m
 	char *a, *b, *c;
 
 	if (!s->n)
-		return xstrdup("–");
+		return xstrdup(m == M_PROJECTED && ms->completed ? "not measured" : "–");
 	a = fmt_num(s->median);
 	b = fmt_num(s->min);
 	c = fmt_num(s->max);
@@ -216,7 +297,9 @@ static void write_main_table(FILE *f, const struct case_stats *cs)
 {
 	fprintf(f, "### Results\n\nMedian [min–max] over the migrations that completed without "
 		"error; in brackets after it, the change of the median against baseline. Lower is "
-		"better for every time, byte and CPU figure; higher is better for guest ops.\n\n");
+		"better for every time, byte and CPU figure; higher is better for guest ops. The "
+		"projected rows are what the same migrations would take with a core per busy "
+		"thread (see \"Projection and time breakdown\").\n\n");
 	table_header(f, cs, "");
 	fputs("| migrations completed / attempted |", f);
 	for (size_t i = 0; i < cs->nm; i++)
@@ -225,7 +308,10 @@ static void write_main_table(FILE *f, const struct case_stats *cs)
 	for (int m = 0; m < M_COUNT; m++) {
 		char *label;
 
-		if (!metric_defs[m].in_table || !cs->has[m])
+		/* The projection stands beside total time in every table, so a
+		 * reader sees it is not measured rather than missing. */
+		if (!metric_defs[m].in_table ||
+		    (!cs->has[m] && !(m == M_PROJECTED && cs->has[M_TOTAL_TIME])))
 			continue;
 		label = row_label(cs, (enum metric)m);
 		fprintf(f, "| %s |", label);
@@ -239,6 +325,9 @@ static void write_main_table(FILE *f, const struct case_stats *cs)
 		free(label);
 	}
 	fputs("\n", f);
+	if (case_stats_method(cs, "stock"))
+		fprintf(f, "stock is the same QEMU 10.0 source without our series: it shows the "
+			"series costs nothing when off (time and bytes).\n\n");
 }
 
 static void write_wire_table(FILE *f, const struct case_stats *cs)
@@ -387,15 +476,35 @@ static void write_plots(FILE *f, const struct case_stats *cs, const struct markd
 {
 	struct plot_plan plan;
 
+	size_t shown = 0;
+
 	plot_plan_make(cs, &plan);
-	if (plan.n) {
+	for (size_t i = 0; i < plan.n; i++)
+		shown += plan.items[i].kind != PLOT_BREAKDOWN;
+	if (shown) {
 		fprintf(f, "### Plots\n\nBars are medians, whiskers min to max, dots every counted "
 			"migration. The remaining-RAM and throughput lines are each method's "
 			"median-total-time migration. SVG versions sit beside the PNGs.\n\n");
+		/* The breakdown's image sits in its own subsection. */
 		for (size_t i = 0; i < plan.n; i++)
-			fprintf(f, "![%s](%s%s.png)\n\n", plan.items[i].title, o->image_prefix,
-				plan.items[i].name);
+			if (plan.items[i].kind != PLOT_BREAKDOWN)
+				fprintf(f, "![%s](%s%s.png)\n\n", plan.items[i].title,
+					o->image_prefix, plan.items[i].name);
 	}
+	plot_plan_free(&plan);
+}
+
+static void write_breakdown(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+{
+	struct plot_plan plan;
+	char *link = NULL;
+
+	plot_plan_make(cs, &plan);
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.items[i].kind == PLOT_BREAKDOWN)
+			link = xasprintf("%s%s.png", o->image_prefix, plan.items[i].name);
+	breakdown_write(f, cs, link);
+	free(link);
 	plot_plan_free(&plan);
 }
 
@@ -414,13 +523,22 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct markdo
 			fprintf(f, "No runs yet: `%s/%s/` holds no run.\n\n", o->results_dir, c->name);
 		return;
 	}
-	/* Says which QEMU a figure came from; the pooling rule makes it one. */
+	/* Says which QEMU and host a figure came from (the pooling rule makes
+	 * each one) and which harness versions produced the runs. */
 	fprintf(f, "QEMU of the %zu run%s pooled below: %s, patch series sha256 %s.\n\n", c->nruns,
 		c->nruns == 1 ? "" : "s", c->qemu_source ? c->qemu_source : "not recorded",
 		c->qemu_series ? c->qemu_series : "not recorded");
+	fprintf(f, "Host: %s. Destination memory: %s. Harness version%s: ", c->host,
+		regime_text(c->prealloc), c->harness_versions.n == 1 ? "" : "s");
+	for (size_t i = 0; i < c->harness_versions.n; i++) {
+		fputs(i ? ", " : "", f);
+		put_cell(f, c->harness_versions.v[i]);
+	}
+	fputs(".\n\n", f);
 	write_main_table(f, cs);
 	write_seed_table(f, cs);
 	write_wire_table(f, cs);
+	write_breakdown(f, cs, o);
 	write_findings(f, cs);
 	write_failures(f, cs, o);
 	write_plots(f, cs, o);
@@ -430,29 +548,33 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct markdo
 
 static int any_run_has(const struct result_set *rs, const char *path, const char *value)
 {
-	for (size_t ci = 0; ci < rs->ncases; ci++)
-		for (size_t ri = 0; ri < rs->cases[ci].nruns; ri++) {
-			char *v = json_scalar_text(json_at(rs->cases[ci].runs[ri].doc, path));
-			int hit = v && !strcmp(v, value);
+	struct used_run *used;
+	size_t n = used_runs(rs, &used);
+	int hit = 0;
 
-			free(v);
-			if (hit)
-				return 1;
-		}
-	return 0;
+	for (size_t i = 0; i < n && !hit; i++) {
+		char *v = json_scalar_text(json_at(used[i].run->doc, path));
+
+		hit = v && !strcmp(v, value);
+		free(v);
+	}
+	free(used);
+	return hit;
 }
 
 static double min_over_runs(const struct result_set *rs, const char *path)
 {
+	struct used_run *used;
+	size_t n = used_runs(rs, &used);
 	double best = NAN;
 
-	for (size_t ci = 0; ci < rs->ncases; ci++)
-		for (size_t ri = 0; ri < rs->cases[ci].nruns; ri++) {
-			json_t *v = json_at(rs->cases[ci].runs[ri].doc, path);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_at(used[i].run->doc, path);
 
-			if (json_is_number(v) && (isnan(best) || json_number_value(v) < best))
-				best = json_number_value(v);
-		}
+		if (json_is_number(v) && (isnan(best) || json_number_value(v) < best))
+			best = json_number_value(v);
+	}
+	free(used);
 	return best;
 }
 
@@ -508,6 +630,30 @@ static void write_caveats(FILE *f, const struct result_set *rs, const struct cas
 		"hardware; compare ratios, not absolute times.\n\n");
 }
 
+/* Said at the top: with --include-uncommitted, figures may come from code
+ * no commit records, and the reader must know which runs those are. */
+static void write_uncommitted_note(FILE *f, const struct result_set *rs,
+				   const struct markdown_options *o)
+{
+	struct used_run *used;
+	size_t n = used_runs(rs, &used);
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		if (run_is_uncommitted(used[i].run->doc))
+			sb_addf(&sb, "%s`%s/%s/%s` (%s)", sb.len ? ", " : "", o->results_dir,
+				used[i].c->name, used[i].run->id,
+				run_harness_version(used[i].run->doc));
+	fprintf(f, "**Includes uncommitted runs** (`--include-uncommitted`): runs whose harness "
+		"tree had uncommitted changes are used like the others. ");
+	if (sb.len)
+		fprintf(f, "Used here: %s.\n\n", sb.s);
+	else
+		fprintf(f, "None of the runs used here is one.\n\n");
+	free(sb.s);
+	free(used);
+}
+
 int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
 		   const struct markdown_options *o)
 {
@@ -519,7 +665,10 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	fprintf(f, "# PV free-page hinting vs ballooning for live migration: results\n\n");
 	fprintf(f, "*Generated by `make report` from `%s/`; do not edit this file by hand.*\n\n",
 		o->results_dir);
-	fprintf(f, "Methods: `baseline` stock precopy; `pv-bitmap` the seed's free page bitmap; "
+	if (rs->include_uncommitted)
+		write_uncommitted_note(f, rs, o);
+	fprintf(f, "Methods: `baseline` stock precopy; `stock` stock precopy on the same QEMU "
+		"source built without our series; `pv-bitmap` the seed's free page bitmap; "
 		"`fph` upstream free page hinting; `fpr` upstream free page reporting; `balloon` "
 		"inflation sized from the guest's available memory (the reply's proposal); "
 		"`pv-bitmap+balloon` both. Every table cell is the **median** [min–max] over "
@@ -534,6 +683,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		answer_write(f, cases, rs->ncases);
 		write_setup(f, rs);
 		write_runs_used(f, rs, o);
+		write_definitions(f);
 	} else {
 		/* Right after the archive was set aside: say so instead of empty
 		 * tables. */
@@ -542,6 +692,8 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	}
 	for (size_t i = 0; i < rs->ncases; i++)
 		write_case(f, &cases[i], o);
+	if (nruns)
+		regimes_write(f, rs, cases);
 	if (o->archive) {
 		struct base_side cur = { cases, rs->ncases, o->results_dir };
 		struct base_side old = { o->archive, o->narchive, o->archive_dir };

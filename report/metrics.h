@@ -8,13 +8,26 @@
 
 enum metric {
 	M_TOTAL_TIME,
+	M_PROJECTED,		/* derived: dedicated-core projection (projection.c) */
 	M_TRANSFERRED_KB,
 	M_DOWNTIME,
 	M_SETUP_TIME,
 	M_PREP_TIME,
 	M_END_TO_END,
+	M_PROJECTED_E2E,	/* derived: projection plus what preparation added */
+	M_STOP_COPY,
 	M_SRC_CPU,
 	M_DST_CPU,
+	/* Per-thread accounting (harness threadstats): absent in older runs. */
+	M_SRC_MIG_CPU,		/* source live_migration thread CPU, ms */
+	M_SRC_MIG_WAIT,		/* its run-queue wait, ms */
+	M_SRC_VCPU_CPU,
+	M_DST_MAIN_CPU,		/* destination main thread: it reads the stream */
+	M_DST_MAIN_WAIT,
+	M_SRC_MINFLT,
+	M_SRC_MAJFLT,
+	M_DST_MINFLT,
+	M_DST_MAJFLT,
 	M_GUEST_OPS_BEFORE,
 	M_GUEST_OPS_DURING,
 	M_GUEST_OPS_AFTER,

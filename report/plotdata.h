@@ -14,6 +14,7 @@ enum plot_kind {
 	PLOT_BARS,		/* one metric, a bar per method with min/max whiskers */
 	PLOT_REMAINING,		/* remaining bytes against time, one line per method */
 	PLOT_THROUGHPUT,	/* guest throughput against time, migration window shaded */
+	PLOT_BREAKDOWN,		/* where the time went: stacked segments per method (breakdown.h) */
 };
 
 struct plot_item {
@@ -31,14 +32,15 @@ struct plot_plan {
 
 /* Which images a case gets: bars for every plotted metric with data, the
  * remaining-bytes plot when a representative migration has a progress
- * history, the throughput plot when one has a guest_throughput series. */
+ * history, the throughput plot when one has a guest_throughput series, the
+ * breakdown when some method has a migration with every component. */
 void plot_plan_make(const struct case_stats *cs, struct plot_plan *plan);
 void plot_plan_free(struct plot_plan *plan);
 
 struct plot_paths {
 	const char *data_dir;	/* where .dat files and plots.gp go */
 	const char *image_dir;	/* where gnuplot writes <name>.png and .svg */
-	const char *script_dir;	/* where bars.gp, remaining.gp, throughput.gp live */
+	const char *script_dir;	/* where bars.gp, remaining.gp, throughput.gp, breakdown.gp live */
 };
 
 /* Write every case's .dat files and the driver <data_dir>/plots.gp, after

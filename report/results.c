@@ -10,11 +10,15 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "projection.h"
+#include "provenance.h"
 
 /* The design's method order; methods not listed here follow in the order
- * they first appear, so a new method shows up without a code change. */
+ * they first appear, so a new method shows up without a code change.
+ * "stock" sits beside baseline: both are stock precopy, on a QEMU without
+ * and with our series, so the pair reads as the series' cost when off. */
 const char *const design_methods[] = {
-	"baseline", "pv-bitmap", "fph", "fpr", "balloon", "pv-bitmap+balloon",
+	"baseline", "stock", "pv-bitmap", "fph", "fpr", "balloon", "pv-bitmap+balloon",
 };
 const size_t n_design_methods = ARRAY_SIZE(design_methods);
 
@@ -128,6 +132,7 @@ static void order_methods(struct case_data *c)
  * the same definition. */
 static void derive(struct mig_row *r)
 {
+	double e2e = r->v[M_END_TO_END], total = r->v[M_TOTAL_TIME];
 	double kb = r->v[M_TRANSFERRED_KB], gbit = r->v[M_LINK_GBIT];
 	double before = r->v[M_GUEST_OPS_BEFORE], during = r->v[M_GUEST_OPS_DURING];
 	double after = r->v[M_GUEST_OPS_AFTER];
@@ -144,6 +149,14 @@ static void derive(struct mig_row *r)
 		r->v[M_GUEST_DIP_PCT] = (during / before - 1.0) * 100.0;
 	if (!isnan(before) && !isnan(after) && before > 0)
 		r->v[M_GUEST_RECOVERY_PCT] = (after / before - 1.0) * 100.0;
+	/* Needs M_WIRE_MS, derived above. */
+	r->v[M_PROJECTED] = projection_ms(r->method, r->v);
+	/* Preparation (balloon inflation, settling) is the guest's pace, which
+	 * dedicated cores for QEMU's threads would not change: what it added
+	 * to the end-to-end time stays. */
+	r->v[M_PROJECTED_E2E] = NAN;
+	if (!isnan(r->v[M_PROJECTED]) && !isnan(e2e) && !isnan(total))
+		r->v[M_PROJECTED_E2E] = r->v[M_PROJECTED] + (e2e - total);
 }
 
 static int load_csv_rows(struct case_data *c, size_t run_index, struct error *e)
@@ -315,14 +328,68 @@ static char *qemu_text(json_t *doc)
 			 ser ? ser : "(not recorded)");
 }
 
-static int load_case(struct case_data *c, const char *root, struct error *e)
+/* The facts every used run shares by the pooling rule, taken from the
+ * newest; plus the harness versions, which may differ. */
+static void finish_case(struct case_data *c)
+{
+	if (c->nruns) {
+		json_t *last = c->runs[c->nruns - 1].doc;
+		json_t *d = json_at(last, "params.description");
+		const char *src = run_qemu_source(last), *ser = run_qemu_series(last);
+
+		if (json_is_string(d))
+			c->description = xstrdup(json_string_value(d));
+		c->qemu_source = src ? xstrdup(src) : NULL;
+		c->qemu_series = ser ? xstrdup(ser) : NULL;
+		c->host = run_host_text(last);
+		c->prealloc = run_prealloc(last, c->runs[c->nruns - 1].id);
+	}
+	for (size_t i = 0; i < c->nruns; i++) {
+		const char *v = run_harness_version(c->runs[i].doc);
+
+		if (!v)
+			v = "not recorded";
+		if (strlist_find(&c->harness_versions, v) < 0)
+			strlist_add(&c->harness_versions, xstrdup(v));
+	}
+	order_methods(c);
+}
+
+/* Why a run of a pooled scenario is still not pooled: another host or
+ * another QEMU than the run that fixed the key; NULL when it matches. */
+static char *key_mismatch(json_t *doc, json_t *key, const char *whose)
+{
+	if (!run_same_host(doc, key)) {
+		char *mine = run_host_text(doc), *theirs = run_host_text(key);
+		char *why = xasprintf("host %s, not %s %s", mine, whose, theirs);
+
+		free(mine);
+		free(theirs);
+		return why;
+	}
+	if (!same_qemu(doc, key)) {
+		char *mine = qemu_text(doc), *theirs = qemu_text(key);
+		char *why = xasprintf("QEMU %s, not %s %s", mine, whose, theirs);
+
+		free(mine);
+		free(theirs);
+		return why;
+	}
+	return NULL;
+}
+
+static int load_case(struct case_data *c, const char *root, const struct load_options *lo,
+		     struct error *e)
 {
 	char *case_dir = xasprintf("%s/%s", root, c->name);
 	struct strlist ids = { 0 }, candidates = { 0 };
-	const char *scenario = NULL, *newest_id = NULL;
-	json_t *newest = NULL;	/* the newest run's run.json until it is loaded, last */
+	json_t **docs = NULL;	/* run.json per candidate; NULL once handed on or dropped */
+	const char *scenario = NULL, *whose = NULL;
+	json_t *key = NULL;	/* run.json of the run that fixes the pooling key */
+	size_t key_at = 0;
 	int rc = -1;
 
+	c->prealloc = -1;
 	if (list_subdirs(case_dir, &ids, e) < 0)
 		goto out;
 	for (size_t i = 0; i < ids.n; i++) {
@@ -335,58 +402,82 @@ static int load_case(struct case_data *c, const char *root, struct error *e)
 		else
 			strlist_add(&candidates, xstrdup(id));
 	}
-	if (candidates.n) {
-		newest_id = candidates.v[candidates.n - 1];
-		scenario = strchr(newest_id, '_') + 1;
-		/* The newest run also fixes the QEMU the others must share. */
-		newest = read_run_json(case_dir, newest_id, e);
-		if (!newest)
+	docs = xcalloc(candidates.n ? candidates.n : 1, sizeof(*docs));
+	/* Every run.json is read, even of runs ignored later: bad input stops
+	 * the generator wherever it is. */
+	for (size_t i = 0; i < candidates.n; i++) {
+		docs[i] = read_run_json(case_dir, candidates.v[i], e);
+		if (!docs[i])
 			goto out;
+		if (run_is_uncommitted(docs[i]) && !lo->include_uncommitted) {
+			add_ignored(c, candidates.v[i],
+				    xasprintf("uncommitted: harness %s ran from a tree with changes "
+					      "no commit records (--include-uncommitted uses it)",
+					      run_harness_version(docs[i])));
+			json_decref(docs[i]);
+			docs[i] = NULL;
+		}
+	}
+	/* The key: the newest eligible run with preallocation on, else the
+	 * newest eligible run. */
+	for (size_t i = candidates.n; i-- > 0;) {
+		if (!docs[i])
+			continue;
+		if (!key)
+			key = docs[i], key_at = i;
+		if (run_prealloc(docs[i], candidates.v[i]) == 1) {
+			key = docs[i], key_at = i;
+			break;
+		}
+	}
+	if (key) {
+		scenario = strchr(candidates.v[key_at], '_') + 1;
+		whose = run_prealloc(key, candidates.v[key_at]) == 1 ? "the newest preallocated run's" :
+			"the newest run's";
+		c->alt_scenario = scenario_other_regime(scenario);
+		/* Taken now so the key's run.json outlives the loop below, which
+		 * hands documents over to the runs that keep them. */
+		json_incref(key);
 	}
 	for (size_t i = 0; i < candidates.n; i++) {
-		const char *id = candidates.v[i];
-		json_t *doc;
+		const char *id = candidates.v[i], *sc = strchr(id, '_') + 1;
+		struct case_data *into = NULL;
+		char *why;
 
-		if (strcmp(strchr(id, '_') + 1, scenario)) {
-			add_ignored(c, id, xasprintf("scenario %s, not the newest run's %s",
-						     strchr(id, '_') + 1, scenario));
+		if (!docs[i])
+			continue;
+		if (!strcmp(sc, scenario)) {
+			into = c;
+		} else if (c->alt_scenario && !strcmp(sc, c->alt_scenario)) {
+			if (!c->alt) {
+				c->alt = xcalloc(1, sizeof(*c->alt));
+				c->alt->name = xstrdup(c->name);
+			}
+			into = c->alt;
+		} else {
+			add_ignored(c, id, xasprintf("scenario %s, not %s %s", sc, whose, scenario));
 			continue;
 		}
-		if (id == newest_id) {
-			doc = newest;
-			newest = NULL;
-		} else {
-			doc = read_run_json(case_dir, id, e);
-			if (!doc)
-				goto out;
-			if (!same_qemu(doc, newest)) {
-				char *mine = qemu_text(doc), *theirs = qemu_text(newest);
-
-				add_ignored(c, id, xasprintf("QEMU %s, not the newest run's %s",
-							     mine, theirs));
-				free(mine);
-				free(theirs);
-				json_decref(doc);
-				continue;
-			}
+		why = key_mismatch(docs[i], key, whose);
+		if (why) {
+			add_ignored(c, id, why);
+			continue;
 		}
-		if (load_run(c, case_dir, id, doc, e) < 0)
+		rc = load_run(into, case_dir, id, docs[i], e);
+		docs[i] = NULL;
+		if (rc < 0)
 			goto out;
+		rc = -1;
 	}
-	if (c->nruns) {
-		json_t *last = c->runs[c->nruns - 1].doc;
-		json_t *d = json_at(last, "params.description");
-		const char *src = run_qemu_source(last), *ser = run_qemu_series(last);
-
-		if (json_is_string(d))
-			c->description = xstrdup(json_string_value(d));
-		c->qemu_source = src ? xstrdup(src) : NULL;
-		c->qemu_series = ser ? xstrdup(ser) : NULL;
-	}
-	order_methods(c);
+	finish_case(c);
+	if (c->alt && c->alt->nruns)
+		finish_case(c->alt);
 	rc = 0;
 out:
-	json_decref(newest);
+	for (size_t i = 0; docs && i < candidates.n; i++)
+		json_decref(docs[i]);
+	free(docs);
+	json_decref(key);
 	strlist_free(&ids);
 	strlist_free(&candidates);
 	free(case_dir);
@@ -398,11 +489,13 @@ bool results_is_archive(const char *name)
 	return !strncmp(name, RESULTS_ARCHIVE_PREFIX, strlen(RESULTS_ARCHIVE_PREFIX));
 }
 
-int results_load(const char *root, struct result_set *rs, struct error *e)
+int results_load(const char *root, const struct load_options *lo, struct result_set *rs,
+		 struct error *e)
 {
 	struct strlist names = { 0 };
 
 	memset(rs, 0, sizeof(*rs));
+	rs->include_uncommitted = lo->include_uncommitted;
 	if (!is_dir(root)) {
 		error_set(e, "%s: no results directory to report on (a run writes one)", root);
 		return -1;
@@ -417,7 +510,7 @@ int results_load(const char *root, struct result_set *rs, struct error *e)
 			continue;
 		c = &rs->cases[rs->ncases++];
 		c->name = xstrdup(names.v[i]);
-		if (load_case(c, root, e) < 0) {
+		if (load_case(c, root, lo, e) < 0) {
 			strlist_free(&names);
 			results_free(rs);
 			return -1;
@@ -439,40 +532,50 @@ void results_add_empty_case(struct result_set *rs, const char *name)
 	memmove(&rs->cases[at + 1], &rs->cases[at], (rs->ncases - at) * sizeof(*rs->cases));
 	memset(&rs->cases[at], 0, sizeof(*rs->cases));
 	rs->cases[at].name = xstrdup(name);
+	rs->cases[at].prealloc = -1;
 	rs->ncases++;
+}
+
+static void case_free(struct case_data *c)
+{
+	for (size_t j = 0; j < c->nruns; j++) {
+		free(c->runs[j].id);
+		free(c->runs[j].scenario);
+		free(c->runs[j].dir);
+		free(c->runs[j].error);
+		json_decref(c->runs[j].doc);
+	}
+	for (size_t j = 0; j < c->nignored; j++) {
+		free(c->ignored[j].id);
+		free(c->ignored[j].reason);
+	}
+	for (size_t j = 0; j < c->nrows; j++) {
+		free(c->rows[j].method);
+		free(c->rows[j].status);
+		free(c->rows[j].error);
+		free(c->rows[j].cpu_unit);
+	}
+	free(c->runs);
+	free(c->ignored);
+	free(c->rows);
+	free(c->name);
+	free(c->description);
+	free(c->qemu_source);
+	free(c->qemu_series);
+	free(c->host);
+	free(c->alt_scenario);
+	strlist_free(&c->methods);
+	strlist_free(&c->harness_versions);
+	if (c->alt) {
+		case_free(c->alt);
+		free(c->alt);
+	}
 }
 
 void results_free(struct result_set *rs)
 {
-	for (size_t i = 0; i < rs->ncases; i++) {
-		struct case_data *c = &rs->cases[i];
-
-		for (size_t j = 0; j < c->nruns; j++) {
-			free(c->runs[j].id);
-			free(c->runs[j].scenario);
-			free(c->runs[j].dir);
-			free(c->runs[j].error);
-			json_decref(c->runs[j].doc);
-		}
-		for (size_t j = 0; j < c->nignored; j++) {
-			free(c->ignored[j].id);
-			free(c->ignored[j].reason);
-		}
-		for (size_t j = 0; j < c->nrows; j++) {
-			free(c->rows[j].method);
-			free(c->rows[j].status);
-			free(c->rows[j].error);
-			free(c->rows[j].cpu_unit);
-		}
-		free(c->runs);
-		free(c->ignored);
-		free(c->rows);
-		free(c->name);
-		free(c->description);
-		free(c->qemu_source);
-		free(c->qemu_series);
-		strlist_free(&c->methods);
-	}
+	for (size_t i = 0; i < rs->ncases; i++)
+		case_free(&rs->cases[i]);
 	free(rs->cases);
 	memset(rs, 0, sizeof(*rs));
 }

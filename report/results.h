@@ -1,15 +1,26 @@
 /* Loading results/: which run directories count, their runs.csv rows and
  * run.json documents, grouped per case and method.
  *
- * Run selection, per case directory: directories whose name contains
- * "faultinjection" or "memcheck" are test runs and never used.  Of the rest,
- * the newest run id (ids start with a UTC timestamp, so the greatest name is
- * the newest) fixes the scenario, the part of the id after its first '_'
- * (e.g. mem8192_link10_tcg_prealloc_dt300); every run with that scenario is
- * used and pooled, the others are listed as ignored with the reason.  A run
- * of that scenario whose run.json names another QEMU source package version
- * or patch-series hash than the newest run's is ignored too: a different
- * QEMU is a different scenario, even if the id cannot show it.
+ * Run selection, per case directory:
+ *  - directories whose name contains "faultinjection" or "memcheck" are test
+ *    runs and never used;
+ *  - runs whose versions.harness says the tree was not committed ("+local",
+ *    or "-dirty" from older harnesses) are ignored, unless the caller asks
+ *    for them (report-gen --include-uncommitted);
+ *  - of the rest, the newest run (ids start with a UTC timestamp, so the
+ *    greatest name) among those with destination preallocation on, or the
+ *    newest run when none has it, fixes the pooling key: its scenario (the
+ *    id after its first '_', e.g. mem8192_link10_tcg_prealloc_dt300), its
+ *    host identity (provenance.h) and its QEMU (versions.qemu_source and
+ *    versions.qemu_series_sha256).  Every run with that key is used and
+ *    pooled in the case's tables;
+ *  - runs with the same key but the other destination regime (the scenario
+ *    with "_prealloc_" and "_noprealloc_" swapped) are pooled apart, in
+ *    case_data.alt, for the "Destination regimes" section only;
+ *  - every other run is listed as ignored, with the reason.
+ *
+ * Preallocation on is preferred because it is the default regime: there the
+ * link, not the destination's page faults, is the bottleneck (README.md).
  *
  * Directories of results/ named "qemu-*" (results/qemu-7.2/) are archives of
  * runs on an earlier QEMU base, laid out like results/ itself.  They are no
@@ -25,7 +36,8 @@
 #include "metrics.h"
 #include "util.h"
 
-/* The six methods of the design, in table order. */
+/* The methods of the design, in table order: stock precopy, the same QEMU
+ * without our series, and the hinting methods. */
 extern const char *const design_methods[];
 extern const size_t n_design_methods;
 
@@ -58,6 +70,9 @@ struct ignored_run {
 
 struct case_data {
 	char *name;
+	/* Destination regime of the pooled runs: 1 preallocated, 0 not, -1
+	 * unknown or no run. */
+	int prealloc;
 	char *description;	/* params.description of the newest run, or NULL */
 	struct run_info *runs;	/* used runs, oldest first */
 	size_t nruns;
@@ -71,11 +86,24 @@ struct case_data {
 	 * or no run is used. */
 	char *qemu_source;
 	char *qemu_series;
+	char *host;		/* host identity of the pooled runs (provenance.h), or NULL */
+	struct strlist harness_versions;	/* versions.harness of the used runs, first seen first */
+	/* The pooled scenario in the other destination regime (NULL when the
+	 * scenario names no regime) and its runs with the same host and QEMU,
+	 * or NULL when there are none.  alt->alt is always NULL. */
+	char *alt_scenario;
+	struct case_data *alt;
 };
 
 struct result_set {
 	struct case_data *cases;	/* sorted by name */
 	size_t ncases;
+	bool include_uncommitted;	/* as loaded */
+};
+
+struct load_options {
+	/* Use runs from an uncommitted harness tree instead of ignoring them. */
+	bool include_uncommitted;
 };
 
 /* Prefix of the archive directories in results/ (results/qemu-7.2/). */
@@ -87,7 +115,8 @@ bool results_is_archive(const char *name);
 /* Load every case directory under root (archives skipped).  Any malformed
  * runs.csv row, missing or unparsable run.json or runs.csv fails the whole
  * load with one line in e. */
-int results_load(const char *root, struct result_set *rs, struct error *e);
+int results_load(const char *root, const struct load_options *lo, struct result_set *rs,
+		 struct error *e);
 
 /* Add a case with no run, in name order, unless rs has it: a case that only
  * the archive holds is still named in the report, as not run yet. */

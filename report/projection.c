@@ -1,0 +1,39 @@
+#include "projection.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+/* pv-bitmap's migration thread asks the guest for its free pages when the
+ * migration starts and waits for the answer before the bulk stage; fph and
+ * fpr hint asynchronously and the thread never waits for them. */
+static const char *const hint_waiting[] = { "pv-bitmap", "pv-bitmap+balloon", "pv-bitmap+fpr" };
+
+bool projection_waits_for_hints(const char *method)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hint_waiting); i++)
+		if (!strcmp(method, hint_waiting[i]))
+			return true;
+	return false;
+}
+
+double projection_ms(const char *method, const double *v)
+{
+	double pace = v[M_SRC_MIG_CPU], hint_wait = 0;
+
+	if (isnan(pace))
+		return NAN;
+	if (projection_waits_for_hints(method)) {
+		/* Without the latency the projection would silently drop a
+		 * wait the migration really had. */
+		if (isnan(v[M_HINT_LATENCY]))
+			return NAN;
+		hint_wait = v[M_HINT_LATENCY];
+	}
+	if (!isnan(v[M_DST_MAIN_CPU]) && v[M_DST_MAIN_CPU] > pace)
+		pace = v[M_DST_MAIN_CPU];
+	if (!isnan(v[M_WIRE_MS]) && v[M_WIRE_MS] > pace)
+		pace = v[M_WIRE_MS];
+	return pace + hint_wait;
+}

@@ -1,0 +1,134 @@
+#include "regimes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "provenance.h"
+#include "util.h"
+
+static const struct {
+	enum metric m;
+	const char *what;
+} figures[] = {
+	{ M_TOTAL_TIME, "total time(ms)" },
+	{ M_PROJECTED, "projected(ms)" },
+	{ M_TRANSFERRED_KB, "transferred(KB)" },
+	{ M_DST_MINFLT, "destination minor faults" },
+};
+
+/* The distinct THP modes of a pool's runs, "; "-joined. */
+static char *thp_of(const struct case_data *c)
+{
+	struct strlist seen = { 0 };
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < c->nruns; i++) {
+		char *t = run_thp_text(c->runs[i].doc);
+
+		if (strlist_find(&seen, t) < 0)
+			strlist_add(&seen, t);
+		else
+			free(t);
+	}
+	for (size_t i = 0; i < seen.n; i++)
+		sb_addf(&sb, "%s%s", i ? "; " : "", seen.v[i]);
+	strlist_free(&seen);
+	return sb_take(&sb);
+}
+
+static void put_median(FILE *f, const struct case_stats *cs, const char *method, enum metric m)
+{
+	const struct method_stats *ms = case_stats_method(cs, method);
+	char *v;
+
+	if (!ms) {
+		fprintf(f, " not run |");
+		return;
+	}
+	if (!ms->s[m].n) {
+		fprintf(f, " %s |", ms->completed ? "not measured" : "–");
+		return;
+	}
+	v = fmt_num(ms->s[m].median);
+	fprintf(f, " %s |", v);
+	free(v);
+}
+
+static void write_pair(FILE *f, const struct case_stats *on, const struct case_stats *off)
+{
+	struct strlist methods = { 0 };
+	char *thp_on = thp_of(on->c), *thp_off = thp_of(off->c);
+
+	fprintf(f, "Preallocated: %zu run%s (scenario %s); not preallocated: %zu run%s (scenario "
+		"%s). Host transparent hugepages: preallocated runs %s; not preallocated runs "
+		"%s.\n\n", on->c->nruns, on->c->nruns == 1 ? "" : "s", on->c->runs[0].scenario,
+		off->c->nruns, off->c->nruns == 1 ? "" : "s", off->c->runs[0].scenario, thp_on,
+		thp_off);
+	for (size_t i = 0; i < on->nm; i++)
+		strlist_add(&methods, xstrdup(on->m[i].method));
+	for (size_t i = 0; i < off->nm; i++)
+		if (strlist_find(&methods, off->m[i].method) < 0)
+			strlist_add(&methods, xstrdup(off->m[i].method));
+	fprintf(f, "| method |");
+	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+		fprintf(f, " %s, prealloc | %s, noprealloc |", figures[k].what, figures[k].what);
+	fprintf(f, "\n|---|");
+	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+		fprintf(f, "---|---|");
+	fprintf(f, "\n");
+	for (size_t i = 0; i < methods.n; i++) {
+		fprintf(f, "| %s |", methods.v[i]);
+		for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
+			put_median(f, on, methods.v[i], figures[k].m);
+			put_median(f, off, methods.v[i], figures[k].m);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+	strlist_free(&methods);
+	free(thp_on);
+	free(thp_off);
+}
+
+void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases)
+{
+	fprintf(f, "## Destination regimes\n\nThe tables above measure one destination regime "
+		"(preallocated whenever a run has it). Here each case's pooled runs stand beside "
+		"the runs of the same scenario, host and QEMU in the other regime: medians over "
+		"completed migrations. Without preallocation the destination faults its memory in "
+		"as pages arrive; its minor faults count that, and the host's transparent hugepage "
+		"mode decides how many there are.\n\n");
+	for (size_t i = 0; i < rs->ncases; i++) {
+		const struct case_data *c = &rs->cases[i];
+		const char *have, *missing;
+
+		fprintf(f, "### %s\n\n", c->name);
+		if (!c->nruns) {
+			fprintf(f, "No run used in this case.\n\n");
+			continue;
+		}
+		if (c->alt && c->alt->nruns) {
+			struct case_stats alt;
+
+			case_stats_compute(c->alt, &alt);
+			if (c->prealloc == 0)
+				write_pair(f, &alt, &cases[i]);
+			else
+				write_pair(f, &cases[i], &alt);
+			case_stats_free(&alt);
+			continue;
+		}
+		have = c->prealloc == 1 ? "preallocated" : c->prealloc == 0 ? "not preallocated" :
+			"of unknown regime";
+		missing = c->prealloc == 1 ? "without destination preallocation" :
+			  c->prealloc == 0 ? "with destination preallocation" : "in another regime";
+		if (c->alt_scenario)
+			fprintf(f, "Only %s runs: no run %s (scenario %s) on the same host and QEMU.\n\n",
+				have, missing, c->alt_scenario);
+		else
+			fprintf(f, "Only %s runs: the scenario %s names no destination regime, so no "
+				"run of the other can be matched to it.\n\n", have,
+				c->runs[0].scenario);
+	}
+}
