@@ -199,8 +199,9 @@ void basecompare_write(FILE *f, const struct base_side *cur, const struct base_s
 
 	fprintf(f, "## QEMU %s against QEMU %s\n\n", cur_label, old_label);
 	fprintf(f, "The seed's two cases on both QEMU bases: the archived runs in `%s/` beside the "
-		"current runs in `%s/`, each side chosen as for the tables above (the newest "
-		"scenario, its runs with the same QEMU pooled, completed migrations without error). "
+		"current runs in `%s/`, each side chosen as for the tables above (one pooling "
+		"key of scenario, host and QEMU, uncommitted runs left out unless "
+		"`--include-uncommitted`, completed migrations without error). "
 		"The archive is used here only. Which QEMU each side ran, from its `run.json`:\n\n",
 		old->dir, cur->dir);
 	write_sides(f, cur, old, cur_label, old_label);

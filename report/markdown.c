@@ -644,6 +644,16 @@ static void write_uncommitted_note(FILE *f, const struct result_set *rs,
 			sb_addf(&sb, "%s`%s/%s/%s` (%s)", sb.len ? ", " : "", o->results_dir,
 				used[i].c->name, used[i].run->id,
 				run_harness_version(used[i].run->doc));
+	/* The archive's runs feed the base comparison under the same rule. */
+	for (size_t ci = 0; o->archive && ci < o->narchive; ci++) {
+		const struct case_data *c = o->archive[ci].c;
+
+		for (size_t ri = 0; ri < c->nruns; ri++)
+			if (run_is_uncommitted(c->runs[ri].doc))
+				sb_addf(&sb, "%s`%s/%s/%s` (%s)", sb.len ? ", " : "", o->archive_dir,
+					c->name, c->runs[ri].id,
+					run_harness_version(c->runs[ri].doc));
+	}
 	fprintf(f, "**Includes uncommitted runs** (`--include-uncommitted`): runs whose harness "
 		"tree had uncommitted changes are used like the others. ");
 	if (sb.len)

@@ -203,6 +203,125 @@ has "$R" '**TCG.**' "caveats: TCG"
 has "$R" '**Destination preallocation.**' "caveats: destination preallocation"
 has "$R" '**2-core host.**' "caveats: core count from run.json"
 has "$R" 'case1/fph (1)' "caveats: cells with fewer than 5 repeats named"
+# Provenance: uncommitted runs and other hosts are set aside, with the reason.
+has "$R" 'case1/20260105T000000Z_mem8192_link10_tcg_prealloc_dt300` | | | ignored: uncommitted: harness 1234abc+local' \
+	"provenance: a +local run is ignored by default, with the reason"
+has "$R" 'case3/20260107T000000Z_mem8192_link10_tcg_prealloc_dt300` | | | ignored: uncommitted: harness 0a0a0a0-dirty' \
+	"provenance: a -dirty run (older harnesses) is ignored too"
+lacks "$R" '24680' "provenance: figures of the uncommitted case1 run are not used"
+lacks "$R" '13579' "provenance: figures of the uncommitted case3 run are not used"
+lacks "$R" '12121' "provenance: an uncommitted archived run is left out of the base comparison too"
+lacks "$R" 'Includes uncommitted runs' "provenance: the default report does not claim to include them"
+has "$R" 'ignored: host AMD EPYC, 4 CPUs, 24105 MiB, kernel 6.18.44-fc-v782, not the newest preallocated run'"'"'s AMD EPYC, 2 CPUs, 24105 MiB, kernel 6.18.44-fc-v782 |' \
+	"provenance: same scenario and QEMU on another kind of host ignored, with both hosts"
+lacks "$R" '97531' "provenance: figures of the other-host run are not used"
+has "$R" 'Host: AMD EPYC, 2 CPUs, 24105 MiB, kernel 6.18.44-fc-v782. Destination memory: preallocated. Harness version: fixture-1.' \
+	"provenance: each case names its host, regime and the harness version of the runs it pools"
+# Both destination regimes: the newer noprealloc run does not take the tables.
+sed -n '/^## case1/,/^## case2/p' "$R" >"$TMP/case1.md"
+lacks "$TMP/case1.md" '4300' "regimes: the newer run without preallocation is not in case1's tables"
+lacks "$TMP/case1.md" '2105000' "regimes: nor its destination faults"
+has "$R" 'case1/20260103T120000Z_mem8192_link10_tcg_noprealloc_dt300` | fixture-1 | 4 | used in Destination regimes |' \
+	"regimes: the other regime's run is listed as used there"
+has "$R" '## Destination regimes' "regimes: section present"
+has "$R" 'Preallocated: 2 runs (scenario mem8192_link10_tcg_prealloc_dt300); not preallocated: 1 run (scenario mem8192_link10_tcg_noprealloc_dt300). Host transparent hugepages: preallocated runs enabled madvise, defrag madvise; not preallocated runs enabled always, defrag madvise.' \
+	"regimes: runs, scenarios and THP mode of each side"
+has "$R" '| baseline | 1900 | 4200 | 1225 | 3950 | 400000 | 400100 | 1000 | 2105000 |' \
+	"regimes: baseline total, projected, transferred, destination faults per regime"
+has "$R" '| pv-bitmap | 420 | 2550 | 319 | 2363 | 352000 | 352000 | 800 | 1110000 |' \
+	"regimes: pv-bitmap per regime (projection adds the hint wait)"
+has "$R" '| fph | 1880 | not run | not measured | not run | 395000 | not run | not measured | not run |' \
+	"regimes: not run and not measured told apart"
+has "$R" 'Only preallocated runs: no run without destination preallocation (scenario mem8192_link10_tcg_noprealloc_dt300) on the same host and QEMU.' \
+	"regimes: a case with one regime says which one is missing"
+# The projection beside total time.
+if grep -A1 '^| total time(ms) | 1900 \[1800–2000\] | 1900' "$R" | grep -qF '| projected, a core per busy thread(ms) | 1225 [1200–1250] n=2 | 1225 [1210–1240] (+0.0%) | 319 [318–320] n=2 (-73.9%) | not measured | 500 n=2 (-59.2%) |'; then
+	pass "projection: row right under total time, median [min-max], n where older runs lack it, not measured for fph"
+else
+	fail "projection: case1 row under total time"
+fi
+has "$R" '| projected, a core per busy thread(ms) | not measured | not measured |' \
+	"projection: case2 (no per-thread figures) shows the row as not measured"
+has "$R" '| projected end-to-end(ms) | 1225 [1200–1250] n=2 | 1225 [1210–1240] (+0.0%) | 319 [318–320] n=2 (-73.9%) | – | 1500 [1450–1550] n=2 (+22.4%) |' \
+	"projection: end-to-end keeps what balloon inflation added"
+has "$R" 'projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms) + hint_wait_ms' "projection: formula in the report"
+has "$R" 'hint_wait_ms = hint_latency_ms for pv-bitmap, pv-bitmap+balloon, pv-bitmap+fpr; else 0' \
+	"projection: hint wait defined"
+has "$R" 'the slowest stage alone sets the pace' "projection: the rationale is given"
+# Where the time went.
+has "$R" 'd = max(0, dst_main_cpu_ms - max(src_mig_cpu_ms, wire_ms))' "breakdown: formulas in the report"
+has "$R" '| baseline | `20260102T000000Z_mem8192_link10_tcg_prealloc_dt300` repeat 1 | 1850 | 348 | 852 | 300 | 0 | 350 | 2 / 5 |' \
+	"breakdown: baseline's median migration split a-e, adding up to its total"
+has "$R" '| pv-bitmap | `20260102T000000Z_mem8192_link10_tcg_prealloc_dt300` repeat 2 | 410 | 308 | 0 | 60 | 0 | 42.4 | 2 / 5 |' \
+	"breakdown: even count takes the lower middle migration"
+has "$R" '| balloon | `20260102T000000Z_mem8192_link10_tcg_prealloc_dt300` repeat 2 | 580 | 336 | 0 | 200 | 164 | 0 | 2 / 4 |' \
+	"breakdown: destination's share beyond the source"
+has "$R" '| fph | not measured |' "breakdown: a method without per-thread figures is not measured"
+has "$R" 'The components overlap for balloon (a+b+c+d exceed the total by 120 ms)' \
+	"breakdown: overlapping components said so for that method"
+has "$R" 'Not measured: no counted migration of the runs used has the per-thread figures' \
+	"breakdown: a case without per-thread figures says not measured"
+if [ "$(grep -c 'case1-breakdown.png' "$R")" = 1 ] &&
+	sed -n '/^### Where the time went/,/^### Findings/p' "$TMP/case1.md" | grep -qF '![case1: where the time went](plots/case1-breakdown.png)'; then
+	pass "breakdown: image embedded once, in its own subsection"
+else
+	fail "breakdown: image embedding"
+fi
+# stock.
+if [ "$(grep -c '^stock is the same QEMU 10.0 source without our series: it shows the series costs nothing when off (time and bytes).$' "$R")" = 1 ] &&
+	grep -q '^stock is the same QEMU 10.0' "$TMP/case1.md"; then
+	pass "stock: sentence under the one case table that has stock"
+else
+	fail "stock: sentence"
+fi
+
+# --include-uncommitted: they are used, and the report says so at the top.
+RU=$TMP/REPORT-uncommitted.md
+if "$GEN" report --include-uncommitted --results "$FIX" --out "$RU" 2>"$TMP/err"; then
+	pass "provenance: --include-uncommitted accepted"
+else
+	fail "provenance: --include-uncommitted: $(cat "$TMP/err")"
+fi
+if head -12 "$RU" | grep -qF '**Includes uncommitted runs** (`--include-uncommitted`)' &&
+	head -12 "$RU" | grep -qF 'case1/20260105T000000Z_mem8192_link10_tcg_prealloc_dt300` (1234abc+local)'; then
+	pass "provenance: the report says at the top that it includes uncommitted runs, and which"
+else
+	fail "provenance: no note at the top"
+fi
+has "$RU" 'case1/20260105T000000Z_mem8192_link10_tcg_prealloc_dt300` | 1234abc+local | 1 | used |' \
+	"provenance: the uncommitted run is pooled (same key)"
+has "$RU" 'Harness versions: fixture-1, 1234abc+local.' "provenance: the case names both harness versions"
+has "$RU" '| total time(ms) | 1925 [1800–24680] |' "provenance: its figures enter the table"
+has "$RU" '13579' "provenance: the -dirty case3 run is used too"
+has "$RU" '| case1 | baseline | total time(ms) | 2650 [2500–12121] | 4 |' \
+	"provenance: and the uncommitted archived run enters the base comparison"
+if "$GEN" plots --include-uncommitted --results "$FIX" --data-dir "$TMP/udata" --image-dir "$TMP/uimg" \
+	--script-dir "$TOP/plots" 2>"$TMP/err" && grep -qP '\t24680$' "$TMP/udata/case1-total_time.dat"; then
+	pass "provenance: plots --include-uncommitted plots them"
+else
+	fail "provenance: plots --include-uncommitted: $(cat "$TMP/err")"
+fi
+
+# No preallocated run at all: the newest run fixes the key, the other regime is named missing.
+mkdir -p "$TMP/nopre/case1"
+cp -r "$FIX/case1/20260103T120000Z_mem8192_link10_tcg_noprealloc_dt300" "$TMP/nopre/case1/"
+if "$GEN" report --results "$TMP/nopre" --out "$TMP/nopre.md" 2>"$TMP/err" &&
+	grep -qF 'Only not preallocated runs: no run with destination preallocation (scenario mem8192_link10_tcg_prealloc_dt300) on the same host and QEMU.' "$TMP/nopre.md" &&
+	grep -qF '| total time(ms) | 4200 [4100–4300] |' "$TMP/nopre.md"; then
+	pass "regimes: without a preallocated run the other regime fills the tables and the missing one is named"
+else
+	fail "regimes: no preallocated run: $(cat "$TMP/err")"
+fi
+# An archive emptied by the provenance rule says why it has nothing.
+mkdir -p "$TMP/archdirty/qemu-7.2/case1"
+cp -r "$FIX/qemu-7.2/case1/20251206T000000Z_mem8192_link10_tcg_prealloc_dt300" "$TMP/archdirty/qemu-7.2/case1/"
+if "$GEN" report --results "$TMP/archdirty" --out "$TMP/archdirty.md" 2>"$TMP/err" &&
+	grep -qF 'no archived run used in `'"$TMP"'/archdirty/qemu-7.2/case1/` (1 run there ignored, 1 of them from an uncommitted harness tree: `--include-uncommitted` uses it)' "$TMP/archdirty.md"; then
+	pass "base: an archive side left empty by uncommitted runs says so"
+else
+	fail "base: archive of uncommitted runs: $(cat "$TMP/err")"
+fi
+
 # Same input, same bytes.
 "$GEN" report --results "$FIX" --out "$TMP/again.md" 2>/dev/null
 if cmp -s "$R" "$TMP/again.md"; then pass "report: regenerating gives identical bytes"; else fail "report: output not deterministic"; fi
@@ -222,6 +341,15 @@ case2-downtime case2-dst_cpu case2-end_to_end case2-remaining case2-src_cpu case
 case3-downtime case3-end_to_end case3-remaining case3-throughput case3-total_time case3-transferred"
 got=$(cd "$D" && ls *.dat | sed 's/\.dat$//' | tr '\n' ' ')
 if [ "$got" = "$(echo $want) " ]; then pass "plots: exactly the expected .dat files (stale ones removed)"; else fail "plots: .dat files: $got"; fi
+awk '!/^#/' "$D/case1-breakdown.dat" >"$TMP/bd"
+if [ "$(wc -l <"$TMP/bd")" = 4 ] && grep -qP '^3\tballoon\t335.5234043\t0\t200\t164.4765957\t0\t580$' "$TMP/bd" &&
+	awk '$2=="baseline" { s=$3+$4+$5+$6+$7; exit !(s > 1849.999 && s < 1850.001 && $8 == 1850) }' "$TMP/bd"; then
+	pass "plots: breakdown data, one line per measured method, segments a-e and the total"
+else
+	fail "plots: breakdown data: $(cat "$TMP/bd")"
+fi
+has "$D/plots.gp" "'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'" \
+	"plots: driver passes the breakdown's segment names"
 # block 0: one row per method (x, method, median, min, max, n); block 1: every migration
 block0=$(awk '/^$/{exit} !/^#/' "$D/case1-total_time.dat")
 if [ "$(echo "$block0" | wc -l)" = 5 ] && echo "$block0" | grep -qP '^2\tpv-bitmap\t420\t400\t450\t5$' &&

@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include "basecompare.h"
+#include "breakdown.h"
 #include "csv.h"
 #include "format.h"
 #include "metrics.h"
+#include "projection.h"
+#include "provenance.h"
 #include "seed.h"
 #include "stats.h"
 
@@ -159,11 +162,116 @@ static void test_qemu_version(void)
 	      "qemu version: no epoch taken; missing or unparsable gives none");
 }
 
+static void blank(double *v)
+{
+	for (int m = 0; m < M_COUNT; m++)
+		v[m] = NAN;
+}
+
+static void test_projection(void)
+{
+	double v[M_COUNT];
+
+	blank(v);
+	v[M_SRC_MIG_CPU] = 1200;
+	v[M_DST_MAIN_CPU] = 900;
+	v[M_WIRE_MS] = 347.7;
+	check(projection_ms("baseline", v) == 1200, "projection: the source sender the slowest stage");
+	v[M_DST_MAIN_CPU] = 1500;
+	check(projection_ms("baseline", v) == 1500, "projection: the destination receiver the slowest stage");
+	v[M_SRC_MIG_CPU] = 200;
+	v[M_DST_MAIN_CPU] = 250;
+	v[M_HINT_LATENCY] = 12.5;
+	check(projection_ms("pv-bitmap", v) == 347.7 + 12.5 &&
+	      projection_ms("pv-bitmap+balloon", v) == 347.7 + 12.5 &&
+	      projection_ms("pv-bitmap+fpr", v) == 347.7 + 12.5,
+	      "projection: wire the slowest stage; pv-bitmap methods add the hint wait");
+	check(projection_ms("fph", v) == 347.7 && projection_ms("balloon", v) == 347.7,
+	      "projection: methods whose migration thread never waits for hints add nothing");
+	v[M_HINT_LATENCY] = NAN;
+	check(isnan(projection_ms("pv-bitmap", v)), "projection: pv-bitmap without hint latency not measured");
+	v[M_SRC_MIG_CPU] = NAN;
+	check(isnan(projection_ms("baseline", v)), "projection: without src_mig_cpu_ms not measured");
+	v[M_SRC_MIG_CPU] = 100;
+	v[M_DST_MAIN_CPU] = NAN;
+	v[M_WIRE_MS] = NAN;
+	check(projection_ms("baseline", v) == 100, "projection: stages not measured drop out of the max");
+}
+
+static void test_breakdown(void)
+{
+	struct mig_row r;
+	struct breakdown b;
+
+	memset(&r, 0, sizeof(r));
+	blank(r.v);
+	r.ok = true;
+	r.v[M_TOTAL_TIME] = 1850;
+	r.v[M_WIRE_MS] = 350;
+	r.v[M_SRC_MIG_CPU] = 1200;
+	r.v[M_SRC_MIG_WAIT] = 300;
+	r.v[M_DST_MAIN_CPU] = 1300;
+	check(breakdown_of(&r, &b) && b.part[BD_WIRE] == 350 && b.part[BD_SRC_CPU] == 850 &&
+	      b.part[BD_SRC_WAIT] == 300 && b.part[BD_DST] == 100 && b.part[BD_REST] == 250 &&
+	      b.overlap_ms == 0, "breakdown: a-e of a migration add up to its total");
+	r.v[M_TOTAL_TIME] = 580;
+	r.v[M_WIRE_MS] = 335;
+	r.v[M_SRC_MIG_CPU] = 320;
+	r.v[M_SRC_MIG_WAIT] = 200;
+	r.v[M_DST_MAIN_CPU] = 500;
+	check(breakdown_of(&r, &b) && b.part[BD_SRC_CPU] == 0 && b.part[BD_DST] == 165 &&
+	      b.part[BD_REST] == 0 && b.overlap_ms == 120,
+	      "breakdown: source below the wire adds nothing; overlap clamps the rest to 0");
+	r.v[M_SRC_MIG_WAIT] = NAN;
+	check(!breakdown_of(&r, &b), "breakdown: a component not measured gives no split");
+	r.v[M_SRC_MIG_WAIT] = 200;
+	r.ok = false;
+	check(!breakdown_of(&r, &b), "breakdown: a migration that does not count gives no split");
+}
+
+static void test_provenance(void)
+{
+	json_t *a = json_pack("{s:{s:s}, s:{s:b}, s:{s:s, s:i, s:i, s:s, s:s}}", "versions",
+			      "harness", "1234abc+local", "params", "dst_prealloc", 0, "host",
+			      "cpu_model", "AMD EPYC", "cpus", 2, "mem_mib", 24105, "kernel", "6.18",
+			      "hostname", "vm");
+	json_t *b = json_pack("{s:{s:s}, s:{s:s, s:i, s:i, s:s, s:s}}", "versions", "harness",
+			      "021bdac-dirty", "host", "cpu_model", "AMD EPYC", "cpus", 2, "mem_mib",
+			      24105, "kernel", "6.18", "hostname", "other");
+	json_t *c = json_pack("{s:{s:s}, s:{s:s, s:i, s:i, s:s}}", "versions", "harness",
+			      "97943d3", "host", "cpu_model", "AMD EPYC", "cpus", 4, "mem_mib", 24105,
+			      "kernel", "6.18");
+	char *o1 = scenario_other_regime("mem8192_link10_tcg_prealloc_dt300");
+	char *o2 = scenario_other_regime("mem8192_link10_tcg_noprealloc_dt300");
+	char *o3 = scenario_other_regime("mem8192_link10_tcg_dt300");
+
+	check(run_is_uncommitted(a) && run_is_uncommitted(b) && !run_is_uncommitted(c),
+	      "provenance: +local and -dirty are uncommitted, a plain hash is not");
+	check(run_same_host(a, b) && !run_same_host(a, c),
+	      "provenance: host identity ignores the hostname, not the CPU count");
+	check(run_prealloc(a, "x_mem1_prealloc_dt3") == 0 &&
+	      run_prealloc(b, "x_mem1_noprealloc_dt3") == 0 &&
+	      run_prealloc(b, "x_mem1_prealloc_dt3") == 1 && run_prealloc(b, "x_mem1") == -1,
+	      "provenance: regime from params.dst_prealloc, else from the run id");
+	check(o1 && !strcmp(o1, "mem8192_link10_tcg_noprealloc_dt300") && o2 &&
+	      !strcmp(o2, "mem8192_link10_tcg_prealloc_dt300") && !o3,
+	      "provenance: the other regime's scenario swaps prealloc and noprealloc");
+	free(o1);
+	free(o2);
+	free(o3);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
 int main(void)
 {
 	test_csv();
 	test_stats();
 	test_format_and_seed();
 	test_qemu_version();
+	test_projection();
+	test_breakdown();
+	test_provenance();
 	return failures ? 1 : 0;
 }
