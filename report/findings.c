@@ -16,7 +16,7 @@
 int is_hinting_method(const char *method)
 {
 	return !strcmp(method, "pv-bitmap") || !strcmp(method, "fph") || !strcmp(method, "fpr") ||
-	       !strcmp(method, "pv-bitmap+balloon");
+	       !strcmp(method, "pv-bitmap+balloon") || !strcmp(method, "pv-bitmap+fpr");
 }
 
 static const struct summary *S(const struct method_stats *ms, enum metric m)

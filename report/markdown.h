@@ -1,9 +1,11 @@
-/* REPORT.md: the reply's claims answered, set-up, runs used, per-case
- * tables (seed-shaped, with % against baseline), the seed side by side,
- * the wire-time floor, findings, failed migrations, embedded plots, the
- * QEMU base comparison against the archive, and caveats.  Everything comes from the loaded results; the output has no
- * timestamps, so regenerating it from the same results gives the same
- * bytes. */
+/* REPORT.md: the reply's claims answered (raw and projected), set-up, runs
+ * used, the projection and breakdown definitions, per-case tables
+ * (seed-shaped, with % against baseline and the projected time), the seed
+ * side by side, the wire-time floor, where the time went, findings, failed
+ * migrations, embedded plots, the destination regimes, the QEMU base
+ * comparison against the archive, and caveats.  Everything comes from the
+ * loaded results; the output has no timestamps, so regenerating it from the
+ * same results gives the same bytes. */
 #ifndef REPORT_MARKDOWN_H
 #define REPORT_MARKDOWN_H
 
