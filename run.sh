@@ -29,7 +29,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 
-make -s deps qemu guest harness
+make -s deps qemu qemu-stock guest harness
 status=0
 for c in $cases; do
 	./build/pvmig run "$c" "$@" || status=$?

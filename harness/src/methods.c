@@ -10,6 +10,14 @@ static const struct method methods[] = {
 		.driver = DRIVER_NONE,
 	},
 	{
+		/* The control for the series: if it cost anything when off,
+		 * this row and baseline's would differ. */
+		.name = "stock",
+		.what = "stock precopy on the same QEMU source built without our series",
+		.driver = DRIVER_NONE,
+		.stock_qemu = true,
+	},
+	{
 		.name = "pv-bitmap",
 		.what = "the seed: guest free-page ranges skip the bulk stage",
 		.driver = DRIVER_PV,
@@ -57,5 +65,5 @@ const struct method *method_find(const char *name)
 
 const char *method_names(void)
 {
-	return "baseline, pv-bitmap, fph, fpr, balloon, pv-bitmap+balloon";
+	return "baseline, stock, pv-bitmap, fph, fpr, balloon, pv-bitmap+balloon";
 }

@@ -19,6 +19,8 @@ struct method {
 	bool inflate;			/* balloon inflated before migrating */
 	bool reporting_settle;		/* give free page reporting time first */
 	bool pv_counters;		/* read free-page-bitmap-stats */
+	bool stock_qemu;		/* run build/qemu-stock: the same QEMU
+					 * source built without our series */
 };
 
 const struct method *method_find(const char *name);

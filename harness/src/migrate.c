@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -35,6 +36,53 @@ void migrate_parse_info(json_t *info, struct mig_record *r)
 		mbps = json_object_get(ram, "mbps");
 		r->mbps = json_is_number(mbps) ? json_number_value(mbps) : NA;
 	}
+}
+
+static int64_t realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * QEMU stamps each event with its own realtime clock when it happens, so
+ * these times do not depend on when the harness got round to reading the
+ * QMP socket; the stop-and-copy span in particular, which the BQL hides
+ * from query-migrate.  Events older than the migrate command (t0_us,
+ * realtime) belong to nothing of ours and are skipped.
+ */
+void migrate_parse_events(json_t *events, int64_t t0_us, struct mig_record *r)
+{
+	int64_t device_us = NA, completed_us = NA;
+	size_t i;
+	json_t *ev;
+
+	json_decref(r->mig_events);
+	r->mig_events = json_array();
+	json_array_foreach(events, i, ev) {
+		json_t *ts = json_object_get(ev, "timestamp");
+		const char *name = json_string_value(json_object_get(ev, "event"));
+		const char *st = json_string_value(json_object_get(json_object_get(ev, "data"), "status"));
+		int64_t us;
+
+		if (!name || strcmp(name, "MIGRATION") || !st || !json_is_object(ts))
+			continue;
+		us = (int64_t)json_integer_value(json_object_get(ts, "seconds")) * 1000000 +
+		     (int64_t)json_integer_value(json_object_get(ts, "microseconds"));
+		if (us < t0_us)
+			continue;
+		json_array_append_new(r->mig_events,
+				      json_pack("{s:s, s:f}", "status", st,
+						"t_ms", (double)(us - t0_us) / 1000));
+		if (!strcmp(st, "device"))
+			device_us = us;
+		else if (!strcmp(st, "completed"))
+			completed_us = us;
+	}
+	if (device_us != NA && completed_us != NA && completed_us >= device_us)
+		r->stop_copy_ms = (completed_us - device_us + 500) / 1000;
 }
 
 /* One progress-history entry: what guestperf keeps per sample. */
@@ -144,7 +192,7 @@ static int wait_dst_running(struct vm *dst, struct mig_record *r)
 int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
                 struct mig_record *r)
 {
-	int64_t t0, deadline;
+	int64_t t0, t0_us, deadline;
 	json_t *info = NULL;
 	int rc = -1;
 
@@ -157,6 +205,7 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 		return -1;
 	}
 	t0 = now_ms();
+	t0_us = realtime_us();
 	deadline = t0 + p->timeout_ms;
 	if (qmp_exec(&src->qmp, "migrate", json_pack("{s:s}", "uri", p->uri),
 		     QMP_TIMEOUT_MS, NULL)) {
@@ -165,7 +214,7 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 	}
 
 	for (;;) {
-		int64_t t = now_ms() - t0;
+		int64_t t;
 		const char *st;
 
 		json_decref(info);
@@ -174,6 +223,10 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 			snprintf(r->error, sizeof(r->error), "%s", src->qmp.error);
 			break;
 		}
+		/* Taken when the answer is in: during stop-and-copy the query
+		 * waits for the BQL, and a time taken before asking would be
+		 * early by as long as it waited. */
+		t = now_ms() - t0;
 		json_array_append_new(r->progress, sample_of(info, t));
 		show_progress(p, info, t);
 		st = json_string_value(json_object_get(info, "status")) ?: "";
@@ -218,6 +271,9 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 	if (info)
 		migrate_parse_info(info, r);
 	json_decref(info);
+	/* Pick up events still in the socket; they carry their own time. */
+	qmp_pump(&src->qmp, 0);
+	migrate_parse_events(src->qmp.events, t0_us, r);
 	if (rc == 0 && wait_dst_running(dst, r))
 		rc = -1;
 	if (rc != 0 && !strcmp(r->status, "completed"))

@@ -32,4 +32,9 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 /* Parse query-migrate's reply into r's figures (pure; unit-tested). */
 void migrate_parse_info(json_t *info, struct mig_record *r);
 
+/* QEMU's MIGRATION events (each with QEMU's own timestamp) after t0_us
+ * (realtime, microseconds) into r->mig_events and r->stop_copy_ms, the
+ * span from "device" (the VM stopped) to "completed" (pure; unit-tested). */
+void migrate_parse_events(json_t *events, int64_t t0_us, struct mig_record *r);
+
 #endif

@@ -8,6 +8,7 @@
 #include "balloon.h"
 #include "cpucost.h"
 #include "guestagent.h"
+#include "hog.h"
 #include "integrity.h"
 #include "migrate.h"
 #include "qemuthreads.h"
@@ -34,7 +35,7 @@ static void fill_config(struct env *e, const struct method *m, struct vm_config 
 {
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	c->qemu = e->qemu;
+	c->qemu = m->stock_qemu ? e->qemu_stock : e->qemu;
 	c->kernel = e->kernel;
 	c->initrd = e->initrd;
 	c->netns = netns;
@@ -204,18 +205,56 @@ static void verify_integrity(struct vm *v, struct integrity *it, struct mig_reco
 			 n ? "; " : "", (long long)it->mismatches);
 }
 
-/* Source QEMU's resident memory, KiB (free page reporting shrinks it). */
-static int64_t rss_kb(pid_t pid)
+/* A "Key:   N kB" figure of a /proc/<pid> file, KiB; NA if absent. */
+static int64_t proc_kb(pid_t pid, const char *file, const char *key)
 {
 	char path[64], *s, *p;
 	int64_t kb = NA;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	s = read_file(path);
-	if (s && (p = strstr(s, "VmRSS:")))
-		kb = strtoll(p + 6, NULL, 10);
+	if (s && (p = strstr(s, key)))
+		kb = strtoll(p + strlen(key), NULL, 10);
 	free(s);
 	return kb;
+}
+
+/* Source QEMU's resident memory, KiB (free page reporting shrinks it). */
+static int64_t rss_kb(pid_t pid)
+{
+	return proc_kb(pid, "status", "VmRSS:");
+}
+
+/*
+ * How the source QEMU's guest RAM is backed, at one moment: resident
+ * anonymous memory and how much of it sits in transparent huge pages.
+ * A balloon discards 4 KiB pages one by one, which splits huge pages;
+ * whether that is what slows its migrations down is read off these
+ * figures before and after inflation, not guessed.
+ */
+static json_t *backing_json(pid_t pid)
+{
+	return json_pack("{s:I, s:I, s:I}",
+			 "rss_kb", (json_int_t)proc_kb(pid, "status", "VmRSS:"),
+			 "anon_kb", (json_int_t)proc_kb(pid, "smaps_rollup", "Anonymous:"),
+			 "anon_huge_kb", (json_int_t)proc_kb(pid, "smaps_rollup", "AnonHugePages:"));
+}
+
+/*
+ * The guest kernel's memory auto-initialisation, from its boot log
+ * ("mem auto-init: stack:..., heap alloc:on, heap free:off"): a guest
+ * that zeroes every page it allocates, balloon pages included, writes
+ * (and so makes the host back) each page it hands to the balloon.
+ */
+static json_t *guest_auto_init(struct vm *src)
+{
+	char out[512] = "";
+
+	if (ga_shell(&src->ga, "dmesg | grep -o 'mem auto-init:.*' | head -n1", 10000,
+		     out, sizeof(out)))
+		return json_null();
+	out[strcspn(out, "\n")] = '\0';
+	return json_string(out);
 }
 
 /*
@@ -352,7 +391,9 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 	char scmd[512], dcmd[512], sballoon[512], dballoon[512], err[512], label[64];
 	struct integrity it = { .mismatches = NA };
 	struct balloon_outcome bo = { 0 };
+	struct hog hog = { 0 };
 	json_t *prep_counters = NULL;
+	json_t *backing_before = NULL, *backing_after_prep = NULL, *auto_init = NULL;
 	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
 	char meminfo[8192], uri[64], sdrive[PATH_MAX + 128], ddrive[PATH_MAX + 128];
 	int64_t guest_t0 = NA;
@@ -392,6 +433,7 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 		snprintf(r->error, sizeof(r->error), "%s", err);
 		goto out;
 	}
+	r->qemu_cmdline = json_pack("{s:s, s:s}", "src", src.cmdline, "dst", dst.cmdline);
 	if (run_workload(e, &src, r))
 		goto out;
 	if (e->cs.settle_ms)
@@ -402,10 +444,12 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 		if (total != NA && freekb != NA)
 			r->guest_used_kb = total - freekb;
 	}
+	auto_init = guest_auto_init(&src);
 	if (e->cs.memcheck_mib > 0 && integrity_start(&src.ga, e->cs.memcheck_mib, &it)) {
 		snprintf(r->error, sizeof(r->error), "%s", it.error);
 		goto out;
 	}
+	backing_before = backing_json(src.pid);
 	if (m->inflate) {
 		if (balloon_inflate(&src.qmp, mem_bytes, 600000, &bo) && !pvmig_interrupted) {
 			snprintf(r->error, sizeof(r->error), "balloon: %s", bo.outcome);
@@ -424,6 +468,11 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 		goto out;
 	}
 
+	backing_after_prep = backing_json(src.pid);
+	if (hog_start(&hog, e->opt.host_cpu_hog, err, sizeof(err))) {
+		snprintf(r->error, sizeof(r->error), "%s", err);
+		goto out;
+	}
 	log_info("migrating: %s, repeat %d", m->name, repeat);
 	if (e->cpu_ok) {
 		hooks.src_cpu = cpucost_start(src.pid, err, sizeof(err));
@@ -435,6 +484,7 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 	if (e->cs.workload == WORKLOAD_SERVICE)
 		guest_t0 = service_guest_now(&src.ga);
 	rc = migrate_run(&src, &dst, &p, r);
+	hog_stop(&hog);
 	stop_cpu(&hooks.src_cpu, &r->src_cpu);
 	stop_cpu(&hooks.dst_cpu, &r->dst_cpu);
 	src_threads = stop_threads(&hooks.src_threads, "source");
@@ -473,8 +523,23 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 	}
 	if (r->total_time_ms != NA)
 		r->end_to_end_ms = r->prep_time_ms + r->total_time_ms;
+	if (!r->counters)
+		r->counters = json_object();
+	json_object_set_new(r->counters, "backing",
+			    json_pack("{s:o, s:o, s:o, s:o}",
+				      "src_before_prep", backing_before,
+				      "src_after_prep", backing_after_prep ?: json_null(),
+				      "src_after_migration", backing_json(src.pid),
+				      "dst_after_migration", backing_json(dst.pid)));
+	backing_before = backing_after_prep = NULL;
+	json_object_set_new(r->counters, "guest_mem_auto_init", auto_init);
+	auto_init = NULL;
 out:
+	hog_stop(&hog);
 	json_decref(prep_counters);
+	json_decref(backing_before);
+	json_decref(backing_after_prep);
+	json_decref(auto_init);
 	if (r->error[0])
 		log_warn("%s #%d: %s", m->name, repeat, r->error);
 	vm_stop(&dst);

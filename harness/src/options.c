@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hog.h"
+
 void options_usage(FILE *out)
 {
 	fprintf(out,
@@ -13,7 +15,7 @@ void options_usage(FILE *out)
 "  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"
 "  --mem SIZE           guest RAM, e.g. 8G, 1024M (default: the case's, 8G)\n"
 "  --repeat N           migrations per method (default: the case's)\n"
-"  --methods A,B        methods to run (baseline, pv-bitmap, fph, fpr, balloon,\n"
+"  --methods A,B        methods to run (baseline, stock, pv-bitmap, fph, fpr, balloon,\n"
 "                       pv-bitmap+balloon; default: the case's)\n"
 "  --accel auto|kvm|tcg accelerator (auto probes KVM with a timed boot)\n"
 "  --link-gbit F        veth shaping rate (default 10; 0 = unshaped)\n"
@@ -21,6 +23,8 @@ void options_usage(FILE *out)
 "  --max-bandwidth-gbit F  QEMU max-bandwidth (default 100, i.e. the link limits)\n"
 "  --dst-prealloc on|off   back the destination's RAM before migrating (default on)\n"
 "  --settle-ms N        idle time before migrating (default: the case's)\n"
+"  --host-cpu-hog N     N stress-ng CPU workers on the host during each\n"
+"                       migration (default 0; checks the dedicated-core projection)\n"
 "  --migrate-timeout-s N   cancel a migration that takes longer (default 600)\n"
 "  --boot-timeout-s N   wait for the guest agent this long (default 300)\n"
 "  --iperf-s N          seconds of iperf3 before the run (default 3; 0 = skip)\n"
@@ -51,7 +55,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
 		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
-		O_SET,
+		O_SET, O_HOG,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -72,6 +76,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "cases", required_argument, 0, O_CASES },
 		{ "memcheck-mib", required_argument, 0, O_MEMCHECK },
 		{ "set", required_argument, 0, O_SET },
+		{ "host-cpu-hog", required_argument, 0, O_HOG },
 		{ "x-driver", required_argument, 0, O_XDRIVER },
 		{ "x-driver-args", required_argument, 0, O_XDRVARGS },
 		{ "x-device-props", required_argument, 0, O_XDEVPROPS },
@@ -142,6 +147,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_IPERF:
 			if (num(v, 0, 60, &d)) goto bad;
 			o->iperf_s = (int)d; break;
+		case O_HOG:
+			if (num(v, 0, HOG_MAX, &d) || d != (int)d) goto bad;
+			o->host_cpu_hog = (int)d; break;
 		case O_RESULTS: o->results_root = v; break;
 		case O_TOP: o->top = v; break;
 		case O_CASES: o->cases_dir = v; break;

@@ -30,6 +30,7 @@ struct options {
 	const char *top;		/* project directory */
 	const char *cases_dir;		/* NULL: <top>/workloads/cases */
 	long memcheck_mib;		/* -1: the case's */
+	int host_cpu_hog;		/* stress-ng CPU workers during migrations */
 	/* --set KEY=VALUE: any case-file key, applied in order after the file */
 	const char *sets[OPTIONS_MAX_SETS];
 	int nsets;

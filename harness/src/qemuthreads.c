@@ -69,6 +69,8 @@ void qemuthreads_record(const struct threadstats_table *src, const struct thread
 		uint64_t vcpu_ns = 0;
 		bool any_vcpu = false;
 
+		if (!mig)
+			mig = threadstats_find(src, QEMU_MIGRATION_THREAD_OLD);
 		r->src_mig_cpu_ms = cpu_ms_of(mig);
 		r->src_mig_wait_ms = wait_ms_of(src, mig);
 		for (int i = 0; i < src->n; i++) {

@@ -5,7 +5,8 @@
  *
  * QEMU names its threads when started with -name ...,debug-threads=on
  * (vm.c does): vCPUs "CPU <n>/TCG" or "CPU <n>/KVM" ("ALL CPUs/TCG" for
- * single-threaded TCG), the source's sending thread "live_migration",
+ * single-threaded TCG), the source's sending thread "mig/src/main"
+ * (QEMU 10.0; "live_migration" up to 8.2),
  * "IOThread (<id>)", "worker", "call_rcu", ...  The main thread keeps the
  * process name; the destination receives the incoming stream there, in a
  * coroutine of the main loop.
@@ -18,8 +19,9 @@
 #include "record.h"
 #include "threadstats.h"
 
-/* The source's migration thread, as QEMU names it. */
-#define QEMU_MIGRATION_THREAD "live_migration"
+/* The source's migration thread, as QEMU 10.0 names it, and as 7.2 did. */
+#define QEMU_MIGRATION_THREAD "mig/src/main"
+#define QEMU_MIGRATION_THREAD_OLD "live_migration"
 
 /* A vCPU thread's name: "CPU 0/TCG", "CPU 1/KVM", "ALL CPUs/TCG". */
 bool qemuthreads_is_vcpu(const char *name);

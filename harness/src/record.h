@@ -24,6 +24,7 @@ struct mig_record {
 	int64_t dirty_sync_count;
 	double mbps;		/* QEMU's last throughput figure */
 	int64_t wall_ms;	/* migrate command to completion, our clock */
+	int64_t stop_copy_ms;	/* QEMU's MIGRATION events: "device" to "completed" */
 
 	int64_t prep_time_ms;	/* balloon inflation, hint settling: before migrate */
 	int64_t end_to_end_ms;	/* prep + total */
@@ -60,6 +61,8 @@ struct mig_record {
 	int64_t guest_window_ms;	/* migration window length in the guest's clock */
 	json_t *counters;	/* method-specific counters, as read */
 	json_t *threads;	/* {"src": [per-name rows]|null, "dst": ...}, or NULL */
+	json_t *mig_events;	/* [{status, t_ms}] from QEMU's MIGRATION events */
+	json_t *qemu_cmdline;	/* {"src": "...", "dst": "..."} */
 };
 
 void record_init(struct mig_record *r, const char *method, int repeat, long mem_mib);

@@ -16,7 +16,7 @@ const char *results_csv_header(void)
 	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,"
 	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error,"
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
-	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms";
+	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -123,6 +123,7 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_int(&p, &left, r->dst_majflt);
 	put_num(&p, &left, r->dst_main_cpu_ms, "%.1f");
 	put_num(&p, &left, r->dst_main_wait_ms, "%.1f");
+	put_int(&p, &left, r->stop_copy_ms);
 	return buf;
 }
 
@@ -156,6 +157,7 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "dirty_sync_count", int_or_null(r->dirty_sync_count));
 	json_object_set_new(o, "mbps", num_or_null(r->mbps));
 	json_object_set_new(o, "wall_ms", int_or_null(r->wall_ms));
+	json_object_set_new(o, "stop_copy_ms", int_or_null(r->stop_copy_ms));
 	json_object_set_new(o, "prep_time_ms", int_or_null(r->prep_time_ms));
 	json_object_set_new(o, "end_to_end_ms", int_or_null(r->end_to_end_ms));
 	json_object_set_new(o, "skipped_pages", int_or_null(r->skipped_pages));
@@ -181,6 +183,10 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "guest_ops_after", num_or_null(r->guest_ops_after));
 	json_object_set_new(o, "counters", r->counters ? json_incref(r->counters) : json_null());
 	json_object_set_new(o, "threads", r->threads ? json_incref(r->threads) : json_null());
+	json_object_set_new(o, "migration_events",
+			    r->mig_events ? json_incref(r->mig_events) : json_null());
+	json_object_set_new(o, "qemu_cmdline",
+			    r->qemu_cmdline ? json_incref(r->qemu_cmdline) : json_null());
 	json_object_set_new(o, "progress", json_incref(r->progress));
 	if (r->guest_throughput) {
 		json_object_set_new(o, "guest_throughput", json_incref(r->guest_throughput));

@@ -21,6 +21,7 @@ struct env {
 	struct case_def cs;
 	char top[PATH_MAX];
 	char qemu[PATH_MAX];
+	char qemu_stock[PATH_MAX];	/* the control build, method "stock" */
 	char kernel[PATH_MAX];
 	char initrd[PATH_MAX];
 	char rundir[256];

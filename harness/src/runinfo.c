@@ -25,11 +25,31 @@ static char *slurp_trim(const char *path)
 	return s;
 }
 
+/*
+ * The selected mode of a transparent-hugepage knob, the word in brackets
+ * of e.g. "always [madvise] never"; "unknown" when the file is missing.
+ * Whether the host backs guest RAM with huge pages changes how fast the
+ * destination takes in fresh memory and what a balloon discard costs.
+ */
+static void thp_mode(const char *path, char *out, size_t len)
+{
+	char *s = read_file(path);
+	char *open, *close;
+
+	snprintf(out, len, "unknown");
+	if (s && (open = strchr(s, '[')) && (close = strchr(open, ']'))) {
+		*close = '\0';
+		snprintf(out, len, "%s", open + 1);
+	}
+	free(s);
+}
+
 json_t *host_json(void)
 {
 	struct utsname u;
 	char *cpuinfo = read_file("/proc/cpuinfo");
 	char model[256] = "unknown";
+	char thp_enabled[32], thp_defrag[32];
 
 	if (cpuinfo) {
 		char *p = strstr(cpuinfo, "model name");
@@ -39,33 +59,42 @@ json_t *host_json(void)
 		free(cpuinfo);
 	}
 	uname(&u);
-	return json_pack("{s:i, s:I, s:s, s:s, s:s}", "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+	thp_mode("/sys/kernel/mm/transparent_hugepage/enabled", thp_enabled, sizeof(thp_enabled));
+	thp_mode("/sys/kernel/mm/transparent_hugepage/defrag", thp_defrag, sizeof(thp_defrag));
+	return json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:s}",
+			 "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
 			 "mem_mib", (json_int_t)host_mem_mib(), "cpu_model", model,
-			 "kernel", u.release, "hostname", u.nodename);
+			 "kernel", u.release, "hostname", u.nodename,
+			 "thp_enabled", thp_enabled, "thp_defrag", thp_defrag);
 }
 
 json_t *versions_json(struct env *e)
 {
 	char path[PATH_MAX + 64];
-	char *qsrc, *kver, *kpkg, *series;
+	char *qsrc, *qstock, *kver, *kpkg, *series;
 	json_t *v;
 
 	snprintf(path, sizeof(path), "%s/build/qemu/source-version", e->top);
 	qsrc = slurp_trim(path);
+	/* The control build (method "stock"): the same source, no series. */
+	snprintf(path, sizeof(path), "%s/build/qemu-stock/source-version", e->top);
+	qstock = slurp_trim(path);
 	snprintf(path, sizeof(path), "%s/build/qemu/.series-stamp", e->top);
 	series = slurp_trim(path);
 	snprintf(path, sizeof(path), "%s/build/guest/kernel-version", e->top);
 	kver = slurp_trim(path);
 	snprintf(path, sizeof(path), "%s/build/guest/kernel-package-version", e->top);
 	kpkg = slurp_trim(path);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		      "harness", PVMIG_VERSION,
 		      "qemu_source", qsrc ? qsrc : "unknown",
+		      "qemu_stock_source", qstock ? qstock : "not built",
 		      "qemu_series_sha256", series ? series : "unknown",
 		      "guest_kernel", kver ? kver : "unknown",
 		      "guest_kernel_package", kpkg ? kpkg : "unknown",
 		      "iperf3", e->hosts.iperf_version[0] ? e->hosts.iperf_version : "unknown");
 	free(qsrc);
+	free(qstock);
 	free(kver);
 	free(kpkg);
 	free(series);
@@ -83,7 +112,7 @@ json_t *params_json(struct env *e)
 			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
 
 	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
-			 "s:i, s:i, s:I, s:o, s:o}",
+			 "s:i, s:i, s:i, s:I, s:o, s:o}",
 			 "case", e->cs.name, "description", e->cs.description,
 			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
 			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
@@ -92,6 +121,7 @@ json_t *params_json(struct env *e)
 			 "link_gbit", e->opt.link_gbit, "downtime_limit_ms", e->opt.downtime_ms,
 			 "max_bandwidth_gbit", e->opt.max_bandwidth_gbit,
 			 "dst_prealloc", e->opt.dst_prealloc,
+			 "host_cpu_hog", e->opt.host_cpu_hog,
 			 "migrate_timeout_s", e->opt.migrate_timeout_s,
 			 "boot_timeout_s", e->opt.boot_timeout_s,
 			 "memcheck_mib", (json_int_t)e->cs.memcheck_mib, "fault_injection", x,
@@ -127,6 +157,8 @@ void make_run_id(struct env *e, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "_settle_ms-%d", e->opt.settle_ms);
 	if (e->opt.max_bandwidth_gbit != OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_maxbw%g", e->opt.max_bandwidth_gbit);
+	if (e->opt.host_cpu_hog > 0 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_hog%d", e->opt.host_cpu_hog);
 	/* A case key changed with --set makes another scenario, so the report
 	 * never pools it with the case file's runs.  Keys that only choose
 	 * what to run, or that are in the name already, do not. */

@@ -118,8 +118,15 @@ int validate(struct env *e)
 	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
 	if (access(e->qemu, X_OK) || access(e->kernel, R_OK) || access(e->initrd, R_OK))
 		return bad_input("QEMU or the guest is not built (run make qemu guest)");
+	snprintf(e->qemu_stock, sizeof(e->qemu_stock), "%s/build/qemu-stock/qemu-system-x86_64", e->top);
 	for (int i = 0; i < e->cs.nmethods; i++) {
 		const struct method *m = method_find(e->cs.methods[i]);
+
+		if (m->stock_qemu && access(e->qemu_stock, X_OK)) {
+			snprintf(err, sizeof(err),
+				 "method '%s' needs QEMU built without the series (make qemu-stock)", m->name);
+			return bad_input(err);
+		}
 
 		if (m->driver == DRIVER_PV) {
 			snprintf(path, sizeof(path), "%s/impl/guest/pvmig_balloon.ko", e->top);

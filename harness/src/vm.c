@@ -116,6 +116,11 @@ int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
 	unlink(v->ga_path);
 
 	argv = vm_argv(c, v);
+	for (char **p = argv; *p; p++) {
+		size_t n = strlen(v->cmdline);
+
+		snprintf(v->cmdline + n, sizeof(v->cmdline) - n, "%s%s", n ? " " : "", *p);
+	}
 	{
 		FILE *f = fopen(v->log_path, "a");
 

@@ -35,6 +35,7 @@ struct vm {
 	char ga_path[512];
 	char log_path[512];
 	char serial_path[512];
+	char cmdline[8192];	/* the QEMU command line, for run.json */
 };
 
 /* Build argv into a NULL-terminated array of malloc'd strings. */

@@ -25,4 +25,32 @@ void suite_migrate_parse(void)
 	      "migrate: absent figures stay missing");
 	json_decref(info);
 	record_free(&r);
+
+	/* QEMU's MIGRATION events: times are QEMU's own, relative to the
+	 * migrate command; older events and other events are skipped. */
+	json_t *ev = json_loads(
+		"[{\"event\": \"MIGRATION\", \"data\": {\"status\": \"completed\"},"
+		"  \"timestamp\": {\"seconds\": 99, \"microseconds\": 0}},"
+		" {\"event\": \"MIGRATION\", \"data\": {\"status\": \"setup\"},"
+		"  \"timestamp\": {\"seconds\": 100, \"microseconds\": 1000}},"
+		" {\"event\": \"STOP\", \"timestamp\": {\"seconds\": 101, \"microseconds\": 0}},"
+		" {\"event\": \"MIGRATION\", \"data\": {\"status\": \"device\"},"
+		"  \"timestamp\": {\"seconds\": 101, \"microseconds\": 200000}},"
+		" {\"event\": \"MIGRATION\", \"data\": {\"status\": \"completed\"},"
+		"  \"timestamp\": {\"seconds\": 101, \"microseconds\": 512600}}]", 0, NULL);
+
+	record_init(&r, "baseline", 1, 8192);
+	migrate_parse_events(ev, 100000000, &r);
+	CHECK(r.stop_copy_ms == 313, "migrate: stop-and-copy span from the device and completed events");
+	CHECK(json_array_size(r.mig_events) == 3 &&
+	      !strcmp(json_string_value(json_object_get(json_array_get(r.mig_events, 0), "status")), "setup") &&
+	      json_real_value(json_object_get(json_array_get(r.mig_events, 0), "t_ms")) == 1.0,
+	      "migrate: events before the migrate command and other events are skipped");
+	record_free(&r);
+	record_init(&r, "baseline", 1, 8192);
+	json_array_remove(ev, 3);
+	migrate_parse_events(ev, 100000000, &r);
+	CHECK(r.stop_copy_ms == NA, "migrate: no device event, no stop-and-copy span");
+	record_free(&r);
+	json_decref(ev);
 }

@@ -39,4 +39,12 @@ void suite_options(void)
 	CHECK(rc == -1 && strstr(err, "no case"), "options: a case is required");
 	rc = parse(&o, err, sizeof(err), 3, "run", "case1", "case2");
 	CHECK(rc == -1 && strstr(err, "unexpected"), "options: one case only");
+	rc = parse(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "2", "case1");
+	CHECK(rc == 0 && o.host_cpu_hog == 2, "options: --host-cpu-hog takes a worker count");
+	rc = parse(&o, err, sizeof(err), 2, "run", "case1");
+	CHECK(rc == 0 && o.host_cpu_hog == 0, "options: no CPU hog by default");
+	rc = parse(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "1.5", "case1");
+	CHECK(rc == -1 && strstr(err, "bad value"), "options: a fractional hog is refused (%s)", err);
+	rc = parse(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "99", "case1");
+	CHECK(rc == -1 && strstr(err, "bad value"), "options: an impossible hog is refused (%s)", err);
 }

@@ -86,8 +86,21 @@ static void test_record(void)
 	record_init(&r, "baseline", 1, 1024);
 	qemuthreads_record(&src, &dst, &r);
 	CHECK(r.src_mig_cpu_ms == 1500 && r.src_mig_wait_ms == 250,
-	      "qemuthreads: the source's live_migration thread: %.3f ms CPU, %.3f ms waiting",
+	      "qemuthreads: the source's live_migration thread (QEMU 7.2): %.3f ms CPU, %.3f ms waiting",
 	      r.src_mig_cpu_ms, r.src_mig_wait_ms);
+	/* QEMU 10.0 calls it mig/src/main. */
+	snprintf(src.g[3].name, sizeof(src.g[3].name), "mig/src/main");
+	src.g[3].delta.cpu_ns = 700 * 1000000ULL;
+	record_free(&r);
+	record_init(&r, "baseline", 1, 1024);
+	qemuthreads_record(&src, &dst, &r);
+	CHECK(r.src_mig_cpu_ms == 700, "qemuthreads: the source's mig/src/main thread (QEMU 10.0): %.3f ms CPU",
+	      r.src_mig_cpu_ms);
+	snprintf(src.g[3].name, sizeof(src.g[3].name), "live_migration");
+	src.g[3].delta.cpu_ns = 1500 * 1000000ULL + 123;
+	record_free(&r);
+	record_init(&r, "baseline", 1, 1024);
+	qemuthreads_record(&src, &dst, &r);
 	CHECK(r.src_vcpu_cpu_ms == 1000, "qemuthreads: source vCPU threads summed: %.3f ms (1000)",
 	      r.src_vcpu_cpu_ms);
 	CHECK(r.src_minflt == 127 && r.src_majflt == 1 && r.dst_minflt == 250000 && r.dst_majflt == 3,
