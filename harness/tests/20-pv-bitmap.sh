@@ -60,13 +60,15 @@ run nodriver --repeat 1 --methods pv-bitmap --x-driver none >/dev/null
 check "fault: driver absent: migration completed" [ "$(col nodriver 1 status)" = completed ]
 check "fault: driver absent: counted as no_driver ($(counter nodriver 1 no_driver))" \
 	[ "$(counter nodriver 1 no_driver)" -ge 1 ]
-check "fault: driver absent: no pages skipped, 0 mismatches $(col nodriver 1 error)" \
-	[ "$(col nodriver 1 skipped_pages)" = 0 ] && [ "$(col nodriver 1 memcheck_mismatches)" = 0 ]
+ok=false
+[ "$(col nodriver 1 skipped_pages)" = 0 ] && [ "$(col nodriver 1 memcheck_mismatches)" = 0 ] && ok=true
+check "fault: driver absent: no pages skipped, 0 mismatches $(col nodriver 1 error)" $ok
 
 run silent --repeat 1 --methods pv-bitmap --x-driver-args fpb_silent=1 >/dev/null
 check "fault: driver silent: migration completed" [ "$(col silent 1 status)" = completed ]
-check "fault: driver silent: the wait timed out ($(counter silent 1 timeouts)) and was bounded (setup $(col silent 1 setup_time_ms) ms)" \
-	[ "$(counter silent 1 timeouts)" -ge 1 ] && [ "$(col silent 1 setup_time_ms)" -lt 5000 ]
+ok=false
+[ "$(counter silent 1 timeouts)" -ge 1 ] 2>/dev/null && [ "$(col silent 1 setup_time_ms)" -lt 5000 ] 2>/dev/null && ok=true
+check "fault: driver silent: the wait timed out ($(counter silent 1 timeouts)) and was bounded (setup $(col silent 1 setup_time_ms) ms)" $ok
 check "fault: driver silent: 0 mismatches $(col silent 1 error)" [ "$(col silent 1 memcheck_mismatches)" = 0 ]
 
 for mode in 1 2 3 4; do

@@ -7,7 +7,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
 vm_test_begin methods methods
 
-methods="baseline pv-bitmap fph fpr balloon pv-bitmap+balloon"
+# stock last: the checks below find the others by position.
+methods="baseline pv-bitmap fph fpr balloon pv-bitmap+balloon stock"
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 \
 	--methods "$(echo $methods | tr ' ' ,)" --results "$TMP/r" >"$TMP/out" 2>"$TMP/err"
 csv=$(ls "$TMP"/r/case1/*/runs.csv 2>/dev/null | head -n1)
@@ -22,12 +23,15 @@ for m in $methods; do
 	st=$(csv_field "$csv" $row status)
 	mm=$(csv_field "$csv" $row memcheck_mismatches)
 	ag=$(csv_field "$csv" $row dst_agent_ok)
-	check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" \
-		[ "$(csv_field "$csv" $row method)" = "$m" ] && [ "$st" = completed ] &&
-		[ "$ag" = 1 ] && [ "$mm" = 0 ]
+	# Compute first: "check desc [ a ] && [ b ]" would check only a.
+	ok=false
+	[ "$(csv_field "$csv" $row method)" = "$m" ] && [ "$st" = completed ] &&
+		[ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
+	check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" $ok
 done
-check "methods: CPU cost measured for both QEMUs" \
-	[ -n "$(csv_field "$csv" 1 src_cpu)" ] && [ -n "$(csv_field "$csv" 1 dst_cpu)" ]
+ok=false
+[ -n "$(csv_field "$csv" 1 src_cpu)" ] && [ -n "$(csv_field "$csv" 1 dst_cpu)" ] && ok=true
+check "methods: CPU cost measured for both QEMUs" $ok
 check "methods: balloon inflated before migrating and counted it as preparation" \
 	jq_ok "$json" '.migrations[4].counters.balloon.outcome == "reached" and .migrations[4].prep_time_ms > 0'
 check "methods: balloon left the destination deflated" \
@@ -36,4 +40,25 @@ check "methods: fpr waited for reporting to settle" \
 	jq_ok "$json" '.migrations[3].prep_time_ms >= 2500 and .migrations[3].counters.reporting.rss_after_kb > 0'
 check "methods: end-to-end time is preparation plus total time" \
 	jq_ok "$json" '[.migrations[] | select(.end_to_end_ms != null) | .end_to_end_ms == .prep_time_ms + .total_time_ms] | all'
+check "methods: stock ran the build without the series, the others the patched one" \
+	jq_ok "$json" '(.migrations[6].qemu_cmdline.src | startswith("'"$TOP"'/build/qemu-stock/")) and
+		(.migrations[0].qemu_cmdline.src | startswith("'"$TOP"'/build/qemu/")) and
+		(.migrations[0].qemu_cmdline.dst | test("-incoming"))'
+check "methods: stop-and-copy span from QEMU's events, within the total time" \
+	jq_ok "$json" '[.migrations[] | select(.status == "completed") |
+		.stop_copy_ms >= 0 and .stop_copy_ms <= .total_time_ms and
+		([.migration_events[].status] | index("completed") != null)] | all'
+check "methods: per-thread figures name the migration thread and the vCPU" \
+	jq_ok "$json" '.migrations[0].threads.src | map(.name) | (index("mig/src/main") != null) and (any(startswith("CPU 0/")))'
+ok=false
+[ -n "$(csv_field "$csv" 1 src_mig_cpu_ms)" ] && [ -n "$(csv_field "$csv" 1 dst_main_cpu_ms)" ] &&
+	[ -n "$(csv_field "$csv" 1 src_minflt)" ] && ok=true
+check "methods: runs.csv has the migration thread's CPU and both QEMUs' faults" $ok
+check "methods: balloon: source backing before and after inflation, guest auto-init recorded" \
+	jq_ok "$json" '.migrations[4].counters.backing.src_before_prep.anon_kb > 0 and
+		.migrations[4].counters.backing.src_after_prep.anon_kb > 0 and
+		(.migrations[4].counters.guest_mem_auto_init | type == "string")'
+check "methods: host THP mode and both QEMU versions recorded" \
+	jq_ok "$json" '(.host.thp_enabled | type == "string") and (.versions.qemu_source | test("10\\.0")) and
+		(.versions.qemu_stock_source == .versions.qemu_source)'
 check "methods: nothing left behind" nothing_left

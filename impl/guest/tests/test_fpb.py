@@ -30,8 +30,18 @@ def qstats(vm):
 
 
 def gstats(vm):
+    """The driver's counters, "name value" per line.  A line of any other
+    shape (the guest agent's output has carried one: a console message?)
+    is shown, not fatal, so the checks that use the counters still run."""
     out = vm.out(f"cat {P}/fpb_stats")
-    return {k: int(v) for k, v in (l.split() for l in out.splitlines())}
+    stats = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[1].isdigit():
+            stats[words[0]] = int(words[1])
+        elif line.strip():
+            print(f"  unexpected line in fpb_stats output: {line!r}", flush=True)
+    return stats
 
 
 # Values that are not counters: shown as they are, not as differences
