@@ -200,9 +200,12 @@ void basecompare_write(FILE *f, const struct base_side *cur, const struct base_s
 	fprintf(f, "## QEMU %s against QEMU %s\n\n", cur_label, old_label);
 	fprintf(f, "The seed's two cases on both QEMU bases: the archived runs in `%s/` beside the "
 		"current runs in `%s/`, each side chosen as for the tables above (one pooling "
-		"key of scenario, host and QEMU, uncommitted runs left out unless "
-		"`--include-uncommitted`, completed migrations without error). "
-		"The archive is used here only. Which QEMU each side ran, from its `run.json`:\n\n",
+		"key of scenario, host and QEMU, completed migrations without error; current "
+		"runs from an uncommitted tree left out unless `--include-uncommitted`). "
+		"The archive is used here only, and as it stands: its runs predate the rule "
+		"that results come from committed code, and each names the harness tree it "
+		"came from (`-dirty` or `+local`). Which QEMU each side ran, from its "
+		"`run.json`:\n\n",
 		old->dir, cur->dir);
 	write_sides(f, cur, old, cur_label, old_label);
 	fprintf(f, "| case | method | figure | QEMU %s: median [min–max] | n | QEMU %s: median "
