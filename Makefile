@@ -73,7 +73,7 @@ clean:
 # ==== report and plots: report/ (generator, tests) and plots/ ===============
 # REPORT.md and every plot are regenerated from results/ and nothing else.
 # `make plots`: build/report-gen writes plots/data/*.dat plus the gnuplot
-# driver plots/data/plots.gp, which calls plots/{bars,remaining,throughput}.gp
+# driver plots/data/plots.gp, which calls plots/{bars,breakdown,remaining,throughput}.gp
 # once per image (PNG and SVG in plots/).  `make report`: REPORT.md.
 REPORT_GEN    := $(BUILD)/report-gen
 REPORT_SRC    := $(wildcard report/*.c)

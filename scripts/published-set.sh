@@ -1,0 +1,116 @@
+#!/bin/sh
+# The published result set, in parts that each finish well inside a
+# three-hour session and can be resumed:
+#
+#   scripts/published-set.sh list          the parts, and which are done
+#   scripts/published-set.sh run [PART...] run the parts not done yet (all,
+#                                          or the ones named), in order
+#
+# A part is done when the run directories of its case hold, for every
+# method of the part, its repeats of completed migrations with the part's
+# scenario options, made by a committed harness whose measured sources
+# (harness, guest programs, QEMU series, scripts, Makefile) are those of
+# HEAD: committing results in between does not undo a part.  A part cut
+# short by the end of a session is simply run again; its partial run stays
+# in results/ and is pooled by the report like any other.
+#
+# Results are only worth committing from a clean tree: a run from a tree
+# with local changes is marked "+local" and left out of REPORT.md.
+set -eu
+cd "$(dirname "$0")/.."
+
+REPEAT=5
+ALL7="baseline,stock,pv-bitmap,fph,fpr,balloon,pv-bitmap+balloon"
+ALL6="baseline,pv-bitmap,fph,fpr,balloon,pv-bitmap+balloon"
+
+# name | case | methods | extra options (scenario)
+PARTS="
+case1-prealloc|case1|$ALL7|
+case2-seed|case2|baseline,stock,pv-bitmap|
+case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2
+case1-noprealloc|case1|$ALL7|--dst-prealloc off
+case2-others|case2|fph,fpr,balloon,pv-bitmap+balloon|
+case2-noprealloc|case2|$ALL7|--dst-prealloc off
+case3|case3|$ALL6|
+case4|case4|$ALL6|
+"
+
+usage() {
+	echo "usage: scripts/published-set.sh list | run [PART...]" >&2
+	exit 2
+}
+
+# The scenario words a part's options put into the run id.
+scenario_of() {
+	case $1 in
+	*"--dst-prealloc off"*) s=_noprealloc_ ;;
+	*) s=_prealloc_ ;;
+	esac
+	case $1 in
+	*"--host-cpu-hog "*) s="$s*_hog$(echo "$1" | sed 's/.*--host-cpu-hog \([0-9]*\).*/\1/')" ;;
+	esac
+	echo "$s"
+}
+
+# Was run.json's harness version VER made from the sources HEAD has?
+same_sources() {
+	case $1 in *+local|*-dirty|unknown|"") return 1 ;; esac
+	git diff --quiet "$1" HEAD -- harness/src workloads impl scripts Makefile 2>/dev/null
+}
+
+# Completed migrations of METHOD in CASE's runs of these sources and scenario.
+completed() {	# case method opts
+	pat=$(scenario_of "$3")
+	n=0
+	for d in results/"$1"/*"$pat"*; do
+		[ -f "$d/run.json" ] && [ -f "$d/runs.csv" ] || continue
+		case $d in *faultinjection*|*memcheck*) continue ;; esac
+		# Without --host-cpu-hog, a hog run is another scenario.
+		case "$3:$d" in *--host-cpu-hog*) ;; *_hog*) continue ;; esac
+		same_sources "$(jq -r .versions.harness "$d/run.json")" || continue
+		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && $5 == "completed"' "$d/runs.csv" | wc -l)
+		n=$((n + c))
+	done
+	echo "$n"
+}
+
+part_done() {	# case methods opts
+	for m in $(echo "$2" | tr , ' '); do
+		[ "$(completed "$1" "$m" "$3")" -ge "$REPEAT" ] || return 1
+	done
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || usage
+shift
+case $cmd in
+list)
+	echo "$PARTS" | while IFS='|' read -r name c methods opts; do
+		[ -n "$name" ] || continue
+		if part_done "$c" "$methods" "$opts"; then st=done; else st=todo; fi
+		printf '%-18s %-5s %s --methods %s %s\n' "$name" "$st" "$c" "$methods" "$opts"
+	done ;;
+run)
+	if [ -n "$(git status --porcelain -- harness workloads impl scripts Makefile)" ]; then
+		echo "published-set: the tree has local changes; results would be marked +local and left out of REPORT.md" >&2
+		exit 2
+	fi
+	for want in "$@"; do
+		echo "$PARTS" | grep -q "^$want|" || { echo "published-set: unknown part '$want'" >&2; exit 2; }
+	done
+	echo "$PARTS" | while IFS='|' read -r name c methods opts; do
+		[ -n "$name" ] || continue
+		if [ $# -gt 0 ]; then
+			echo " $* " | grep -q " $name " || continue
+		fi
+		if part_done "$c" "$methods" "$opts"; then
+			echo "published-set: $name: done"
+			continue
+		fi
+		echo "published-set: $name: ./run.sh $c --repeat $REPEAT --methods $methods $opts"
+		# shellcheck disable=SC2086
+		./run.sh "$c" --repeat "$REPEAT" --methods "$methods" $opts </dev/null ||
+			echo "published-set: $name: run.sh exited $?" >&2
+	done ;;
+*) usage ;;
+esac
