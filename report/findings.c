@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "mechanisms.h"
 #include "seed.h"
 
 /* A method saving less than this share of the baseline's bytes is not
@@ -427,6 +428,7 @@ void findings_for_case(const struct case_stats *cs, struct strlist *out)
 			     "compared against stock precopy.");
 	}
 	pv_versus_balloon(cs, out);
+	mechanisms_for_case(cs, out);
 	seed_target(cs, out);
 	below_wire_floor(cs, out);
 	skipped_memory(cs, out);

@@ -11,6 +11,7 @@
 #include "format.h"
 #include "plotdata.h"
 #include "provenance.h"
+#include "hogcheck.h"
 #include "regimes.h"
 #include "seed.h"
 
@@ -168,7 +169,9 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 		"identity (CPU model, CPU count, memory, kernel; not the hostname) and its QEMU (the "
 		"source package version and patch series hash in its `run.json`). Every run with "
 		"that key is used and its migrations pooled in the case's tables; runs with the same "
-		"key in the other destination regime are used in \"Destination regimes\". "
+		"key in the other destination regime are used in \"Destination regimes\", and "
+		"runs of the same key with a CPU hog on the host (scenario suffix `_hog<N>`) in "
+		"\"Projection check\"; a hog run never fixes the key. "
 		"Directories named `*faultinjection*` or `*memcheck*` are test runs and never used. "
 		"Runs whose harness version ends in `+local` or `-dirty` were made from a tree with "
 		"uncommitted changes and are %s. Runs archived from an earlier QEMU base "
@@ -180,8 +183,11 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 	for (size_t ci = 0; ci < rs->ncases; ci++) {
 		const struct case_data *c = &rs->cases[ci];
 
-		for (int alt = 0; alt < 2; alt++) {
-			const struct case_data *p = alt ? c->alt : c;
+		for (int part = 0; part < 3; part++) {
+			const struct case_data *p = part == 0 ? c : part == 1 ? c->alt : c->hog;
+			static const char *const used[] = {
+				"used", "used in Destination regimes", "used in Projection check",
+			};
 
 			for (size_t i = 0; p && i < p->nruns; i++) {
 				const char *h = run_harness_version(p->runs[i].doc);
@@ -189,8 +195,7 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 				fprintf(f, "| %s | `%s/%s/%s` | ", c->name, o->results_dir, c->name,
 					p->runs[i].id);
 				put_cell(f, h ? h : "not recorded");
-				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows,
-					alt ? "used in Destination regimes" : "used");
+				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows, used[part]);
 			}
 		}
 		for (size_t i = 0; i < c->nignored; i++) {
@@ -702,8 +707,10 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	}
 	for (size_t i = 0; i < rs->ncases; i++)
 		write_case(f, &cases[i], o);
-	if (nruns)
+	if (nruns) {
 		regimes_write(f, rs, cases);
+		hogcheck_write(f, rs, cases);
+	}
 	if (o->archive) {
 		struct base_side cur = { cases, rs->ncases, o->results_dir };
 		struct base_side old = { o->archive, o->narchive, o->archive_dir };

@@ -1,5 +1,7 @@
 #include "results.h"
 
+#include <stdbool.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -378,6 +380,26 @@ static char *key_mismatch(json_t *doc, json_t *key, const char *whose)
 	return NULL;
 }
 
+/* A scenario the harness ran with --host-cpu-hog: "..._hog<N>" at its end. */
+static bool is_hog_scenario(const char *sc)
+{
+	const char *h = strstr(sc, "_hog");
+	size_t digits;
+
+	if (!h)
+		return false;
+	digits = strspn(h + 4, "0123456789");
+	return digits > 0 && h[4 + digits] == '\0';
+}
+
+/* sc is base with a host CPU hog: base + "_hog<N>". */
+static bool is_hog_of(const char *sc, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(sc, base, n) && is_hog_scenario(sc) && !strncmp(sc + n, "_hog", 4);
+}
+
 static int load_case(struct case_data *c, const char *root, const struct load_options *lo,
 		     struct error *e)
 {
@@ -419,9 +441,10 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 		}
 	}
 	/* The key: the newest eligible run with preallocation on, else the
-	 * newest eligible run. */
+	 * newest eligible run.  A run with a host CPU hog is a check of the
+	 * projection, never the key. */
 	for (size_t i = candidates.n; i-- > 0;) {
-		if (!docs[i])
+		if (!docs[i] || is_hog_scenario(strchr(candidates.v[i], '_') + 1))
 			continue;
 		if (!key)
 			key = docs[i], key_at = i;
@@ -448,6 +471,14 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 			continue;
 		if (!strcmp(sc, scenario)) {
 			into = c;
+		} else if (is_hog_of(sc, scenario) &&
+			   (!c->hog_scenario || !strcmp(sc, c->hog_scenario))) {
+			if (!c->hog) {
+				c->hog = xcalloc(1, sizeof(*c->hog));
+				c->hog->name = xstrdup(c->name);
+				c->hog_scenario = xstrdup(sc);
+			}
+			into = c->hog;
 		} else if (c->alt_scenario && !strcmp(sc, c->alt_scenario)) {
 			if (!c->alt) {
 				c->alt = xcalloc(1, sizeof(*c->alt));
@@ -472,6 +503,8 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 	finish_case(c);
 	if (c->alt && c->alt->nruns)
 		finish_case(c->alt);
+	if (c->hog && c->hog->nruns)
+		finish_case(c->hog);
 	rc = 0;
 out:
 	for (size_t i = 0; docs && i < candidates.n; i++)
@@ -564,11 +597,16 @@ static void case_free(struct case_data *c)
 	free(c->qemu_series);
 	free(c->host);
 	free(c->alt_scenario);
+	free(c->hog_scenario);
 	strlist_free(&c->methods);
 	strlist_free(&c->harness_versions);
 	if (c->alt) {
 		case_free(c->alt);
 		free(c->alt);
+	}
+	if (c->hog) {
+		case_free(c->hog);
+		free(c->hog);
 	}
 }
 

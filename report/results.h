@@ -93,6 +93,12 @@ struct case_data {
 	 * or NULL when there are none.  alt->alt is always NULL. */
 	char *alt_scenario;
 	struct case_data *alt;
+	/* The pooled scenario run with a CPU hog on the host (run id suffix
+	 * "_hog<N>", harness --host-cpu-hog), same host and QEMU, or NULL: the
+	 * check that the projection describes the method, not the host load.
+	 * hog->hog and hog->alt are always NULL. */
+	char *hog_scenario;
+	struct case_data *hog;
 };
 
 struct result_set {

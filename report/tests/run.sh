@@ -514,4 +514,73 @@ else
 	fail "empty results/"
 fi
 
+
+# ---- projection check: the same scenario with a host CPU hog ----------------
+RUN=20260102T000000Z_mem8192_link10_tcg_prealloc_dt300
+mkdir -p "$TMP/hog/case1"
+cp -r "$FIX/case1/$RUN" "$TMP/hog/case1/"
+# Newer than the run it checks, so it would fix the key if it were taken for one.
+HOGRUN=20260109T000000Z_mem8192_link10_tcg_prealloc_dt300_hog2
+cp -r "$FIX/case1/$RUN" "$TMP/hog/case1/$HOGRUN"
+# The hog slows everything: raw totals 1.5x; the threads' CPU stays as it was
+# for baseline, and pv-bitmap's migration thread takes 3x as long.
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+	{ $col["total_time_ms"] = $col["total_time_ms"] * 1.5
+	  if ($col["method"] == "pv-bitmap") $col["src_mig_cpu_ms"] = $col["src_mig_cpu_ms"] * 3
+	  print }' "$FIX/case1/$RUN/runs.csv" > "$TMP/hog/case1/$HOGRUN/runs.csv"
+if "$GEN" report --results "$TMP/hog" --out "$TMP/hog.md" 2>"$TMP/err"; then
+	pass "hog: generator exits 0"
+else
+	fail "hog: generator failed: $(cat "$TMP/err")"
+fi
+has "$TMP/hog.md" '## Projection check' "hog: a Projection check section"
+has "$TMP/hog.md" '| baseline | 1900 [1850–1950] n=2 | 2850 [2775–2925] n=2 | +50.0% |' \
+	"hog: baseline's raw time moves by the hog (+50%)"
+if grep -F '| baseline |' "$TMP/hog.md" | grep -F '| +50.0% |' | grep -qF '| +0.0% | yes |'; then
+	pass "hog: baseline's projection does not move, and held"
+else
+	fail "hog: baseline's projection row: $(grep -F '| baseline | 1900' "$TMP/hog.md")"
+fi
+if grep -F '| pv-bitmap |' "$TMP/hog.md" | grep -qF '| **no** |'; then
+	pass "hog: a projection that moved over 15% is flagged"
+else
+	fail "hog: pv-bitmap row not flagged: $(grep -F '| pv-bitmap | 420' "$TMP/hog.md")"
+fi
+has "$TMP/hog.md" "$HOGRUN\` | fixture-1 | 9 | used in Projection check |" "hog: the hog run is listed as used in the check"
+lacks "$TMP/hog.md" 'ignored: scenario mem8192_link10_tcg_prealloc_dt300_hog2' "hog: and not ignored"
+has "$TMP/hog.md" '| total time(ms) | 1900 [1850–1950] |' "hog: the main tables keep the run without hog"
+lacks "$R" '## Projection check' "hog: no section without hog runs"
+
+# ---- mechanisms: the counters behind a slow ballooned migration and fph ------
+mkdir -p "$TMP/mech/case1"
+cp -r "$FIX/case1/$RUN" "$TMP/mech/case1/"
+M="$TMP/mech/case1/$RUN"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+	$col["method"] == "balloon" { $col["src_minflt"] = 1860000; $col["src_mig_cpu_ms"] = 1700 }
+	$col["method"] == "fph" { $col["src_mig_cpu_ms"] = 1300; $col["src_mig_wait_ms"] = 700 }
+	{ print }' "$FIX/case1/$RUN/runs.csv" > "$M/runs.csv"
+jq '(.migrations[] | select(.method == "balloon")).counters =
+	{"balloon": {"actual_bytes": 953155584},
+	 "backing": {"src_before_prep": {"anon_kb": 510152, "anon_huge_kb": 468992},
+		     "src_after_prep": {"anon_kb": 459772, "anon_huge_kb": 409600}},
+	 "guest_mem_auto_init": "mem auto-init: stack:all(zero), heap alloc:on, heap free:off"}
+    | (.migrations[] | select(.method == "fph")).threads =
+	{"src": [{"name": "CPU 0/TCG", "cpu_ms": 900, "wait_ms": 50},
+		 {"name": "IOThread (iot0)", "cpu_ms": 400, "wait_ms": 80}], "dst": []}' \
+	"$FIX/case1/$RUN/run.json" > "$M/run.json"
+"$GEN" report --results "$TMP/mech" --out "$TMP/mech.md" 2>"$TMP/err" || fail "mechanisms: generator failed: $(cat "$TMP/err")"
+has "$TMP/mech.md" '**Why balloon migrates slowly** (its median-time migration): the source'"'"'s migration thread took 1860000 minor page faults with 7283 MiB in the balloon (1864448 pages of 4 KiB), against 5000 for baseline: about one fault per ballooned page.' \
+	"mechanisms: balloon's faults against the pages it held"
+has "$TMP/mech.md" 'Inflation took the source QEMU'"'"'s anonymous memory from 498.2 MiB to 449.0 MiB and its transparent huge pages from 458.0 MiB to 400.0 MiB.' \
+	"mechanisms: the source's huge pages before and after inflation"
+has "$TMP/mech.md" 'The guest kernel zeroes every page it allocates (`mem auto-init: stack:all(zero), heap alloc:on, heap free:off`)' \
+	"mechanisms: the guest's init_on_alloc, from its boot line"
+has "$TMP/mech.md" '**Where fph'"'"'s time went** (median-time migrations, fph against baseline): total 1880 vs 1850 ms' \
+	"mechanisms: fph's time against baseline's"
+has "$TMP/mech.md" 'the migration thread used 1300 ms of CPU and waited 700 ms for one (baseline 1200 and 300 ms); the guest'"'"'s vCPU used 900 ms (baseline 900 ms) and the hinting iothread 400 ms' \
+	"mechanisms: fph's migration thread, vCPU and iothread, from the per-thread rows"
+has "$TMP/mech.md" 'compete with the migration thread for the two cores, and the migration waits' \
+	"mechanisms: a migration thread that waited over twice baseline's is called the host's"
+lacks "$R" 'Why balloon migrates slowly' "mechanisms: nothing claimed without the counters"
+
 finish

@@ -1,0 +1,197 @@
+#include "mechanisms.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+/* Faults within this share of the ballooned pages count as one per page. */
+#define ONE_PER_PAGE_TOLERANCE 0.2
+
+static double jnum(json_t *o, const char *path)
+{
+	char key[64];
+	const char *p = path;
+
+	while (o && *p) {
+		size_t n = strcspn(p, ".");
+
+		if (n >= sizeof(key))
+			return NAN;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		p += n + (p[n] == '.');
+	}
+	return json_is_number(o) ? json_number_value(o) : NAN;
+}
+
+/* One named thread group of a side ("src"/"dst") of a migration: its CPU
+ * and wait, NAN when absent.  prefix matches the start of the name. */
+static void thread_figures(json_t *mig, const char *side, const char *prefix,
+			   double *cpu_ms, double *wait_ms)
+{
+	json_t *rows = json_object_get(json_object_get(mig, "threads"), side);
+	json_t *row;
+	size_t i;
+
+	*cpu_ms = *wait_ms = NAN;
+	json_array_foreach(rows, i, row) {
+		const char *name = json_string_value(json_object_get(row, "name"));
+
+		if (!name || strncmp(name, prefix, strlen(prefix)))
+			continue;
+		*cpu_ms = (isnan(*cpu_ms) ? 0 : *cpu_ms) + jnum(row, "cpu_ms");
+		*wait_ms = (isnan(*wait_ms) ? 0 : *wait_ms) + jnum(row, "wait_ms");
+	}
+}
+
+static char *num(double v)
+{
+	return fmt_num(isnan(v) ? NAN : round(v));
+}
+
+/*
+ * A ballooned guest: the source's migration thread reads every page of
+ * guest RAM, ballooned ones included.  How many page faults that took,
+ * against the pages the balloon held, and what happened to the source's
+ * huge pages when it inflated, say what the migration thread spent its
+ * CPU on.
+ */
+static void balloon_faults(const struct case_stats *cs, const char *method, struct strlist *out)
+{
+	const struct method_stats *ms = case_stats_method_with(cs, method, M_SRC_MINFLT);
+	const struct method_stats *base = cs->baseline;
+	const struct mig_row *rep;
+	json_t *mig, *backing;
+	double mem_mib, actual_mib, ballooned_pages, faults, huge_before, huge_after;
+	const char *auto_init;
+	char *a, *b, *c, *d, *e, *f;
+	struct strbuf sb = { 0 };
+
+	if (!ms || !(rep = ms->representative) || !(mig = rep->json))
+		return;
+	mem_mib = jnum(mig, "mem_mib");
+	actual_mib = jnum(mig, "counters.balloon.actual_bytes") / 1048576.0;
+	faults = rep->v[M_SRC_MINFLT];
+	if (isnan(mem_mib) || isnan(actual_mib) || isnan(faults) || actual_mib >= mem_mib)
+		return;
+	ballooned_pages = (mem_mib - actual_mib) * 256.0;
+	a = fmt_num(round(faults));
+	b = fmt_num(round(mem_mib - actual_mib));
+	c = fmt_num(round(ballooned_pages));
+	sb_addf(&sb, "**Why %s migrates slowly** (its median-time migration): the source's "
+		"migration thread took %s minor page faults with %s MiB in the balloon (%s pages "
+		"of 4 KiB)", method, a, b, c);
+	free(a);
+	free(b);
+	free(c);
+	if (base && base->representative && !isnan(base->representative->v[M_SRC_MINFLT])) {
+		a = fmt_num(round(base->representative->v[M_SRC_MINFLT]));
+		sb_addf(&sb, ", against %s for baseline", a);
+		free(a);
+	}
+	if (fabs(faults - ballooned_pages) <= ONE_PER_PAGE_TOLERANCE * ballooned_pages)
+		sb_addf(&sb, ": about one fault per ballooned page.");
+	else
+		sb_addf(&sb, ".");
+	a = num(rep->v[M_SRC_MIG_CPU]);
+	b = num(base && base->representative ? base->representative->v[M_SRC_MIG_CPU] : NAN);
+	sb_addf(&sb, " Its CPU time was %s ms (baseline %s ms).", a, b);
+	free(a);
+	free(b);
+	backing = json_object_get(json_object_get(mig, "counters"), "backing");
+	huge_before = jnum(backing, "src_before_prep.anon_huge_kb");
+	huge_after = jnum(backing, "src_after_prep.anon_huge_kb");
+	if (!isnan(huge_before) && !isnan(huge_after)) {
+		c = fmt_kb_as_mib(huge_before);
+		d = fmt_kb_as_mib(huge_after);
+		e = fmt_kb_as_mib(jnum(backing, "src_before_prep.anon_kb"));
+		f = fmt_kb_as_mib(jnum(backing, "src_after_prep.anon_kb"));
+		sb_addf(&sb, " Inflation took the source QEMU's anonymous memory from %s to %s and "
+			"its transparent huge pages from %s to %s.", e, f, c, d);
+		free(c);
+		free(d);
+		free(e);
+		free(f);
+	}
+	auto_init = json_string_value(json_object_get(json_object_get(mig, "counters"),
+						      "guest_mem_auto_init"));
+	if (auto_init && contains(auto_init, "heap alloc:on"))
+		sb_addf(&sb, " The guest kernel zeroes every page it allocates (`%s`), balloon pages "
+			"included, so inflating wrote each of them and the host backed it; QEMU "
+			"then discards each 4 KiB page on its own, which leaves 4 KiB holes where "
+			"huge pages were, and the migration reads every hole through a page fault "
+			"(a 4 KiB zero page each, where never-touched memory reads as one huge "
+			"zero page per 2 MiB).", auto_init);
+	else if (auto_init)
+		sb_addf(&sb, " The guest kernel's memory auto-init: `%s`.", auto_init);
+	sb_addf(&sb, " These faults are host kernel work in the migration thread, not an "
+		"effect of TCG or of two cores: on a KVM host they stay, and the projection keeps "
+		"them (it keeps the migration thread's CPU time).");
+	strlist_add(out, sb_take(&sb));
+}
+
+/*
+ * Free page hinting: the guest allocates its free pages and reports them
+ * through an iothread while the bulk stage runs.  Which thread's time the
+ * migration waited for says whether the method or the host decided.
+ */
+static void fph_contention(const struct case_stats *cs, struct strlist *out)
+{
+	const struct method_stats *fph = case_stats_method_with(cs, "fph", M_TOTAL_TIME);
+	const struct method_stats *base = cs->baseline;
+	const struct mig_row *rep, *brep;
+	double vcpu, vcpu_wait, iot, iot_wait, bvcpu, bvcpu_wait;
+	char *t[11];
+	struct strbuf sb = { 0 };
+
+	if (!fph || !base || !(rep = fph->representative) || !rep->json ||
+	    !(brep = base->representative) || !brep->json)
+		return;
+	thread_figures(rep->json, "src", "CPU ", &vcpu, &vcpu_wait);
+	/* The harness names fph's iothread iot0: "IO iot0" in QEMU 10.0,
+	 * "IOThread (iot0)" before; the monitor's own iothread is not it. */
+	thread_figures(rep->json, "src", "IO iot0", &iot, &iot_wait);
+	if (isnan(iot))
+		thread_figures(rep->json, "src", "IOThread (iot0)", &iot, &iot_wait);
+	thread_figures(brep->json, "src", "CPU ", &bvcpu, &bvcpu_wait);
+	if (isnan(rep->v[M_SRC_MIG_CPU]) || isnan(vcpu))
+		return;
+	t[0] = num(rep->v[M_TOTAL_TIME]);
+	t[1] = num(brep->v[M_TOTAL_TIME]);
+	t[2] = num(rep->v[M_SRC_MIG_CPU]);
+	t[3] = num(rep->v[M_SRC_MIG_WAIT]);
+	t[4] = num(brep->v[M_SRC_MIG_CPU]);
+	t[5] = num(brep->v[M_SRC_MIG_WAIT]);
+	t[6] = num(vcpu);
+	t[7] = num(bvcpu);
+	t[8] = num(iot);
+	t[9] = num(rep->v[M_PROJECTED]);
+	t[10] = num(brep->v[M_PROJECTED]);
+	sb_addf(&sb, "**Where fph's time went** (median-time migrations, fph against baseline): "
+		"total %s vs %s ms; the migration thread used %s ms of CPU and waited %s ms for one "
+		"(baseline %s and %s ms); the guest's vCPU used %s ms (baseline %s ms) and the "
+		"hinting iothread %s ms, while the guest allocated and reported its free pages.",
+		t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]);
+	if (!isnan(rep->v[M_SRC_MIG_WAIT]) && !isnan(brep->v[M_SRC_MIG_WAIT]) &&
+	    rep->v[M_SRC_MIG_WAIT] > 2 * brep->v[M_SRC_MIG_WAIT] + 10)
+		sb_addf(&sb, " On this host the vCPU and the iothread compete with the migration "
+			"thread for the two cores, and the migration waits: that part is the "
+			"host's, and a core per busy thread would remove it (projected %s ms, "
+			"baseline %s ms).", t[9], t[10]);
+	else
+		sb_addf(&sb, " The migration thread hardly waited for a CPU, so the difference is "
+			"the method's own (projected %s ms, baseline %s ms).", t[9], t[10]);
+	strlist_add(out, sb_take(&sb));
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		free(t[i]);
+}
+
+void mechanisms_for_case(const struct case_stats *cs, struct strlist *out)
+{
+	balloon_faults(cs, "balloon", out);
+	balloon_faults(cs, "pv-bitmap+balloon", out);
+	fph_contention(cs, out);
+}
