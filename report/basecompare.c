@@ -231,9 +231,17 @@ void basecompare_write(FILE *f, const struct base_side *cur, const struct base_s
 				if (isnan(p)) {
 					fprintf(f, " – |\n");
 				} else {
+					const struct summary *sa =
+						&case_stats_method(o, method)->s[m];
+					const struct summary *sb =
+						&case_stats_method(n, method)->s[m];
 					char *pc = fmt_pct(p);
 
-					fprintf(f, " %s |\n", pc);
+					/* Ranges that do not overlap: the bases
+					 * differ by more than run-to-run spread. */
+					fprintf(f, " %s (%s) |\n", pc,
+						sa->max < sb->min || sb->max < sa->min ?
+						"beyond the spread" : "within the spread");
 					free(pc);
 				}
 			}
@@ -242,7 +250,8 @@ void basecompare_write(FILE *f, const struct base_side *cur, const struct base_s
 	fprintf(f, "\nEach figure is the median (the mean of the middle two for an even count) "
 		"with its min–max range over the n migrations that completed without error, and "
 		"lower is better for total time, transferred RAM and downtime alike, so a negative "
-		"change means QEMU %s did better than QEMU %s.\n\n", cur_label, old_label);
+		"change means QEMU %s did better than QEMU %s. A change is beyond the spread when "
+		"the two min–max ranges do not overlap.\n\n", cur_label, old_label);
 	free(not_run);
 	free(cur_label);
 	free(old_label);
