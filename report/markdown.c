@@ -183,8 +183,9 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 	for (size_t ci = 0; ci < rs->ncases; ci++) {
 		const struct case_data *c = &rs->cases[ci];
 
-		for (int part = 0; part < 3; part++) {
-			const struct case_data *p = part == 0 ? c : part == 1 ? c->alt : c->hog;
+		for (size_t part = 0; part < 2 + c->nhogs; part++) {
+			const struct case_data *p = part == 0 ? c : part == 1 ? c->alt :
+						    c->hogs[part - 2];
 			static const char *const used[] = {
 				"used", "used in Destination regimes", "used in Projection check",
 			};
@@ -195,7 +196,8 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 				fprintf(f, "| %s | `%s/%s/%s` | ", c->name, o->results_dir, c->name,
 					p->runs[i].id);
 				put_cell(f, h ? h : "not recorded");
-				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows, used[part]);
+				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows,
+					used[part < 2 ? part : 2]);
 			}
 		}
 		for (size_t i = 0; i < c->nignored; i++) {

@@ -400,6 +400,22 @@ static bool is_hog_of(const char *sc, const char *base)
 	return !strncmp(sc, base, n) && is_hog_scenario(sc) && !strncmp(sc + n, "_hog", 4);
 }
 
+/* The pool of c's runs with hog scenario sc, made on first use. */
+static struct case_data *hog_pool(struct case_data *c, const char *sc)
+{
+	struct case_data *p;
+
+	for (size_t h = 0; h < c->nhogs; h++)
+		if (!strcmp(c->hogs[h]->hog_scenario, sc))
+			return c->hogs[h];
+	p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(c->name);
+	p->hog_scenario = xstrdup(sc);
+	c->hogs = xrealloc(c->hogs, (c->nhogs + 1) * sizeof(*c->hogs));
+	c->hogs[c->nhogs++] = p;
+	return p;
+}
+
 static int load_case(struct case_data *c, const char *root, const struct load_options *lo,
 		     struct error *e)
 {
@@ -471,14 +487,8 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 			continue;
 		if (!strcmp(sc, scenario)) {
 			into = c;
-		} else if (is_hog_of(sc, scenario) &&
-			   (!c->hog_scenario || !strcmp(sc, c->hog_scenario))) {
-			if (!c->hog) {
-				c->hog = xcalloc(1, sizeof(*c->hog));
-				c->hog->name = xstrdup(c->name);
-				c->hog_scenario = xstrdup(sc);
-			}
-			into = c->hog;
+		} else if (is_hog_of(sc, scenario)) {
+			into = hog_pool(c, sc);
 		} else if (c->alt_scenario && !strcmp(sc, c->alt_scenario)) {
 			if (!c->alt) {
 				c->alt = xcalloc(1, sizeof(*c->alt));
@@ -503,8 +513,9 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 	finish_case(c);
 	if (c->alt && c->alt->nruns)
 		finish_case(c->alt);
-	if (c->hog && c->hog->nruns)
-		finish_case(c->hog);
+	for (size_t h = 0; h < c->nhogs; h++)
+		if (c->hogs[h]->nruns)
+			finish_case(c->hogs[h]);
 	rc = 0;
 out:
 	for (size_t i = 0; docs && i < candidates.n; i++)
@@ -597,17 +608,19 @@ static void case_free(struct case_data *c)
 	free(c->qemu_series);
 	free(c->host);
 	free(c->alt_scenario);
-	free(c->hog_scenario);
+
 	strlist_free(&c->methods);
 	strlist_free(&c->harness_versions);
 	if (c->alt) {
 		case_free(c->alt);
 		free(c->alt);
 	}
-	if (c->hog) {
-		case_free(c->hog);
-		free(c->hog);
+	for (size_t h = 0; h < c->nhogs; h++) {
+		case_free(c->hogs[h]);
+		free(c->hogs[h]);
 	}
+	free(c->hogs);
+	free(c->hog_scenario);
 }
 
 void results_free(struct result_set *rs)

@@ -93,12 +93,14 @@ struct case_data {
 	 * or NULL when there are none.  alt->alt is always NULL. */
 	char *alt_scenario;
 	struct case_data *alt;
-	/* The pooled scenario run with a CPU hog on the host (run id suffix
-	 * "_hog<N>", harness --host-cpu-hog), same host and QEMU, or NULL: the
-	 * check that the projection describes the method, not the host load.
-	 * hog->hog and hog->alt are always NULL. */
-	char *hog_scenario;
-	struct case_data *hog;
+	/* The pooled scenario run with CPU hogs on the host (run id suffix
+	 * "_hog<N>", harness --host-cpu-hog), same host and QEMU: one pool per
+	 * hog size N, in the order first met (names sort by time, so oldest
+	 * first).  The check that the projection describes the method, not
+	 * the host load.  A hog pool has no alt and no hogs of its own. */
+	struct case_data **hogs;
+	size_t nhogs;
+	char *hog_scenario;	/* a hog pool's scenario; NULL otherwise */
 };
 
 struct result_set {

@@ -28,6 +28,7 @@ PARTS="
 case1-prealloc|case1|$ALL7|
 case2-seed|case2|baseline,stock,pv-bitmap|
 case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2
+case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1
 case1-noprealloc|case1|$ALL7|--dst-prealloc off
 case2-others|case2|fph,fpr,balloon,pv-bitmap+balloon|
 case2-noprealloc|case2|$ALL7|--dst-prealloc off
@@ -55,14 +56,18 @@ scenario_of() {
 # Was run.json's harness version VER made from the sources HEAD has?
 same_sources() {
 	case $1 in *+local|*-dirty|unknown|"") return 1 ;; esac
-	git diff --quiet "$1" HEAD -- harness/src workloads impl scripts Makefile 2>/dev/null
+	# This script only chooses what to run: its own changes do not count.
+	git diff --quiet "$1" HEAD -- harness/src workloads impl scripts Makefile \
+		':!scripts/published-set.sh' 2>/dev/null
 }
 
 # Completed migrations of METHOD in CASE's runs of these sources and scenario.
 completed() {	# case method opts
 	pat=$(scenario_of "$3")
 	n=0
-	for d in results/"$1"/*"$pat"*; do
+	# Unquoted: the pattern's own "*" (a hog scenario) must glob too.
+	# shellcheck disable=SC2086
+	for d in results/$1/*$pat*; do
 		[ -f "$d/run.json" ] && [ -f "$d/runs.csv" ] || continue
 		case $d in *faultinjection*|*memcheck*) continue ;; esac
 		# Without --host-cpu-hog, a hog run is another scenario.

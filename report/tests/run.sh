@@ -551,7 +551,22 @@ fi
 has "$TMP/hog.md" "$HOGRUN\` | fixture-1 | 9 | used in Projection check |" "hog: the hog run is listed as used in the check"
 lacks "$TMP/hog.md" 'ignored: scenario mem8192_link10_tcg_prealloc_dt300_hog2' "hog: and not ignored"
 has "$TMP/hog.md" '| total time(ms) | 1900 [1850–1950] |' "hog: the main tables keep the run without hog"
+if grep -qE '^- pv-bitmap: the projection moved \+[0-9.]+%\. With the hog the source.s migration thread used \+200\.0% CPU time' "$TMP/hog.md"; then
+	pass "hog: a projection that moved says which thread's CPU grew"
+else
+	fail "hog: no explanation for the moved projection"
+fi
 lacks "$R" '## Projection check' "hog: no section without hog runs"
+# A second hog size is a pool of its own.
+cp -r "$TMP/hog/case1/$HOGRUN" "$TMP/hog/case1/20260110T000000Z_mem8192_link10_tcg_prealloc_dt300_hog1"
+if "$GEN" report --results "$TMP/hog" --out "$TMP/hog2.md" 2>"$TMP/err" &&
+	[ "$(grep -c '^Without hog: 1 run' "$TMP/hog2.md")" = 2 ] &&
+	grep -qF '(scenario mem8192_link10_tcg_prealloc_dt300_hog1)' "$TMP/hog2.md" &&
+	grep -qF '(scenario mem8192_link10_tcg_prealloc_dt300_hog2)' "$TMP/hog2.md"; then
+	pass "hog: each hog size is checked on its own"
+else
+	fail "hog: two hog sizes: $(cat "$TMP/err")"
+fi
 
 # ---- mechanisms: the counters behind a slow ballooned migration and fph ------
 mkdir -p "$TMP/mech/case1"
