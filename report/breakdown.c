@@ -34,20 +34,6 @@ bool breakdown_of(const struct mig_row *r, struct breakdown *b)
 	return true;
 }
 
-static int cmp_row_total(const void *a, const void *b)
-{
-	const struct mig_row *x = *(const struct mig_row *const *)a;
-	const struct mig_row *y = *(const struct mig_row *const *)b;
-	double tx = x->v[M_TOTAL_TIME], ty = y->v[M_TOTAL_TIME];
-
-	if (tx != ty)
-		return (tx > ty) - (tx < ty);
-	/* Equal times: the earlier run, then the earlier line, as stats.c. */
-	if (x->run != y->run)
-		return (x->run > y->run) - (x->run < y->run);
-	return (x->line > y->line) - (x->line < y->line);
-}
-
 struct method_breakdown *breakdown_case(const struct case_stats *cs, bool *any)
 {
 	const struct case_data *c = cs->c;
@@ -69,7 +55,7 @@ struct method_breakdown *breakdown_case(const struct case_stats *cs, bool *any)
 			continue;
 		/* The lower middle for an even count, as the representative
 		 * migration of the progress plot. */
-		qsort(rows, n, sizeof(*rows), cmp_row_total);
+		qsort(rows, n, sizeof(*rows), mig_row_cmp_total);
 		out[i].row = rows[(n - 1) / 2];
 		breakdown_of(out[i].row, &out[i].b);
 		*any = true;

@@ -41,7 +41,7 @@ bool clearly_below(const struct summary *a, const struct summary *b)
 	return a->n && b->n && a->max < b->min;
 }
 
-static int cmp_row_total(const void *a, const void *b)
+int mig_row_cmp_total(const void *a, const void *b)
 {
 	const struct mig_row *x = *(const struct mig_row *const *)a;
 	const struct mig_row *y = *(const struct mig_row *const *)b;
@@ -83,7 +83,7 @@ static void compute_method(const struct case_data *c, struct method_stats *ms)
 			timed[ntimed++] = r;
 	}
 	if (ntimed) {
-		qsort(timed, ntimed, sizeof(*timed), cmp_row_total);
+		qsort(timed, ntimed, sizeof(*timed), mig_row_cmp_total);
 		ms->representative = timed[(ntimed - 1) / 2];
 	}
 	free(timed);

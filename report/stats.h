@@ -45,6 +45,9 @@ struct case_stats {
 };
 
 void case_stats_compute(const struct case_data *c, struct case_stats *cs);
+/* qsort order of struct mig_row pointers by total time; equal times keep
+ * file order (earlier run, then earlier line), so choices are stable. */
+int mig_row_cmp_total(const void *a, const void *b);
 const struct method_stats *case_stats_method(const struct case_stats *cs, const char *method);
 /* The method, only if it has a value for m; else NULL. */
 const struct method_stats *case_stats_method_with(const struct case_stats *cs, const char *method,
