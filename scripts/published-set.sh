@@ -30,7 +30,10 @@ case2-seed|case2|baseline,stock,pv-bitmap|
 case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2
 case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1
 case1-noprealloc|case1|$ALL7|--dst-prealloc off
-case2-others|case2|fph,fpr,balloon,pv-bitmap+balloon|
+case2-fph|case2|fph|
+case2-fpr|case2|fpr|
+case2-balloon|case2|balloon|
+case2-pv-balloon|case2|pv-bitmap+balloon|
 case2-noprealloc|case2|$ALL7|--dst-prealloc off
 case3|case3|$ALL6|
 case4|case4|$ALL6|
