@@ -12,45 +12,20 @@
 
 #include "check.h"
 #include "cpucost.h"
+#include "testchild.h"
 
 #define BURN_MS 100	/* CPU time each of the child's two threads burns */
 
-static int go_rd, st_wr;	/* the child's ends of its two pipes */
 
-/* Burn ms of this thread's CPU time (not wall time: the machine may be busy). */
-static void burn_ms(int ms)
-{
-	struct timespec t0, t;
-	volatile uint64_t sink = 0;
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-	do {
-		for (int i = 0; i < 10000; i++)
-			sink += (uint64_t)i;
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
-}
 
-static void say(char c)
-{
-	if (write(st_wr, &c, 1) != 1)
-		_exit(3);
-}
-
-static void await_go(void)
-{
-	char c;
-
-	if (read(go_rd, &c, 1) != 1)
-		_exit(3);
-}
 
 /* Exists when the window starts; burns, then exits before the window ends. */
 static void *thread_a(void *arg)
 {
 	(void)arg;
-	await_go();
-	burn_ms(BURN_MS);
+	testchild_await_go();
+	testchild_burn_ms(BURN_MS);
 	return NULL;
 }
 
@@ -58,9 +33,9 @@ static void *thread_a(void *arg)
 static void *thread_b(void *arg)
 {
 	(void)arg;
-	burn_ms(BURN_MS);
-	say('b');
-	await_go();
+	testchild_burn_ms(BURN_MS);
+	testchild_say('b');
+	testchild_await_go();
 	return NULL;
 }
 
@@ -70,67 +45,19 @@ static void burner_child(void)
 
 	if (pthread_create(&a, NULL, thread_a, NULL) != 0)
 		_exit(3);
-	say('r');
+	testchild_say('r');
 	pthread_join(a, NULL);
-	say('a');
+	testchild_say('a');
 	if (pthread_create(&b, NULL, thread_b, NULL) != 0)
 		_exit(3);
 	pthread_join(b, NULL);
-	say('d');
+	testchild_say('d');
 	for (;;)
 		pause();
 }
 
-/* Fork a child running fn, with a go pipe to it and a status pipe from it;
- * the pid or -1. */
-static pid_t spawn(void (*fn)(void), int *go_wr, int *st_rd)
-{
-	int go[2], st[2];
-	pid_t pid;
 
-	if (pipe(go) != 0)
-		return -1;
-	if (pipe(st) != 0) {
-		close(go[0]);
-		close(go[1]);
-		return -1;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(go[1]);
-		close(st[0]);
-		go_rd = go[0];
-		st_wr = st[1];
-		fn();
-		_exit(0);
-	}
-	close(go[0]);
-	close(st[1]);
-	*go_wr = go[1];
-	*st_rd = st[0];
-	return pid;
-}
 
-/* The child's next status byte within timeout_ms, or 0. */
-static char hear(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1 || read(fd, &c, 1) != 1)
-		return 0;
-	return c;
-}
-
-static void reap(pid_t pid, int go_wr, int st_rd)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(go_wr);
-	close(st_rd);
-}
 
 static void test_burner(int cycles)
 {
@@ -139,38 +66,38 @@ static void test_burner(int cycles)
 	int go_wr, st_rd, ret, added = -1;
 	double v = -1;
 	char err[256] = "", c = 0;
-	pid_t pid = spawn(burner_child, &go_wr, &st_rd);
+	pid_t pid = testchild_spawn(burner_child, &go_wr, &st_rd);
 
 	if (pid < 0) {
 		CHECK(0, "cpucost: fork the burner");
 		return;
 	}
-	if (hear(st_rd, 3000) != 'r') {
+	if (testchild_hear(st_rd, 3000) != 'r') {
 		CHECK(0, "cpucost: burner child ready");
-		reap(pid, go_wr, st_rd);
+		testchild_reap(pid, go_wr, st_rd);
 		return;
 	}
 	w = cpucost_start(pid, err, sizeof(err));
 	CHECK(w != NULL, "cpucost: window opens on a live child (%s)", w ? "ok" : err);
 	if (!w) {
-		reap(pid, go_wr, st_rd);
+		testchild_reap(pid, go_wr, st_rd);
 		return;
 	}
 	if (write(go_wr, "g", 1) != 1)
 		CHECK(0, "cpucost: tell thread A to go");
 	/* Poll as the harness does while thread A burns and exits... */
-	while ((c = hear(st_rd, 20)) == 0)
+	while ((c = testchild_hear(st_rd, 20)) == 0)
 		cpucost_poll(w);
 	/* ...but not while thread B burns, so B's CPU time all precedes its
 	 * counter and only its schedstat record can account for it. */
 	if (c == 'a')
-		c = hear(st_rd, 5000);
+		c = testchild_hear(st_rd, 5000);
 	CHECK(c == 'b', "cpucost: thread B burned");
 	added = cpucost_poll(w);
 	CHECK(added == 1, "cpucost: poll finds the thread born in the window (added %d)", added);
 	if (write(go_wr, "g", 1) != 1)
 		CHECK(0, "cpucost: tell thread B to finish");
-	CHECK(hear(st_rd, 3000) == 'd', "cpucost: both threads exited before the window ends");
+	CHECK(testchild_hear(st_rd, 3000) == 'd', "cpucost: both threads exited before the window ends");
 	ret = cpucost_stop(w, &v, &info, err, sizeof(err));
 	CHECK(ret == 0, "cpucost: stop reads all counters, exited threads too (%s)", ret ? err : "ok");
 	CHECK(info.threads == 3 && info.late_threads == 1,
@@ -182,7 +109,7 @@ static void test_burner(int cycles)
 		      "cpucost: two threads burning %d ms each measure %.1f ms (150-400)", BURN_MS, v);
 	CHECK(info.proc_cpu_ms >= 150 && info.proc_cpu_ms <= 400,
 	      "cpucost: /proc cross-check %.0f ms (150-400)", info.proc_cpu_ms);
-	reap(pid, go_wr, st_rd);
+	testchild_reap(pid, go_wr, st_rd);
 }
 
 static void sleeper_child(void)
@@ -198,7 +125,7 @@ static void test_sleeper(int cycles)
 	int go_wr, st_rd, ret;
 	double v = -1;
 	char err[256] = "";
-	pid_t pid = spawn(sleeper_child, &go_wr, &st_rd);
+	pid_t pid = testchild_spawn(sleeper_child, &go_wr, &st_rd);
 
 	if (pid < 0) {
 		CHECK(0, "cpucost: fork the sleeper");
@@ -218,7 +145,7 @@ static void test_sleeper(int cycles)
 		else
 			CHECK(v >= 0 && v < 20, "cpucost: a sleeping child measures %.2f ms (< 20)", v);
 	}
-	reap(pid, go_wr, st_rd);
+	testchild_reap(pid, go_wr, st_rd);
 }
 
 /* The source QEMU may quit, and be reaped, before its window is stopped. */
@@ -228,14 +155,14 @@ static void test_exit_in_window(void)
 	int go_wr, st_rd, ret;
 	double v = -1;
 	char err[256] = "";
-	pid_t pid = spawn(sleeper_child, &go_wr, &st_rd);
+	pid_t pid = testchild_spawn(sleeper_child, &go_wr, &st_rd);
 
 	if (pid < 0) {
 		CHECK(0, "cpucost: fork a child to end");
 		return;
 	}
 	w = cpucost_start(pid, err, sizeof(err));
-	reap(pid, go_wr, st_rd);
+	testchild_reap(pid, go_wr, st_rd);
 	CHECK(w != NULL, "cpucost: window opens on a child about to end (%s)", w ? "ok" : err);
 	if (!w)
 		return;
@@ -264,7 +191,7 @@ static void crowd_child(void)
 	for (int i = 0; i < CPUCOST_MAX_THREADS + 10; i++)
 		if (pthread_create(&t, &attr, idle_thread, NULL) != 0)
 			_exit(3);
-	say('r');
+	testchild_say('r');
 	for (;;)
 		pause();
 }
@@ -275,15 +202,15 @@ static void test_too_many_threads(void)
 	int go_wr, st_rd, ret;
 	double v = 12345;
 	char err[256] = "";
-	pid_t pid = spawn(crowd_child, &go_wr, &st_rd);
+	pid_t pid = testchild_spawn(crowd_child, &go_wr, &st_rd);
 
 	if (pid < 0) {
 		CHECK(0, "cpucost: fork the crowd");
 		return;
 	}
-	if (hear(st_rd, 3000) != 'r') {
+	if (testchild_hear(st_rd, 3000) != 'r') {
 		CHECK(0, "cpucost: crowd child ready");
-		reap(pid, go_wr, st_rd);
+		testchild_reap(pid, go_wr, st_rd);
 		return;
 	}
 	w = cpucost_start(pid, err, sizeof(err));
@@ -295,7 +222,7 @@ static void test_too_many_threads(void)
 		      "cpucost: more than %d threads is an error, not an undercount: %s",
 		      CPUCOST_MAX_THREADS, err);
 	}
-	reap(pid, go_wr, st_rd);
+	testchild_reap(pid, go_wr, st_rd);
 }
 
 static void test_errors(void)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testchild.h"
 #include "threadstats.h"
 
 /* A real line from a 6.1 kernel (a QEMU vCPU thread), wrapped here only. */
@@ -199,32 +200,15 @@ static void test_overflow(void)
 
 #define BURN_MS 60
 
-static int go_rd, st_wr;	/* the child's ends of its pipes */
 
-static void burn_ms(int ms)
-{
-	struct timespec t0, t;
-	volatile uint64_t sink = 0;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-	do {
-		for (int i = 0; i < 10000; i++)
-			sink += (uint64_t)i;
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
-}
 
 static void *named_burner(void *arg)
 {
-	char c;
-
 	(void)arg;
 	prctl(PR_SET_NAME, "ts worker)", 0, 0, 0);	/* a ')' for good measure */
-	if (read(go_rd, &c, 1) != 1)
-		return NULL;
-	burn_ms(BURN_MS);
-	if (write(st_wr, "b", 1) != 1)
-		_exit(3);
+	testchild_await_go();
+	testchild_burn_ms(BURN_MS);
+	testchild_say('b');
 	return NULL;
 }
 
@@ -236,23 +220,13 @@ static void two_burners(void)
 	if (pthread_create(&a, NULL, named_burner, NULL) != 0 ||
 	    pthread_create(&b, NULL, named_burner, NULL) != 0)
 		_exit(3);
-	if (write(st_wr, "r", 1) != 1)
-		_exit(3);
+	testchild_say('r');
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
 	for (;;)
 		pause();
 }
 
-static char hear(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1 || read(fd, &c, 1) != 1)
-		return 0;
-	return c;
-}
 
 static void test_live_child(void)
 {
@@ -260,25 +234,10 @@ static void test_live_child(void)
 	struct threadstats_table *t;
 	const struct thread_group *g;
 	char err[256] = "";
-	int go[2], st[2], heard = 0;
-	pid_t pid;
+	int go_wr = -1, st_rd = -1, heard = 0;
+	pid_t pid = testchild_spawn(two_burners, &go_wr, &st_rd);
 
-	if (pipe(go) || pipe(st)) {
-		CHECK(0, "threadstats: pipes");
-		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		go_rd = go[0];
-		st_wr = st[1];
-		two_burners();
-		_exit(0);
-	}
-	close(go[0]);
-	close(st[1]);
-	if (pid < 0 || hear(st[0], 3000) != 'r') {
+	if (pid < 0 || testchild_hear(st_rd, 3000) != 'r') {
 		CHECK(0, "threadstats: child with two named threads ready");
 		goto out;
 	}
@@ -286,11 +245,11 @@ static void test_live_child(void)
 	CHECK(w != NULL, "threadstats: window opens on a live child (%s)", w ? "ok" : err);
 	if (!w)
 		goto out;
-	if (write(go[1], "gg", 2) != 2)
+	if (write(go_wr, "gg", 2) != 2)
 		CHECK(0, "threadstats: tell the threads to go");
 	/* Poll as the harness does while the threads burn and exit. */
 	while (heard < 2) {
-		char c = hear(st[0], 20);
+		char c = testchild_hear(st_rd, 20);
 
 		threadstats_poll(w);
 		if (c == 'b')
@@ -316,10 +275,7 @@ static void test_live_child(void)
 	      "threadstats: the main thread is its own group (%d groups)", t->n);
 	free(t);
 out:
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(go[1]);
-	close(st[0]);
+	testchild_reap(pid, go_wr, st_rd);
 }
 
 static void test_dead_pid(void)
