@@ -6,10 +6,10 @@
  * This file is the balloon itself: feature negotiation, virtqueue set-up,
  * inflation and deflation towards the host's target, deflate-on-OOM, balloon
  * page migration (compaction) and the device life cycle.  stats.c answers
- * the host's memory statistics requests and fpb.c implements the free page
- * bitmap feature.
+ * the host's memory statistics requests, fpr.c does free page reporting and
+ * fpb.c implements the free page bitmap feature.
  *
- * Protocol facts (virtio spec 1.2, section 5.5, and QEMU 7.2):
+ * Protocol facts (virtio spec 1.2, section 5.5, and QEMU 10.0):
  *  - The balloon counts in 4 KiB frames and sends 32-bit frame numbers on
  *    the inflate (0) and deflate (1) queues.  Each message is one
  *    device-readable buffer; the device returns it when it has acted on it.
@@ -21,7 +21,13 @@
  *    the target when it runs out of memory.
  *  - STATS_VQ (queue 2): the driver posts a buffer of (tag, value) pairs; the
  *    host returns it whenever it wants fresh figures (stats.c).
- *  - FREE_PAGE_BITMAP (bit 6, queues 3 and 4): see fpb.c and PROTOCOL.md.
+ *  - REPORTING (bit 5): free blocks are handed to the device, which may
+ *    discard their memory (fpr.c).
+ *  - FREE_PAGE_BITMAP (bit 23, two queues after the standard ones): see
+ *    fpb.c and PROTOCOL.md.
+ *  - Queue numbers are dense over the queues the device has, in the order
+ *    inflate, deflate, stats, free_page_vq, reporting_vq, fpb-cmd,
+ *    fpb-report; see pvb_init_vqs().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -324,36 +330,92 @@ static int pvb_migratepage(struct balloon_dev_info *b_dev_info,
 #endif
 
 /*
+ * Slots of the arrays handed to virtio_find_vqs().  They are not queue
+ * numbers: the transport numbers the queues consecutively over the slots
+ * that have a name, skipping the others.
+ */
+enum pvb_vq_slot {
+	PVB_VQ_INFLATE,		/* driver -> device: PFNs given up */
+	PVB_VQ_DEFLATE,		/* driver -> device: PFNs taken back */
+	PVB_VQ_STATS,		/* driver -> device: struct virtio_balloon_stat[] */
+	PVB_VQ_FREE_PAGE,	/* upstream free page hinting: never used */
+	PVB_VQ_REPORTING,	/* device-writable: free blocks (fpr.c) */
+	PVB_VQ_FPB_CMD,		/* device -> driver: struct virtio_balloon_fpb_cmd */
+	PVB_VQ_FPB_REPORT,	/* driver -> device: struct virtio_balloon_fpb_report */
+	PVB_VQ_MAX
+};
+
+/* The queue number of @slot: named slots before it. */
+static unsigned int pvb_vq_index(const char * const *names,
+				 enum pvb_vq_slot slot)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < slot; i++)
+		n += !!names[i];
+	return n;
+}
+
+/*
  * Create the queues and post the buffers the device expects to find (stats,
  * fpb command).  Nothing is kicked: that waits for DRIVER_OK.
+ *
+ * QEMU creates a balloon's queues when the device is realized, from the
+ * features it offers, and numbers them densely: inflate 0, deflate 1, stats
+ * 2 (always created), then free_page_vq if it offers FREE_PAGE_HINT, then
+ * reporting_vq if it offers REPORTING, then fpb-cmd and fpb-report if it
+ * offers FREE_PAGE_BITMAP.  A queue that exists in front of one we use must
+ * therefore be named even if we do not use it (FREE_PAGE_HINT is never
+ * negotiated; REPORTING may be offered but turned off by fpr=0 or page
+ * poisoning), and the free page bitmap queues go by what the device
+ * offers, not by what was negotiated (PROTOCOL.md,
+ * virtio_balloon_fpb_first_vq()).  Queues behind the last one we use are
+ * left unnamed, as upstream does.
  */
 static int pvb_init_vqs(struct pvb *vb)
 {
 	struct virtio_device *vdev = vb->vdev;
+	u64 offered = vdev->config->get_features(vdev);
 	struct virtqueue *vqs[PVB_VQ_MAX] = {};
 	vq_callback_t *callbacks[PVB_VQ_MAX] = {};
 	const char *names[PVB_VQ_MAX] = {};
 	bool stats = virtio_has_feature(vdev, VIRTIO_BALLOON_F_STATS_VQ);
+	bool report = virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING);
+	bool fpb = vb->fpb;
+	unsigned int first;
 	int err;
 
 	names[PVB_VQ_INFLATE] = "inflate";
 	callbacks[PVB_VQ_INFLATE] = pvb_balloon_ack;
 	names[PVB_VQ_DEFLATE] = "deflate";
 	callbacks[PVB_VQ_DEFLATE] = pvb_balloon_ack;
-	/*
-	 * The transport numbers the queues we name consecutively, skipping
-	 * unnamed ones.  With the free page bitmap the stats queue is created
-	 * even if STATS_VQ is not negotiated so that fpb-cmd is queue 3.
-	 */
-	if (stats || vb->fpb) {
+	/* With the free page bitmap the stats queue is named even if unused. */
+	if (stats || fpb) {
 		names[PVB_VQ_STATS] = "stats";
 		callbacks[PVB_VQ_STATS] = stats ? pvb_stats_request : NULL;
 	}
-	if (vb->fpb) {
+	if ((report || fpb) &&
+	    (offered & BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT)))
+		names[PVB_VQ_FREE_PAGE] = "free_page_vq";
+	if (report ||
+	    (fpb && (offered & BIT_ULL(VIRTIO_BALLOON_F_REPORTING)))) {
+		names[PVB_VQ_REPORTING] = "reporting_vq";
+		callbacks[PVB_VQ_REPORTING] = report ? pvb_balloon_ack : NULL;
+	}
+	if (fpb) {
 		names[PVB_VQ_FPB_CMD] = "fpb-cmd";
 		callbacks[PVB_VQ_FPB_CMD] = pvb_fpb_cmd_done;
 		names[PVB_VQ_FPB_REPORT] = "fpb-report";
 		callbacks[PVB_VQ_FPB_REPORT] = pvb_fpb_report_done;
+
+		/* The protocol's own statement of the rule must agree. */
+		first = virtio_balloon_fpb_first_vq(offered);
+		if (pvb_vq_index(names, PVB_VQ_FPB_CMD) != first) {
+			dev_err(&vdev->dev,
+				"fpb-cmd would be queue %u, the protocol says %u\n",
+				pvb_vq_index(names, PVB_VQ_FPB_CMD), first);
+			return -EINVAL;
+		}
 	}
 
 	err = virtio_find_vqs(vdev, PVB_VQ_MAX, vqs, callbacks, names, NULL);
@@ -363,13 +425,14 @@ static int pvb_init_vqs(struct pvb *vb)
 	vb->inflate_vq = vqs[PVB_VQ_INFLATE];
 	vb->deflate_vq = vqs[PVB_VQ_DEFLATE];
 	vb->stats_vq = stats ? vqs[PVB_VQ_STATS] : NULL;
+	vb->reporting_vq = report ? vqs[PVB_VQ_REPORTING] : NULL;
 
 	if (vb->stats_vq) {
 		err = pvb_stats_post_first(vb);
 		if (err)
 			goto out_del;
 	}
-	if (vb->fpb) {
+	if (fpb) {
 		err = pvb_fpb_attach(vb, vqs[PVB_VQ_FPB_CMD],
 				     vqs[PVB_VQ_FPB_REPORT]);
 		if (err)
@@ -433,6 +496,7 @@ static int pvb_validate(struct virtio_device *vdev)
 			 "page poisoning is on: free page bitmap disabled\n");
 		__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_FREE_PAGE_BITMAP);
 	}
+	pvb_fpr_validate(vdev);
 	return 0;
 }
 
@@ -483,15 +547,17 @@ static int pvb_probe(struct virtio_device *vdev)
 
 	virtio_device_ready(vdev);
 	pvb_kick_posted(vb);
+	pvb_fpr_start(vb);
 
 	if (pvb_target_delta(vb))
 		pvb_config_changed(vdev);
 
 	dev_info(&vdev->dev,
-		 "ready: stats %s, deflate-on-oom %s, free page bitmap %s, adjust_managed %d\n",
+		 "ready: stats %s, deflate-on-oom %s, free page bitmap %s, free page reporting %s, adjust_managed %d\n",
 		 vb->stats_vq ? "on" : "off",
 		 vb->oom_registered ? "on" : "off",
-		 vb->fpb ? "on" : "off", vb->adjust_managed);
+		 vb->fpb ? "on" : "off",
+		 vb->pr_registered ? "on" : "off", vb->adjust_managed);
 	return 0;
 
 out_vqs:
@@ -511,6 +577,8 @@ static void pvb_remove(struct virtio_device *vdev)
 {
 	struct pvb *vb = vdev->priv;
 
+	/* First, while the device still takes reports. */
+	pvb_fpr_stop(vb);
 	if (vb->oom_registered)
 		unregister_oom_notifier(&vb->oom_nb);
 
@@ -538,7 +606,10 @@ static int pvb_freeze(struct virtio_device *vdev)
 	 * Our works run on freezable workqueues, which the PM core froze
 	 * before calling us: none is running.  Like upstream, the balloon is
 	 * emptied: the host may not keep its side of it across the freeze.
+	 * Page reporting runs on a work item that is not frozen: stop it
+	 * first, while the device still takes reports.
 	 */
+	pvb_fpr_stop(vb);
 	pvb_teardown(vb);
 	return 0;
 }
@@ -554,6 +625,7 @@ static int pvb_restore(struct virtio_device *vdev)
 
 	virtio_device_ready(vdev);
 	pvb_kick_posted(vb);
+	pvb_fpr_start(vb);
 
 	if (pvb_target_delta(vb))
 		pvb_config_changed(vdev);
@@ -566,10 +638,14 @@ static unsigned int pvb_features[] = {
 	VIRTIO_BALLOON_F_MUST_TELL_HOST,
 	VIRTIO_BALLOON_F_STATS_VQ,
 	VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
-	VIRTIO_BALLOON_F_FREE_PAGE_BITMAP,
+	VIRTIO_BALLOON_F_REPORTING,		/* fpr.c; module parameter fpr */
+	VIRTIO_BALLOON_F_FREE_PAGE_BITMAP,	/* 23; fpb.c */
 	/*
-	 * Not FREE_PAGE_HINT (3) nor REPORTING (5): they would claim queues
-	 * 3 and 4.  Not PAGE_POISON (4): see pvb_validate().
+	 * Not FREE_PAGE_HINT (3): the free page bitmap does its job, and its
+	 * queue is only named, never used, if a device offers it.  Not
+	 * PAGE_POISON (4): with page poisoning neither reporting nor the
+	 * bitmap is used, with init_on_free no reporting, as upstream without
+	 * PAGE_POISON (pvb_validate(), pvb_fpr_validate()).
 	 */
 };
 

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvmig_balloon: the free page bitmap feature (VIRTIO_BALLOON_F_FREE_PAGE_BITMAP).
+ * pvmig_balloon: the free page bitmap feature (VIRTIO_BALLOON_F_FREE_PAGE_BITMAP,
+ * bit 23).
  *
  * When migration starts, QEMU asks the guest which pages are free so that
  * the bulk stage can skip them.  Protocol (impl/PROTOCOL.md):
- *  - queue 3 (fpb-cmd): we keep one 16-byte device-writable buffer posted;
- *    the device returns it with a fresh non-zero cmd_id to make a request;
- *  - queue 4 (fpb-report): we answer with one or more device-readable
- *    buffers, each a header and (pfn, nr_pages) ranges in 4 KiB frames, the
- *    final one flagged LAST and carrying the collection time.
+ *  - fpb-cmd, the queue after the standard ones the device has (3, 4 or 5:
+ *    virtio_balloon_fpb_first_vq(), set up in balloon.c): we keep one
+ *    16-byte device-writable buffer posted; the device returns it with a
+ *    fresh non-zero cmd_id to make a request;
+ *  - fpb-report, the queue after it: we answer with one or more
+ *    device-readable buffers, each a header and (pfn, nr_pages) ranges in
+ *    4 KiB frames, the final one flagged LAST and carrying the collection
+ *    time.  The device rejects a buffer of more than 4095 ranges and
+ *    ignores ranges beyond 2^20 per answer: our buffers are one page (255
+ *    ranges with 4 KiB pages, 4095 with 64 KiB) and fpb_buffers is clamped
+ *    so that all of them together stay within the answer limit.
  *
  * The command buffer is re-posted as soon as its cmd_id has been read, so a
  * new request (e.g. from a migration started after a cancelled one) can
@@ -23,7 +30,14 @@
  * biggest blocks are the ones sent.  A page is reported only if it is a free
  * buddy block at the moment we look at it with the lock held; reuse after
  * that is caught by QEMU's dirty logging, which is on before it asks.
- * Pages on per-cpu lists and in the hugetlb pool are not reported.
+ * Pages on per-cpu lists and in the hugetlb pool are not reported, nor are
+ * blocks that free page reporting (fpr.c) has isolated at that moment.
+ *
+ * Ranges: PFN-adjacent blocks are merged into one range, but a range never
+ * crosses a memory section boundary and holds blocks of one zone only
+ * (hence of one node).  DIMMs and NUMA nodes start on a section boundary
+ * and QEMU's RAM regions follow them, so a range is inside one region: the
+ * device drops, never clips, a range that is not.
  *
  * Nodes and zones are reached through node_states and node_data, which are
  * exported on x86-64 NUMA kernels (first_online_pgdat/next_zone are not).
@@ -32,6 +46,7 @@
 
 #include <linux/gfp.h>
 #include <linux/ktime.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
@@ -45,18 +60,34 @@
 
 #include "pvb.h"
 
-#define FPB_RANGES_PER_BUF						\
+/*
+ * One page per report buffer: 255 ranges with 4 KiB pages, exactly the
+ * device's limit of 4095 with 64 KiB pages.
+ */
+#define FPB_PAGE_RANGES							\
 	((PAGE_SIZE - sizeof(struct virtio_balloon_fpb_report)) /	\
 	 sizeof(struct virtio_balloon_fpb_range))
+#define FPB_RANGES_PER_BUF						\
+	(FPB_PAGE_RANGES < VIRTIO_BALLOON_FPB_MAX_BUF_RANGES ?		\
+	 FPB_PAGE_RANGES : VIRTIO_BALLOON_FPB_MAX_BUF_RANGES)
+/* Buffers whose ranges together stay within the device's answer limit. */
+#define FPB_MAX_BUFFERS							\
+	(VIRTIO_BALLOON_FPB_MAX_ANSWER_RANGES / FPB_RANGES_PER_BUF)
 /* Guest pages -> protocol frames. */
 #define FPB_FRAME_SHIFT	(PAGE_SHIFT - VIRTIO_BALLOON_FPB_FRAME_SHIFT)
+
+static_assert(FPB_RANGES_PER_BUF <= VIRTIO_BALLOON_FPB_MAX_BUF_RANGES);
+static_assert(FPB_MAX_BUFFERS * FPB_RANGES_PER_BUF <=
+	      VIRTIO_BALLOON_FPB_MAX_ANSWER_RANGES);
+/* A MAX_ORDER-1 block never crosses a section (see fpb_record()). */
+static_assert(MAX_ORDER - 1 <= PFN_SECTION_SHIFT);
 
 /* --- parameters ---------------------------------------------------------- */
 
 static unsigned int fpb_buffers = 256;
 module_param(fpb_buffers, uint, 0444);
 MODULE_PARM_DESC(fpb_buffers,
-		 "Report buffers preallocated at probe, one page each (default 256: 65280 ranges)");
+		 "Report buffers preallocated at probe, one page each (default 256: 65280 ranges with 4 KiB pages; at most 2^20 ranges in all: 4112 buffers)");
 
 static unsigned int fpb_max_per_lock = 1024;
 module_param(fpb_max_per_lock, uint, 0644);
@@ -101,6 +132,11 @@ MODULE_PARM_DESC(fpb_bogus,
 		 "2 truncated: a LAST buffer shorter than its nr_ranges says and an 8-byte one: request times out; "
 		 "3 the real answer under a stale/wrong cmd_id: request times out; "
 		 "4 the real answer, then one extra empty buffer after LAST: request completes, one late buffer");
+
+static bool fpb_dump;
+module_param(fpb_dump, bool, 0644);
+MODULE_PARM_DESC(fpb_dump,
+		 "Test: log the ranges of every answer and dry run (\"fpb_dump <cmd_id> <frame> <frames>\", cmd_id 0 for a dry run), after they are sent");
 
 /* --- counters (module-wide; one balloon device per guest) ---------------- */
 
@@ -226,6 +262,7 @@ struct fpb_collect {
 	unsigned int scan;		/* next f->bufs[] index to try */
 	struct virtio_balloon_fpb_report *rep;	/* batch[nr_batch - 1] */
 	unsigned int nr;		/* ranges in rep */
+	struct zone *zone;		/* of the blocks in rep's last range */
 	u64 blocks, ranges, pages, lock_breaks, lost_cursors, skipped;
 	bool full;			/* out of buffers */
 };
@@ -375,30 +412,47 @@ static bool fpb_next_buf(struct fpb_collect *c)
 	return true;
 }
 
+/* Do guest pages @a and @b lie in the same memory section? */
+static bool fpb_same_section(u64 a, u64 b)
+{
+	return pfn_to_section_nr(a) == pfn_to_section_nr(b);
+}
+
 /*
- * Record the free block of 2^order pages at @pfn.  A block that touches the
- * previous range (neighbouring MAX_ORDER blocks never merge in the buddy
- * allocator, and boot frees them in sequence) extends it.  Runs under
- * zone->lock: no allocation, no sleeping.
+ * Record the free block of 2^order pages at @pfn in @zone.  A block that
+ * touches the previous range (neighbouring MAX_ORDER blocks never merge in
+ * the buddy allocator, and boot frees them in sequence) extends it, if the
+ * range's blocks are of the same zone and the result stays within one
+ * memory section.  A range of several regions would be dropped whole by the
+ * device: zones and nodes may touch, and QEMU's RAM regions (DIMMs, NUMA
+ * nodes' memory backends) begin on section boundaries.  A block never
+ * crosses a section (MAX_ORDER - 1 <= PFN_SECTION_SHIFT), so checking the
+ * ends of the merged range is enough.  Runs under zone->lock: no
+ * allocation, no sleeping.
  */
-static bool fpb_record(struct fpb_collect *c, unsigned long pfn,
-		       unsigned int order)
+static bool fpb_record(struct fpb_collect *c, struct zone *zone,
+		       unsigned long pfn, unsigned int order)
 {
 	u64 start = (u64)pfn << FPB_FRAME_SHIFT;
 	u64 len = 1ULL << (order + FPB_FRAME_SHIFT);
 	struct virtio_balloon_fpb_range *r;
 
-	if (c->nr) {
+	if (c->nr && c->zone == zone) {
 		u64 rstart, rlen;
 
 		r = &c->rep->ranges[c->nr - 1];
 		rstart = le64_to_cpu(r->pfn);
 		rlen = le64_to_cpu(r->nr_pages);
-		if (rstart + rlen == start) {
+		/* In guest pages: the range [first, last] and the block's. */
+		if (rstart + rlen == start &&
+		    fpb_same_section(rstart >> FPB_FRAME_SHIFT,
+				     pfn + (1UL << order) - 1)) {
 			r->nr_pages = cpu_to_le64(rlen + len);
 			goto counted;
 		}
-		if (start + len == rstart) {
+		if (start + len == rstart &&
+		    fpb_same_section(pfn,
+				     (rstart + rlen - 1) >> FPB_FRAME_SHIFT)) {
 			r->pfn = cpu_to_le64(start);
 			r->nr_pages = cpu_to_le64(rlen + len);
 			goto counted;
@@ -411,6 +465,7 @@ static bool fpb_record(struct fpb_collect *c, unsigned long pfn,
 	r = &c->rep->ranges[c->nr++];
 	r->pfn = cpu_to_le64(start);
 	r->nr_pages = cpu_to_le64(len);
+	c->zone = zone;
 	c->ranges++;
 counted:
 	c->blocks++;
@@ -426,22 +481,52 @@ static bool fpb_is_list_head(struct free_area *area, struct list_head *pos)
 }
 
 /*
+ * Find the walk's cursor, the free block at @pfn, again after zone->lock
+ * was dropped; NULL if it is no longer a free buddy block of @order in
+ * @zone.  The walk keeps a PFN, not a struct page *, across the unlocked
+ * window: memory hot-remove may offline the block's section meanwhile and
+ * free the memmap such a pointer points into (mm/page_reporting.c does not
+ * keep a page across its unlock either: it rotates the list and starts
+ * again from the head).  pfn_to_online_page() gives NULL for a section
+ * that is offline or gone.  For one that is online, zone->lock keeps it
+ * there while we look: offlining takes every free block of the range off
+ * the free lists under zone->lock before the section is marked offline,
+ * and frees the memmap only after that, so a block we still find free in
+ * this zone with the lock held has its memmap.  Only then are its list
+ * links followed.
+ */
+static struct page *fpb_find_cursor(struct zone *zone, unsigned long pfn,
+				    unsigned int order)
+{
+	struct page *page;
+
+	lockdep_assert_held(&zone->lock);
+	page = pfn_to_online_page(pfn);
+	if (!page || page_zone(page) != zone || !PageBuddy(page) ||
+	    page_private(page) != order)
+		return NULL;
+	return page;
+}
+
+/*
  * Walk the free list of (zone, order, migratetype), at most @max blocks per
- * hold of zone->lock.  Between holds the walk remembers the last block it
- * looked at and resumes after it if that block is still a free buddy block
- * of this order.  Such a block is on one of this area's free lists (maybe
- * another migratetype's, if its pageblock changed type), so following the
- * links from it meets only free blocks of this order until it reaches one
- * of the area's list heads, where the walk ends.  If the block was
- * allocated meanwhile, the rest of the list is not reported.
+ * hold of zone->lock.  Between holds the walk remembers the PFN of the last
+ * block it recorded and resumes after it if that block is still a free
+ * buddy block of this order in this zone (fpb_find_cursor()).  Such a
+ * block is on one of this area's free lists (maybe another migratetype's,
+ * if its pageblock changed type), so following the links from it meets
+ * only free blocks of this order until it reaches one of the area's list
+ * heads, where the walk ends.  If the block was allocated meanwhile, the
+ * rest of the list is not reported (a lost cursor).
  */
 static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 			  unsigned int order, int mt, unsigned int max)
 {
 	struct free_area *area = &zone->free_area[order];
+	unsigned long flags, budget, cursor = 0;
 	struct list_head *pos;
-	struct page *page = NULL;
-	unsigned long flags, budget;
+	struct page *page;
+	bool resume = false;
 	unsigned int seen;
 
 	/* Termination even if blocks keep being freed behind the cursor. */
@@ -449,14 +534,15 @@ static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 
 	for (;;) {
 		spin_lock_irqsave(&zone->lock, flags);
-		if (!page) {
-			pos = area->free_list[mt].next;
-		} else if (PageBuddy(page) && page_private(page) == order) {
+		if (resume) {
+			page = fpb_find_cursor(zone, cursor, order);
+			if (!page) {
+				c->lost_cursors++;
+				goto unlock;
+			}
 			pos = page->buddy_list.next;
 		} else {
-			spin_unlock_irqrestore(&zone->lock, flags);
-			c->lost_cursors++;
-			return;
+			pos = area->free_list[mt].next;
 		}
 		for (seen = 0; !fpb_is_list_head(area, pos) && seen < max;
 		     pos = pos->next, seen++) {
@@ -464,31 +550,33 @@ static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 			/*
 			 * Under zone->lock a page on a free list is the head of
 			 * a free buddy block whose order is in page->private.
-			 * Check anyway: a page in use must never be reported.
+			 * Check anyway: a page in use must never be reported,
+			 * and this is not a safe place to resume from.
 			 */
 			if (unlikely(!PageBuddy(page) ||
 				     page_private(page) != order)) {
 				c->skipped++;
-				/* Not a safe place to resume from. */
-				page = NULL;
-				pos = &area->free_list[mt];
-				break;
+				goto unlock;
 			}
-			if (!fpb_record(c, page_to_pfn(page), order)) {
-				pos = &area->free_list[mt];
-				break;
-			}
+			cursor = page_to_pfn(page);
+			if (!fpb_record(c, zone, cursor, order))
+				goto unlock;
 		}
 		spin_unlock_irqrestore(&zone->lock, flags);
 
-		if (fpb_is_list_head(area, pos) || !page)
+		/* Not at a list head: seen == max, cursor was recorded. */
+		if (fpb_is_list_head(area, pos))
 			return;
 		if (budget <= seen || fpb_abandon(c->f))
 			return;
 		budget -= seen;
+		resume = true;
 		c->lock_breaks++;
 		cond_resched();
 	}
+
+unlock:
+	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* false: abandoned (a newer request came, or unload). */
@@ -538,6 +626,30 @@ static void fpb_count_collection(struct fpb_collect *c, u64 us,
 	FPB_CNT_SET(last_pages, c->pages);
 	FPB_CNT_SET(last_free_pages, (u64)free_pages << FPB_FRAME_SHIFT);
 	FPB_CNT_SET(last_buffers, c->nr_batch);
+}
+
+/*
+ * fpb_dump: the collected ranges to the kernel log, in 4 KiB frames, so that
+ * a test can check them against the guest's memory layout.  Not under any
+ * lock; the device only reads the buffers.
+ */
+static void fpb_dump_ranges(struct fpb_collect *c, u32 cmd_id)
+{
+	struct virtio_balloon_fpb_report *rep;
+	unsigned int i, j, nr;
+
+	if (!READ_ONCE(fpb_dump))
+		return;
+	for (i = 0; i < c->nr_batch; i++) {
+		rep = c->f->batch[i]->rep;
+		nr = i == c->nr_batch - 1 ? c->nr : FPB_RANGES_PER_BUF;
+		for (j = 0; j < nr; j++)
+			pr_info("fpb_dump %u %llu %llu\n", cmd_id,
+				le64_to_cpu(rep->ranges[j].pfn),
+				le64_to_cpu(rep->ranges[j].nr_pages));
+	}
+	pr_info("fpb_dump %u end %llu ranges %llu blocks\n", cmd_id,
+		c->ranges, c->blocks);
 }
 
 /* --- answers ------------------------------------------------------------- */
@@ -671,6 +783,7 @@ static void fpb_answer(struct pvb_fpb *f, u32 cmd_id)
 	}
 
 	fpb_count_collection(&c, us, free_pages);
+	fpb_dump_ranges(&c, answer_id);
 	if (mode != FPB_BOGUS_STALE_ID) {
 		FPB_CNT_ADD(answers, 1);
 		FPB_CNT_ADD(ranges, c.ranges);
@@ -762,7 +875,8 @@ static struct pvb_fpb *fpb_alloc(void)
 	init_waitqueue_head(&f->wait);
 	atomic_set(&f->cmd_pending, 0);
 
-	f->nr_bufs = clamp(READ_ONCE(fpb_buffers), 1u, 16384u);
+	f->nr_bufs = clamp_t(unsigned int, READ_ONCE(fpb_buffers), 1,
+			     FPB_MAX_BUFFERS);
 	f->cmd = kzalloc(sizeof(*f->cmd), GFP_KERNEL);
 	f->bufs = kcalloc(f->nr_bufs, sizeof(*f->bufs), GFP_KERNEL);
 	f->batch = kcalloc(f->nr_bufs, sizeof(*f->batch), GFP_KERNEL);
@@ -872,6 +986,7 @@ static int fpb_dry_run_set(const char *val, const struct kernel_param *kp)
 	fpb_collect(c.f, &c);
 	us = ktime_us_delta(ktime_get(), t0);
 	fpb_count_collection(&c, us, free_pages);
+	fpb_dump_ranges(&c, 0);
 	FPB_CNT_ADD(dry_runs, 1);
 	fpb_free(c.f);
 	return 0;

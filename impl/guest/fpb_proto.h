@@ -3,10 +3,9 @@
  * Free page bitmap extension of virtio-balloon: the wire format.
  *
  * This is the guest's copy of the contract in impl/PROTOCOL.md; QEMU keeps
- * its own copy in include/standard-headers/linux/virtio_balloon.h.  Anything
+ * its own copy in include/hw/virtio/virtio-balloon-fpb.h.  Anything
  * changed here must be changed there and in PROTOCOL.md.  All fields are
- * little-endian whatever the transport (the feature exists only for the
- * modern, VIRTIO_F_VERSION_1 layout of the device).
+ * little-endian whatever the transport.
  */
 #ifndef PVMIG_FPB_PROTO_H
 #define PVMIG_FPB_PROTO_H
@@ -14,30 +13,45 @@
 #include <linux/types.h>
 #include <linux/build_bug.h>
 
-/* Feature bit; unused by QEMU 7.2 and Linux 6.1. */
-#define VIRTIO_BALLOON_F_FREE_PAGE_BITMAP	6
+/*
+ * Feature bit.  Not 6: the next free balloon bits are where the virtio
+ * specification allocates new features (6 is proposed twice already).  23
+ * is the last device-specific bit below the transport range (24-41), so no
+ * sequential allocation reaches it soon, and the legacy transport, which has
+ * 32 feature bits, can still offer it.
+ */
+#define VIRTIO_BALLOON_F_FREE_PAGE_BITMAP	23
 
 /*
- * Virtqueue indexes with the feature negotiated.  The stock queues keep their
- * numbers; the stats queue is always instantiated when this feature is on so
- * that the free page queues land on 3 and 4 (QEMU always creates queue 2).
- * FREE_PAGE_HINT and REPORTING (which would also claim 3 and 4) are never
- * negotiated by this driver and QEMU refuses them together with this one.
+ * Virtqueues.  Linux and QEMU number a balloon's queues densely over the ones
+ * that exist: inflate 0, deflate 1, stats 2 (QEMU always creates it), then
+ * free_page_vq if the device offers FREE_PAGE_HINT, then reporting_vq if it
+ * offers REPORTING, then our two queues.  So fpb-cmd is
+ * virtio_balloon_fpb_first_vq(offered features) and fpb-report the one after
+ * it.  The rule depends on what the device offers, not on what was
+ * negotiated: QEMU creates queues when the device is realized, before any
+ * negotiation.
  */
-enum pvb_vq_index {
-	PVB_VQ_INFLATE,		/* driver -> device: PFNs given up */
-	PVB_VQ_DEFLATE,		/* driver -> device: PFNs taken back */
-	PVB_VQ_STATS,		/* driver -> device: struct virtio_balloon_stat[] */
-	PVB_VQ_FPB_CMD,		/* device -> driver: struct virtio_balloon_fpb_cmd */
-	PVB_VQ_FPB_REPORT,	/* driver -> device: struct virtio_balloon_fpb_report */
-	PVB_VQ_MAX
-};
+static inline unsigned int virtio_balloon_fpb_first_vq(u64 device_features)
+{
+	return 3 + !!(device_features & (1ULL << 3)) +	/* FREE_PAGE_HINT */
+		   !!(device_features & (1ULL << 5));	/* REPORTING */
+}
+
+/*
+ * Limits of one answer, enforced by the device (anything beyond is rejected
+ * without being read): a buffer carries at most 4095 ranges (64 KiB), an
+ * answer at most 2^20 ranges (16 MiB of hints, which covers 4 TiB of guest
+ * memory in 4 MiB buddy blocks).
+ */
+#define VIRTIO_BALLOON_FPB_MAX_BUF_RANGES	4095
+#define VIRTIO_BALLOON_FPB_MAX_ANSWER_RANGES	(1u << 20)
 
 /* Ranges are in 4 KiB guest frames whatever the guest's PAGE_SIZE. */
 #define VIRTIO_BALLOON_FPB_FRAME_SHIFT		12
 
 /*
- * Queue 3: the driver keeps one 16-byte device-writable buffer posted.  The
+ * fpb-cmd: the driver keeps one 16-byte device-writable buffer posted.  The
  * device fills in a fresh, non-zero cmd_id and returns it (used length 16)
  * when it wants the free pages, i.e. once dirty logging is on and the first
  * migration bitmap sync is done.
@@ -57,7 +71,7 @@ struct virtio_balloon_fpb_range {
 };
 
 /*
- * Queue 4: one or more device-readable buffers answer a request.  A buffer
+ * fpb-report: one or more device-readable buffers answer a request.  A buffer
  * is exactly sizeof(header) + nr_ranges * sizeof(range) bytes long; the
  * final one carries VIRTIO_BALLOON_FPB_F_LAST and the collection time.  A
  * LAST buffer with no ranges is a valid answer ("nothing to hint").

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pvmig_balloon: state shared by the balloon core (balloon.c), the memory
- * statistics queue (stats.c) and the free page bitmap feature (fpb.c).
+ * statistics queue (stats.c), free page reporting (fpr.c) and the free page
+ * bitmap feature (fpb.c).
  */
 #ifndef PVMIG_PVB_H
 #define PVMIG_PVB_H
@@ -9,6 +10,7 @@
 #include <linux/balloon_compaction.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/page_reporting.h>
 #include <linux/spinlock.h>
 #include <linux/virtio.h>
 #include <linux/virtio_balloon.h>
@@ -62,6 +64,15 @@ struct pvb {
 	/* Sent on the stats queue; only the stats work writes it. */
 	struct virtio_balloon_stat stats[PVB_NR_STATS];
 
+	/*
+	 * Free page reporting (fpr.c): reporting_vq is NULL unless
+	 * VIRTIO_BALLOON_F_REPORTING was negotiated; pr_registered while
+	 * mm/page_reporting.c may call us.
+	 */
+	struct virtqueue *reporting_vq;
+	struct page_reporting_dev_info pr_dev_info;
+	bool pr_registered;
+
 	/* NULL unless VIRTIO_BALLOON_F_FREE_PAGE_BITMAP was negotiated. */
 	struct pvb_fpb *fpb;
 };
@@ -76,6 +87,11 @@ void pvb_stats_work(struct work_struct *work);
 void pvb_stats_request(struct virtqueue *vq);
 int pvb_stats_post_first(struct pvb *vb);
 void pvb_stats_kick(struct pvb *vb);
+
+/* fpr.c */
+void pvb_fpr_validate(struct virtio_device *vdev);
+void pvb_fpr_start(struct pvb *vb);
+void pvb_fpr_stop(struct pvb *vb);
 
 /* fpb.c */
 int pvb_fpb_create(struct pvb *vb);
