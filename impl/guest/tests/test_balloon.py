@@ -28,6 +28,9 @@ def main():
     ap.add_argument("--args", default="", help="module parameters, a=1,b=2")
     ap.add_argument("--fpb", action="store_true",
                     help="device with free-page-bitmap=on (needs the QEMU series)")
+    ap.add_argument("--fpr", action="store_true",
+                    help="device with free-page-reporting=on: the driver reports "
+                    "free pages across the life cycle below")
     o = ap.parse_args()
     doo = o.deflate_on_oom == "on"
     adjust = "adjust_managed=1" in o.args or not doo
@@ -36,12 +39,14 @@ def main():
     append = "pvmig.balloon=pv" + (f" pvmig.balloon_args={o.args}" if o.args else "")
     vm = VM(mem="1G", append=append,
             device_opts=f",deflate-on-oom={o.deflate_on_oom}" +
-            (",free-page-bitmap=on" if o.fpb else ""), initrd=INITRD)
+            (",free-page-bitmap=on" if o.fpb else "") +
+            (",free-page-reporting=on" if o.fpr else ""), initrd=INITRD)
     try:
         vm.wait_ready()
         st, out = vm.sh("dmesg | grep 'pvmig_balloon virtio'")
         check("probe", "ready:" in out and
-              ("free page bitmap on" in out) == o.fpb, out)
+              ("free page bitmap on" in out) == o.fpb and
+              ("free page reporting on" in out) == o.fpr, out)
         total0 = meminfo(vm, "MemTotal")
         free0 = meminfo(vm, "MemFree")
 
@@ -116,6 +121,8 @@ def main():
         check("after resume: balloon back at target", ok, out)
         vm.balloon_to(1024)
         dmesg_clean(vm, "suspend/resume")
+        if o.fpr:
+            fpr_works(vm, "after rmmod/insmod and suspend/resume")
 
         if not doo:
             print("SKIP: deflate-on-oom (not negotiated)")
@@ -132,6 +139,18 @@ def main():
     n_fail = results.count(False)
     print(f"SUMMARY: {len(results) - n_fail} passed, {n_fail} failed")
     return 1 if n_fail else 0
+
+
+def fpr_works(vm, when):
+    """Free 128 MiB in the guest: reported within a bounded wait."""
+    p0 = int(vm.param("fpr_pages"))
+    st, out = vm.sh("dd if=/dev/zero of=/dev/null bs=128M count=1", 120)
+    end = time.time() + 60
+    while time.time() < end and int(vm.param("fpr_pages")) - p0 < 128 << 7:
+        time.sleep(1)
+    n = int(vm.param("fpr_pages")) - p0
+    check(f"free page reporting works {when}", st == 0 and n >= 128 << 7,
+          f"{n} frames reported after freeing 128 MiB")
 
 
 def test_oom(vm):

@@ -4,6 +4,15 @@ free-page-bitmap series: requests triggered by real migrations, the fault
 injection switches, and a migration to a real destination with
 pvmig-memcheck proving that no page in use was skipped.
 
+  test_fpb.py [main] [fpr] [numa]      (default: all three)
+
+main: the above on a plain 1 GiB guest.  fpr: the bitmap beside free page
+reporting (free-page-reporting=on): both negotiated, reported memory leaves
+QEMU's RSS, hints and memcheck still right.  numa: two NUMA nodes with a
+memory backend each, i.e. two RAM regions side by side: no range crosses a
+memory section (so neither the node boundary), QEMU rejects none, memcheck
+clean.
+
 Prints PASS/FAIL/SKIP lines and a summary; exit status 1 on failure.
 Migrations go to files (exec:), so only one VM runs at a time."""
 import json, os, re, sys, time
@@ -98,6 +107,21 @@ def step(vm, name, setup, expect, cancel=False, settle=0.0):
 
 
 def main():
+    parts = sys.argv[1:] or ["main", "fpr", "numa"]
+    bad = [p for p in parts if p not in ("main", "fpr", "numa")]
+    if bad:
+        print(f"unknown part(s) {bad}: main, fpr, numa", file=sys.stderr)
+        return 2
+    if "main" in parts:
+        test_main()
+    if "fpr" in parts:
+        test_fpr()
+    if "numa" in parts:
+        test_numa()
+    return finish()
+
+
+def test_main():
     src = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv", device_opts=DEV,
              initrd=INITRD)
     try:
@@ -105,7 +129,7 @@ def main():
         _, out = src.sh("dmesg | grep 'pvmig_balloon virtio'")
         check("probe: feature negotiated", "free page bitmap on" in out, out)
         if "free page bitmap on" not in out:
-            return finish()
+            return
 
         src.out(f"echo 1 > {P}/fpb_dry_run")
         g = gstats(src)
@@ -224,12 +248,15 @@ def main():
         integrity(src)
     finally:
         src.close()
-    return finish()
 
 
-def integrity(src):
+def integrity(src, dev=DEV, extra=(), mem=MEM, label="integrity", ranges_ok=None):
+    """Migrate @src to a file with pvmig-memcheck churning, start a
+    destination from it (same @dev, @extra) and verify every page.  With
+    @ranges_ok, a function of the answer's cmd_id, it also checks the
+    driver's ranges of that answer (fpb_dump must be on).  Closes @src."""
     if src.sh("command -v pvmig-memcheck")[0]:
-        print("SKIP: integrity: pvmig-memcheck not in the initramfs")
+        print(f"SKIP: {label}: pvmig-memcheck not in the initramfs")
         return
     src.out("pvmig-memcheck run --daemonize --mem 256 --chunk 1024 "
             "--status /tmp/mc.json > /tmp/mc.pid")
@@ -238,14 +265,18 @@ def integrity(src):
     q0, g0 = qstats(src), gstats(src)
     info = migrate(src, f"exec:cat > {img}")
     dq, dg = delta(q0, qstats(src)), delta(g0, gstats(src))
-    check("integrity: source migration with hints",
+    check(f"{label}: source migration with hints",
           info["status"] == "completed" and dq.get("completed") == 1 and
-          dq.get("hinted_pages", 0) > 0,
+          dq.get("hinted_pages", 0) > 0 and not dq.get("rejected_ranges") and
+          not dq.get("rejected"),
           f"{info['ram']['transferred'] >> 20} MiB, skipped {dq.get('skipped_pages')} pages, "
-          f"hinted {dq.get('hinted_pages')}")
+          f"hinted {dq.get('hinted_pages')}, rejected {dq.get('rejected', 0)} buffers "
+          f"{dq.get('rejected_ranges', 0)} ranges")
+    if ranges_ok:
+        ranges_ok(gstats(src)["last_cmd_id"])
     src.close()
-    dst = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv", device_opts=DEV,
-             initrd=INITRD, incoming=f"exec:cat {img}")
+    dst = VM(name="pvb", mem=mem, append="pvmig.balloon=pv", device_opts=dev,
+             extra=extra, initrd=INITRD, incoming=f"exec:cat {img}")
     try:
         end = time.time() + 300
         while dst.qmp("query-status")["status"] != "running":
@@ -262,17 +293,163 @@ def integrity(src):
                 break
             time.sleep(2)
         mc = json.loads(out)
-        check("integrity: memcheck clean on the destination",
+        check(f"{label}: memcheck clean on the destination",
               mc["state"] == "verified" and mc["mismatches"] == 0 and
               mc["last_full_pass"]["complete"],
               f"state {mc['state']}, mismatches {mc['mismatches']}, "
               f"held {mc['held_mib']} MiB, written {mc['pages_written']} pages")
         st, out = dst.sh("rmmod pvmig_balloon && insmod /lib/modules/pvmig_balloon.ko"
                          " && dmesg | grep -E 'WARNING|BUG|Call Trace|corruption'; true")
-        check("integrity: destination kernel clean, driver reloads", not out.strip(), out[:500])
+        check(f"{label}: destination kernel clean, driver reloads", not out.strip(), out[:500])
     finally:
         dst.close()
         os.unlink(img)
+
+
+def probe_line(vm):
+    _, out = vm.sh("dmesg | grep 'pvmig_balloon virtio.*ready:'")
+    return out
+
+
+def qemu_rss_mib(vm):
+    with open(f"/proc/{vm.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) >> 10
+    return -1
+
+
+def wait_for(what, cond, timeout, poll=1.0):
+    """Poll cond() (bounded); returns its last value."""
+    end = time.time() + timeout
+    while True:
+        v = cond()
+        if v or time.time() > end:
+            return v
+        time.sleep(poll)
+
+
+FPR_DEV = DEV + ",free-page-reporting=on"
+
+
+def test_fpr():
+    """The bitmap beside upstream free page reporting (pv-bitmap+fpr)."""
+    try:
+        vm = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv",
+                device_opts=FPR_DEV, initrd=INITRD)
+    except RuntimeError as e:
+        check("fpr: QEMU starts with free-page-bitmap=on,free-page-reporting=on",
+              False, str(e)[-300:])
+        return
+    try:
+        vm.wait_ready(300)
+        out = probe_line(vm)
+        check("fpr: bitmap and reporting both negotiated",
+              "free page bitmap on" in out and "free page reporting on" in out, out)
+        if "free page reporting on" not in out:
+            return
+        # boot's free memory is reported 2 s after the driver registers,
+        # a share per pass
+        n = wait_for("reports", lambda: int(vm.param("fpr_reports")), 60)
+        check("fpr: free memory reported after boot", n > 0,
+              f"{n} reports, {vm.param('fpr_pages')} frames")
+
+        # a program touches 384 MiB and exits: QEMU's RSS grows, then the
+        # freed memory is reported and discarded
+        mib = 384
+        p0 = int(vm.param("fpr_pages"))
+        rss0 = qemu_rss_mib(vm)
+        st, out = vm.sh(f"dd if=/dev/zero of=/dev/null bs={mib}M count=1", 120)
+        rss1 = qemu_rss_mib(vm)
+        pages = wait_for("reported", lambda: int(vm.param("fpr_pages")) - p0
+                         if int(vm.param("fpr_pages")) - p0 >= (mib << 8) // 2 else 0,
+                         90)
+        rss2 = wait_for("rss", lambda: qemu_rss_mib(vm)
+                        if rss1 - qemu_rss_mib(vm) >= mib // 2 else 0, 30)
+        rss2 = rss2 or qemu_rss_mib(vm)
+        check(f"fpr: {mib} MiB freed in the guest is reported and leaves QEMU's RSS",
+              st == 0 and pages >= (mib << 8) // 2 and rss1 - rss2 >= mib // 2,
+              f"dd exit {st}; RSS {rss0} -> {rss1} -> {rss2} MiB; "
+              f"{pages} frames reported since")
+
+        # a migration still hints, and loses nothing
+        integrity(vm, dev=FPR_DEV, label="fpr: integrity")
+    finally:
+        vm.close()
+
+
+# Two NUMA nodes with a memory backend each: two RAM regions side by side.
+NUMA_EXTRA = ("-object", "memory-backend-ram,id=m0,size=512M",
+              "-object", "memory-backend-ram,id=m1,size=512M",
+              "-numa", "node,nodeid=0,memdev=m0",
+              "-numa", "node,nodeid=1,memdev=m1")
+NODE_BOUNDARY = (512 << 20) >> 12     # 4 KiB frames
+SECTION_FRAMES = (128 << 20) >> 12    # x86-64: 128 MiB sections
+
+
+def dumped_ranges(vm, cmd_id):
+    """The ranges fpb_dump logged for @cmd_id (0: dry runs), the latest
+    answer's if it was logged more than once."""
+    _, out = vm.sh(f"dmesg | grep 'fpb_dump {cmd_id} '", 120)
+    runs, cur = [], []
+    for line in out.splitlines():
+        m = re.search(r"fpb_dump (\d+) (\d+) (\d+)$", line)
+        if m:
+            cur.append((int(m.group(2)), int(m.group(3))))
+        elif re.search(r"fpb_dump \d+ end ", line):
+            runs.append(cur)
+            cur = []
+    return runs[-1] if runs else None
+
+
+def check_ranges(name, ranges, ram_frames):
+    """No range crosses a section (so neither the node boundary), each lies
+    in RAM, and none overlaps another."""
+    if ranges is None:
+        check(name, False, "no fpb_dump output")
+        return
+    cross = [(p, n) for p, n in ranges
+             if p // SECTION_FRAMES != (p + n - 1) // SECTION_FRAMES]
+    outside = [(p, n) for p, n in ranges if n <= 0 or p + n > ram_frames]
+    srt = sorted(ranges)
+    overlap = [(a, b) for a, b in zip(srt, srt[1:]) if a[0] + a[1] > b[0]]
+    # ranges that touch: split on purpose at a section boundary
+    split = sum(1 for a, b in zip(srt, srt[1:]) if a[0] + a[1] == b[0])
+    node = [sum(n for p, n in ranges if p < NODE_BOUNDARY),
+            sum(n for p, n in ranges if p >= NODE_BOUNDARY)]
+    check(name, bool(ranges) and not cross and not outside and not overlap,
+          f"{len(ranges)} ranges, {node[0]} + {node[1]} frames in node 0 + 1, "
+          f"{split} touching pairs; crossing {cross[:4]}, outside RAM "
+          f"{outside[:4]}, overlapping {overlap[:4]}")
+
+
+def test_numa():
+    """Two RAM regions next to each other: ranges stop at their boundary."""
+    vm = VM(name="pvb", mem="1G", append="pvmig.balloon=pv", device_opts=DEV,
+            extra=NUMA_EXTRA, initrd=INITRD)
+    ram = (1 << 30) >> 12
+    try:
+        vm.wait_ready(300)
+        st, _ = vm.sh("test -d /sys/devices/system/node/node1")
+        if st:
+            print("SKIP: numa: the guest sees one node")
+            return
+        _, out = vm.sh("cat /sys/devices/system/node/node*/meminfo | grep MemTotal")
+        print("  " + out.replace("\n", "; "), flush=True)
+        vm.out(f"echo 1 > {P}/fpb_dump")
+        vm.out(f"echo 1 > {P}/fpb_dry_run")
+        check_ranges("numa: dry run: no range crosses a section or the node boundary",
+                     dumped_ranges(vm, 0), ram)
+        out = probe_line(vm)
+        check("numa: feature negotiated", "free page bitmap on" in out, out)
+        if "free page bitmap on" not in out:
+            return
+        integrity(vm, extra=NUMA_EXTRA, mem="1G", label="numa: integrity",
+                  ranges_ok=lambda cmd_id: check_ranges(
+                      "numa: the answer's ranges cross no section or node boundary",
+                      dumped_ranges(vm, cmd_id), ram))
+    finally:
+        vm.close()
 
 
 def finish():
