@@ -1,0 +1,57 @@
+#!/bin/bash
+# Under KVM, a real vCPU's writes after the free page hint reach the
+# destination: impl/qemu/tests/kvm_dirty.py boots the tiny multiboot guest
+# of impl/qemu/tests/kvm_guest/ (built here into build/kvm-guest/) with
+# -accel kvm, migrates it while it writes into memory it hinted free, and
+# compares both memories byte for byte; then the same with
+# x-free-page-bitmap-unsafe=on, where the comparison must find the loss.
+# The device tests (40-components.sh) write through qtest and the harness's
+# guests run under TCG, so this is the one test of KVM's dirty log.  Where
+# KVM cannot run even this guest the script says SKIP with the reason.
+# Its PASS/FAIL/SKIP lines are counted here one by one; a script that dies
+# without a verdict is a FAIL.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/harness/tests/lib.sh"
+QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
+TMP=$(mktemp -d /tmp/pvmig-kvmdirty-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# relay NAME COMMAND...: pass the script's PASS/FAIL/SKIP lines on through
+# lib.sh (so they count in this suite's summary), and fail when it exits
+# non-zero without a FAIL of its own or prints no result at all.
+relay() {
+	local name=$1 rc kind text
+	shift
+	"$@" >"$TMP/out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		kind=${line%%:*}
+		text=${line#*: }
+		case $kind in
+		PASS) pass "$text" ;;
+		FAIL) fail "$text" ;;
+		SKIP) skip "$text" ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL|SKIP): ' "$TMP/out")
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
+		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
+	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$TMP/out"; then
+		fail "$name: printed no result"
+	fi
+}
+
+if ! command -v python3 >/dev/null; then
+	skip "kvm dirty log: python3 is not installed (make deps installs it)"
+	exit 0
+fi
+if [ ! -x "$QEMU_BIN" ]; then
+	skip "kvm dirty log: QEMU is not built (make qemu)"
+	exit 0
+fi
+if ! make -s -C "$TOP/impl/qemu/tests/kvm_guest" >"$TMP/make.out" 2>&1; then
+	fail "kvm dirty log: the test guest does not build: $(tail -n 3 "$TMP/make.out" | tr '\n' ' ')"
+	exit 0
+fi
+FPB_TMP=$TMP relay "kvm_dirty.py" python3 "$TOP/impl/qemu/tests/kvm_dirty.py"
+exit 0
