@@ -488,12 +488,15 @@ static bool fpb_is_list_head(struct free_area *area, struct list_head *pos)
  * free the memmap such a pointer points into (mm/page_reporting.c does not
  * keep a page across its unlock either: it rotates the list and starts
  * again from the head).  pfn_to_online_page() gives NULL for a section
- * that is offline or gone.  For one that is online, zone->lock keeps it
- * there while we look: offlining takes every free block of the range off
- * the free lists under zone->lock before the section is marked offline,
- * and frees the memmap only after that, so a block we still find free in
- * this zone with the lock held has its memmap.  Only then are its list
- * links followed.
+ * that is offline or gone.  Offlining takes every free block of its range
+ * off the free lists under zone->lock, marks the section offline after
+ * that, and the memmap is freed later still, when the memory is removed;
+ * so a section we see online keeps its memmap for the few instructions we
+ * look.  That rests on the order of offline and remove, not on a lock we
+ * hold: the window every pfn_to_online_page() user lives with
+ * (get_online_mems(), which would close it, is not exported).  The list
+ * links are followed only from a block that is still a free buddy block of
+ * this order in this zone.
  */
 static struct page *fpb_find_cursor(struct zone *zone, unsigned long pfn,
 				    unsigned int order)

@@ -415,11 +415,13 @@ def check_ranges(name, ranges, ram_frames):
     overlap = [(a, b) for a, b in zip(srt, srt[1:]) if a[0] + a[1] > b[0]]
     # ranges that touch: split on purpose at a section boundary
     split = sum(1 for a, b in zip(srt, srt[1:]) if a[0] + a[1] == b[0])
+    at_node = any(a[0] + a[1] == NODE_BOUNDARY == b[0] for a, b in zip(srt, srt[1:]))
     node = [sum(n for p, n in ranges if p < NODE_BOUNDARY),
             sum(n for p, n in ranges if p >= NODE_BOUNDARY)]
     check(name, bool(ranges) and not cross and not outside and not overlap,
           f"{len(ranges)} ranges, {node[0]} + {node[1]} frames in node 0 + 1, "
-          f"{split} touching pairs; crossing {cross[:4]}, outside RAM "
+          f"{split} touching pairs ({'one' if at_node else 'none'} at the node "
+          f"boundary); crossing {cross[:4]}, outside RAM "
           f"{outside[:4]}, overlapping {overlap[:4]}")
 
 
@@ -439,6 +441,20 @@ def test_numa():
         vm.out(f"echo 1 > {P}/fpb_dump")
         vm.out(f"echo 1 > {P}/fpb_dry_run")
         check_ranges("numa: dry run: no range crosses a section or the node boundary",
+                     dumped_ranges(vm, 0), ram)
+        # the walk resumes from a PFN cursor after every 2 blocks
+        g0 = gstats(vm)
+        vm.out(f"echo 2 > {P}/fpb_max_per_lock && echo 1 > {P}/fpb_dry_run && "
+               f"echo 1024 > {P}/fpb_max_per_lock")
+        g1 = gstats(vm)
+        d = delta(g0, g1)
+        check("numa: dry run resuming every 2 blocks finds the same free memory",
+              d.get("lock_breaks", 0) > 0 and not d.get("skipped") and
+              abs(g1["last_pages"] - g0["last_pages"]) < g0["last_pages"] // 20,
+              f"lock breaks {d.get('lock_breaks')}, lost cursors "
+              f"{d.get('lost_cursors', 0)}, skipped {d.get('skipped', 0)}; "
+              f"{g1['last_pages']} frames vs {g0['last_pages']} in one go")
+        check_ranges("numa: resumed dry run: ranges still within sections",
                      dumped_ranges(vm, 0), ram)
         out = probe_line(vm)
         check("numa: feature negotiated", "free page bitmap on" in out, out)
