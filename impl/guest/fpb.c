@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvmig_balloon: the free page bitmap feature (VIRTIO_BALLOON_F_FREE_PAGE_BITMAP,
- * bit 23).
+ * pvmig_balloon: the free page bitmap feature
+ * (VIRTIO_BALLOON_F_FREE_PAGE_BITMAP, bit 23).
  *
  * When migration starts, QEMU asks the guest which pages are free so that
  * the bulk stage can skip them.  Protocol (impl/PROTOCOL.md):
