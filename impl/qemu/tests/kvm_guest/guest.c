@@ -28,7 +28,9 @@
  *
  * Command line (multiboot, -append): "nofpb" leaves the feature
  * unnegotiated (the driver-absent case), "w=N" / "h=N" set the sizes of W
- * and H in pages (0: do not write), "tick=N" prints a line every 2^N loops.
+ * and H in pages (0: do not write), "tick=N" prints a line every 2^N loops,
+ * "touch=N" writes every page of N MiB from KG_TOUCH_ADDR once at boot,
+ * "touchhi=N" every page of N MiB from 4 GiB (through PSE-36 paging).
  */
 #include <stdint.h>
 #include "layout.h"
@@ -231,6 +233,7 @@ static int32_t vq_pop_used(struct vq *q)
 static uint32_t w_pages = KG_W_PAGES_DEFAULT, h_pages = KG_H_PAGES_DEFAULT;
 static uint32_t tick_shift = 17;
 static int no_fpb;
+static uint32_t touch_mib, touch_hi_mib;
 
 static int word_is(const char *p, const char *w)
 {
@@ -265,6 +268,10 @@ static void parse_cmdline(const char *p)
 			h_pages = word_val(p);
 		else if (word_is(p, "tick"))
 			tick_shift = word_val(p);
+		else if (word_is(p, "touch"))
+			touch_mib = word_val(p);
+		else if (word_is(p, "touchhi"))
+			touch_hi_mib = word_val(p);
 		while (*p && *p != ' ')
 			p++;
 	}
@@ -396,6 +403,77 @@ static uint32_t balloon_init(void)
 	return bit;
 }
 
+/*
+ * touch=N: write one word into every 4 KiB page of N MiB from
+ * KG_TOUCH_ADDR, so that KVM maps them (as a guest that has used its
+ * memory has them mapped) before any migration.
+ */
+static void touch(void)
+{
+	uint32_t a, end = KG_TOUCH_ADDR + (touch_mib << 20);
+
+	if (touch_mib > KG_TOUCH_MAX_MIB)
+		die("touch= too large for a 32-bit guest without paging");
+	kputs("kg: touching ");
+	kputu(touch_mib);
+	kputs(" MiB\n");
+	for (a = KG_TOUCH_ADDR; a < end; a += 4096)
+		*(volatile uint32_t *)a = a;
+	kputs("kg: touched ");
+	kputu(touch_mib);
+	kputs(" MiB\n");
+}
+
+/*
+ * touchhi=N: the same for N MiB from 4 GiB, which a 32-bit guest reaches
+ * only through paging.  PSE-36 (4 MiB pages whose directory entries carry
+ * physical address bits 32-39) needs one page directory and no PDPT: PAE
+ * was tried first, and this nested KVM refused its PDPT (#GP on CR0.PG).
+ * 0-3 GiB are identity-mapped; the top GiB of the address space is a
+ * window moved over the high memory one GiB at a time.
+ */
+static void pse36_map(volatile uint32_t *pde, uint64_t phys, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++, phys += 0x400000)
+		pde[i] = ((uint32_t)phys & 0xffc00000u) |
+			 (((uint32_t)(phys >> 32) & 0xff) << 13) | 0x83; /* P RW PS */
+}
+
+static void touch_high(void)
+{
+	volatile uint32_t *pd = (volatile uint32_t *)KG_PT_ADDR;
+	uint32_t gib, a, cr;
+	uint64_t base = 0x100000000ull;
+
+	kputs("kg: touching ");
+	kputu(touch_hi_mib);
+	kputs(" MiB from 4 GiB (PSE-36)\n");
+	pse36_map(pd, 0, 1024);
+	__asm__ __volatile__("mov %0, %%cr3" : : "r"((uint32_t)KG_PT_ADDR) : "memory");
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(cr));
+	__asm__ __volatile__("mov %0, %%cr4" : : "r"(cr | 0x10) : "memory");	/* PSE */
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(cr));
+	__asm__ __volatile__("mov %0, %%cr0" : : "r"(cr | 0x80000000u) : "memory"); /* PG */
+	for (gib = 0; gib << 10 < touch_hi_mib; gib++) {
+		uint32_t mib = touch_hi_mib - (gib << 10);
+
+		pse36_map(pd + 768, base + ((uint64_t)gib << 30), 256);
+		__asm__ __volatile__("mov %0, %%cr3" : : "r"((uint32_t)KG_PT_ADDR) : "memory");
+		if (mib > 1024)
+			mib = 1024;
+		for (a = 0; a < mib << 20; a += 4096)
+			*(volatile uint32_t *)(0xc0000000u + a) = a;
+	}
+	/* back to no paging: the rest of the guest never needed it */
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(cr));
+	__asm__ __volatile__("mov %0, %%cr0" : : "r"(cr & 0x7fffffffu) : "memory");
+	kputs("kg: touched ");
+	kputu(touch_hi_mib);
+	kputs(" MiB from 4 GiB\n");
+}
+
 struct multiboot_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
 };
@@ -423,6 +501,10 @@ void kg_main(uint32_t magic, struct multiboot_info *mbi)
 	kputs("\n");
 	tick_mask = tick_shift >= 31 ? 0x7fffffff : (1u << tick_shift) - 1;
 
+	if (touch_mib)
+		touch();
+	if (touch_hi_mib)
+		touch_high();
 	st->fpb_bit = balloon_init();
 	st->w_pages = w_pages;
 	st->h_pages = h_pages;

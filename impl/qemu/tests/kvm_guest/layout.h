@@ -54,6 +54,12 @@
 #define KG_W_PAGES_DEFAULT		1024
 #define KG_H_ADDR			0x1000000	/* 16 MiB */
 #define KG_H_PAGES_DEFAULT		4096
+/* touch=N: from 64 MiB, at most up to 3 GiB (the pc machine's RAM below
+ * the PCI hole when it has 3.5 GiB or more). */
+#define KG_TOUCH_ADDR			0x4000000
+#define KG_TOUCH_MAX_MIB		3008
+/* touchhi=N: the page directory (PSE-36, 4 KiB). */
+#define KG_PT_ADDR			0x2c0000
 /* Page stamp: the first 16 bytes of each written page. */
 #define KG_STAMP_W			0x57575757
 #define KG_STAMP_H			0x48484848
