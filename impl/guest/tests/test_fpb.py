@@ -372,6 +372,31 @@ def test_fpr():
               f"dd exit {st}; RSS {rss0} -> {rss1} -> {rss2} MiB; "
               f"{pages} frames reported since")
 
+        # a request is answered on the queue after reporting_vq
+        step(vm, "fpr: request answered with reporting on", {},
+             ({"requests": 1, "completed": 1, "rejected": 0, "rejected_ranges": 0,
+               "hinted_pages": lambda n: n > 0},
+              {"requests": 1, "answers": 1}))
+
+        # fpr=0: REPORTING offered, not negotiated; its queue still exists
+        # in front of the bitmap's, so the driver must still name it
+        st, out = vm.sh("rmmod pvmig_balloon && "
+                        "insmod /lib/modules/pvmig_balloon.ko fpr=0", 60)
+        line = probe_line(vm).splitlines()[-1:]
+        check("fpr=0: bitmap on, reporting off",
+              st == 0 and line and "free page bitmap on" in line[0] and
+              "free page reporting off" in line[0], f"{out} {line}")
+        step(vm, "fpr=0: request answered (reporting_vq named, unused)", {},
+             ({"requests": 1, "completed": 1, "rejected": 0, "rejected_ranges": 0,
+               "hinted_pages": lambda n: n > 0},
+              {"requests": 1, "answers": 1}))
+        st, out = vm.sh("rmmod pvmig_balloon && insmod /lib/modules/pvmig_balloon.ko", 60)
+        line = probe_line(vm).splitlines()[-1:]
+        check("fpr: reload with reporting", st == 0 and line and
+              "free page reporting on" in line[0], f"{out} {line}")
+        _, out = vm.sh("dmesg | grep -E 'WARNING|BUG|Call Trace|list_(add|del) corruption'; true")
+        check("fpr: no kernel warnings", not out.strip(), out[:500])
+
         # a migration still hints, and loses nothing
         integrity(vm, dev=FPR_DEV, label="fpr: integrity")
     finally:
