@@ -1,7 +1,8 @@
 #!/bin/bash
 # The components on their own, below the harness: QEMU's free page bitmap
 # device driven over qtest (malformed, late and stale answers, cancel,
-# reset, high memory), the TCG dirty-tracking fix (patch 0001, also
+# reset, high memory, clipping, a destination that refuses the feature,
+# free-page-reporting beside it, a hostile guest), the TCG dirty-tracking fix (patch 0001, also
 # against stock 10.0 to show it is still needed), and the
 # guest driver in a VM (balloon life cycle, stats, deflate-on-oom, the
 # fault switches).  Each script prints its own PASS/FAIL lines; a script
@@ -39,6 +40,9 @@ if [ ! -x "$QEMU_BIN" ] || [ ! -f "$INITRD" ]; then
 fi
 
 relay "qemu device (qtest)" python3 "$TOP/impl/qemu/tests/fpb_tests.py"
+# A hostile guest: huge, flooding and cancelled answers; the monitor must
+# keep answering within 100 ms and every buffer's work stay bounded.
+relay "qemu device, hostile guest (qtest)" python3 "$TOP/impl/qemu/tests/fpb_hostile.py"
 
 # tcg_dirty.py prints one line per migration and exits 1 on any lost write,
 # 2 when a migration did not complete and so could not be judged.  Layout

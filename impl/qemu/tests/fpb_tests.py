@@ -19,19 +19,21 @@ Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_6
 D = os.environ.get('FPB_TMP', '/tmp/fpbtest')
 results = []
 
-def launch(name, dev_opts, incoming=None, mem='512'):
+def launch(name, dev_opts, incoming=None, mem='512', extra=(), qemu=None):
     for f in (name + '.qmp', name + '.qt'):
         try: os.unlink(os.path.join(D, f))
         except FileNotFoundError: pass
-    cmd = [Q, '-L', '/usr/share/qemu', '-bios', 'qboot.rom', '-M', 'pc', '-accel', os.environ.get('ACCEL', 'qtest'),
+    cmd = [qemu or Q, '-L', '/usr/share/qemu', '-bios', 'qboot.rom', '-M', 'pc', '-accel', os.environ.get('ACCEL', 'qtest'),
            '-m', mem, '-display', 'none', '-nodefaults',
            '-qtest', 'unix:%s/%s.qt,server=on,wait=off' % (D, name), '-qtest-log', 'none',
            '-device', 'virtio-balloon-pci,id=balloon0,addr=0x4,' + dev_opts,
            '-qmp', 'unix:%s/%s.qmp,server=on,wait=off' % (D, name),
            '-trace', 'virtio_balloon_fpb_*', '-trace', os.environ.get('TRACE', 'virtio_balloon_fpb_*'), '-D', '%s/%s.log' % (D, name)]
+    cmd += list(extra)
     if incoming:
         cmd += ['-incoming', incoming]
-    p = subprocess.Popen(cmd, preexec_fn=die_with_parent)
+    p = subprocess.Popen(cmd, preexec_fn=die_with_parent,
+                         stderr=open('%s/%s.err' % (D, name), 'w'))
     return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 
 class Pair:
@@ -61,7 +63,7 @@ def t_happy():
     p = Pair()
     try:
         b = Balloon(p.st)
-        check('happy: feature negotiated', b.features & (1 << 6))
+        check('happy: feature negotiated', b.features & (1 << b.fpb_bit) and b.fpb_bit == 23, hex(b.host_features))
         p.st.write(0x100000, PAT)              # used page, not hinted
         b.post_cmd()
         t0 = time.time()
@@ -169,18 +171,20 @@ def t_bogus():
         b.report(cmd_id, [], raw=struct.pack('<IIII', cmd_id, 0, 0xffffffff, 0))      # huge nr_ranges
         b.report((cmd_id - 1) & 0xffffffff or 5, [(0x10000, 1)])                       # stale id
         b.report(0, [(0x10000, 1)])                                                    # id 0
-        b.report(cmd_id, [(0x10000, 0),                   # empty
-                          (0xffffffffffffffff, 2),        # wraps
-                          (1 << 40, 1),                   # beyond RAM
-                          (0xbf, 4),                      # crosses into pc.rom at 0xc0000
-                          (0x1ffff, 2),                   # crosses end of 512M RAM
+        b.report(cmd_id, [(0x10000, 0),                   # empty: rejected
+                          (0xffffffffffffffff, 2),        # wraps: rejected
+                          (1 << 40, 1),                   # beyond RAM: 1 page outside
+                          (0xbf, 4),                      # into pc.rom at 0xc0000: 1 RAM, 3 outside
+                          (0x1ffff, 2),                   # past the end of 512M RAM: 1 RAM, 1 outside
                           (0x11000, 0x10)], last=True)    # valid
         r = p.sq.wait_migration()
         s = p.sq.stats()
         print('  stats', s)
         check('bogus: completed', r['status'] == 'completed')
-        check('bogus: rejects', s['rejected'] == 5 and s['rejected_ranges'] == 5 and s['completed'] == 1
-              and s['skipped_pages'] == 0x10 and s['buffers'] == 1, str(s))
+        check('bogus: rejects', s['rejected'] == 5 and s['rejected_ranges'] == 2 and s['completed'] == 1
+              and s['buffers'] == 1, str(s))
+        check('bogus: ranges clipped to RAM, not dropped', s['ranges'] == 4 and s['outside_pages'] == 5
+              and s['hinted_pages'] == 0x10 + 2 and s['skipped_pages'] == 0x10 + 2, str(s))
         check('bogus: src alive', p.src.poll() is None)
     finally:
         p.close()
@@ -288,7 +292,10 @@ def t_highmem():
         s = sq.stats()
         print('  stats', s)
         check('highmem: completed', r['status'] == 'completed', r['status'])
-        check('highmem: ranges', s['rejected_ranges'] == 2 and s['skipped_pages'] == 0x100 + 0x10 + 1, str(s))
+        # the two ranges across an end of RAM are clipped to their RAM page;
+        # 0x1bffff is hinted twice and cleared once
+        check('highmem: ranges', s['rejected_ranges'] == 0 and s['outside_pages'] == 2
+              and s['skipped_pages'] == 0x100 + 0x10 + 1 + 2 - 1, str(s))
         time.sleep(0.2)
         check('highmem: reused high page arrives', dt.read(0x140000000, 4096) == PAT)
     finally:
@@ -296,8 +303,114 @@ def t_highmem():
             p.terminate(); p.wait()
 
 
+def t_clip():
+    """Two NUMA nodes, each its own memory backend (RAM block), next to each
+    other: a range across the boundary is applied to both sides."""
+    numa = ['-object', 'memory-backend-ram,id=m0,size=256M',
+            '-object', 'memory-backend-ram,id=m1,size=256M',
+            '-numa', 'node,memdev=m0', '-numa', 'node,memdev=m1']
+    uri = 'tcp:127.0.0.1:%d' % free_port()
+    src, sq, st = launch('src', 'free-page-bitmap=on', extra=numa)
+    dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming=uri, extra=numa)
+    try:
+        sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
+        b = Balloon(st)
+        b.post_cmd()
+        sq.cmd('migrate', uri=uri)
+        c = b.wait_cmd()
+        # 0x10000 (256 MiB) is where node 1's backend starts
+        b.report(c[0], [(0x10000 - 0x80, 0x100)])
+        time.sleep(0.05)
+        st.write(0x10000000 + 0x10 * 4096, PAT)      # reused, node 1 side
+        st.write(0x10000000 - 0x10 * 4096, PAT)      # reused, node 0 side
+        b.report(c[0], [], last=True)
+        r = sq.wait_migration(120)
+        s = sq.stats()
+        print('  stats', s)
+        check('clip: completed', r['status'] == 'completed', r['status'])
+        check('clip: range across two RAM blocks applied to both', s['ranges'] == 1
+              and s['rejected_ranges'] == 0 and s['outside_pages'] == 0
+              and s['skipped_pages'] == 0x100, str(s))
+        time.sleep(0.2)
+        check('clip: reused pages on both sides arrive',
+              dt.read(0x10000000 + 0x10 * 4096, 4096) == PAT and dt.read(0x10000000 - 0x10 * 4096, 4096) == PAT)
+    finally:
+        for p in (src, dst):
+            p.terminate(); p.wait()
+
+def dst_refusal(name, dst_opts, dst_qemu, expect):
+    """Source offers the feature; the destination does not: it must refuse
+    at the early section, before it loads any RAM."""
+    uri = 'tcp:127.0.0.1:%d' % free_port()
+    src, sq, st = launch('src', 'free-page-bitmap=on', mem='1G')
+    dst, dq, dt = launch('dst', dst_opts, incoming=uri, mem='1G', qemu=dst_qemu)
+    try:
+        # slow enough that 1 GiB of RAM would take about 10 s
+        sq.cmd('migrate-set-parameters', **{'max-bandwidth': 100 * 2**20})
+        b = Balloon(st)
+        b.post_cmd()
+        t0 = time.time()
+        sq.cmd('migrate', uri=uri)
+        r = sq.wait_migration(60)
+        dt_s = time.time() - t0
+        try:
+            dst.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        err = open('%s/dst.err' % D).read()
+        ram = r.get('ram', {}).get('transferred', 0)
+        print('  %s: source %s after %.2f s, %d bytes of RAM sent; destination said: %s'
+              % (name, r['status'], dt_s, ram, err.strip().replace('\n', ' | ')))
+        check('%s: migration fails' % name, r['status'] == 'failed', r['status'])
+        check('%s: destination names the reason' % name, expect in err, err.strip()[-300:])
+        check('%s: refused before any RAM was sent' % name, ram == 0 and dt_s < 5.0,
+              '%d bytes, %.2f s' % (ram, dt_s))
+    finally:
+        for p in (src, dst):
+            if p.poll() is None:
+                p.terminate()
+            p.wait()
+
+def t_dst_refuses():
+    dst_refusal('refuse (feature off)', 'free-page-bitmap=off', None,
+                'the source offers free-page-bitmap and this destination does not')
+    stock = os.path.join(TOP, 'build', 'qemu-stock', 'qemu-system-x86_64')
+    if os.access(stock, os.X_OK):
+        dst_refusal('refuse (stock QEMU)', '', stock, 'virtio-balloon-free-page-bitmap')
+    else:
+        print('SKIP: refuse (stock QEMU): build/qemu-stock is not built (make qemu-stock)')
+
+def t_with_reporting():
+    """free-page-bitmap beside free-page-reporting: its queues move up by one."""
+    p = Pair('free-page-bitmap=on,free-page-reporting=on')
+    try:
+        b = Balloon(p.st)
+        check('reporting: both offered', b.host_features & (1 << 5) and b.host_features & (1 << 23),
+              hex(b.host_features))
+        check('reporting: fpb queues are 4 and 5', (b.cmdq.index, b.repq.index) == (4, 5),
+              str((b.cmdq.index, b.repq.index)))
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        check('reporting: request on queue 4', c is not None, str(c))
+        if c:
+            b.report(c[0], [(0x10000, 0x100)], last=True)
+        r = p.sq.wait_migration()
+        s = p.sq.stats()
+        check('reporting: answer applied, migration completed', r['status'] == 'completed'
+              and s['completed'] == 1 and s['skipped_pages'] == 0x100, str(s))
+    finally:
+        p.close()
+    out = subprocess.run([Q, '-L', '/usr/share/qemu', '-bios', 'qboot.rom', '-M', 'pc', '-accel', 'qtest', '-display', 'none', '-nodefaults',
+                          '-object', 'iothread,id=io0', '-device',
+                          'virtio-balloon-pci,free-page-bitmap=on,free-page-hint=on,iothread=io0'],
+                         capture_output=True, text=True, timeout=30)
+    check('free-page-hint with free-page-bitmap refused',
+          out.returncode != 0 and "cannot be combined with 'free-page-hint'" in out.stderr, out.stderr.strip())
+
+
 TESTS = [t_happy, t_unsafe, t_silent, t_no_buffer, t_not_negotiated, t_bogus, t_cancel,
-         t_dst_killed, t_stopped_vm, t_reset, t_highmem]
+         t_dst_killed, t_stopped_vm, t_reset, t_highmem, t_clip, t_dst_refuses, t_with_reporting]
 
 
 def main():

@@ -1,7 +1,7 @@
 """A minimal legacy virtio-pci balloon driver over the qtest protocol.
 
 Lets the free page bitmap device code be driven exactly as a guest driver
-would (queues 3 and 4 per impl/PROTOCOL.md), without a guest kernel.
+would (fpb-cmd and fpb-report per impl/PROTOCOL.md), without a guest kernel.
 """
 import socket, struct, time
 
@@ -78,7 +78,10 @@ class VQ:
 
 class Balloon:
     IO = 0xc000
-    def __init__(self, qt, slot=4, features=(1 << 6)):
+    def __init__(self, qt, slot=4, features=None):
+        """features: the guest's feature mask (default: the free page
+        bitmap bit the device offers, 23, or 6 in the project's first
+        series); the fpb queues are found from the offered features."""
         self.qt = qt
         cfg = 0x80000000 | (slot << 11)
         qt.out('l', 0xcf8, cfg)
@@ -90,10 +93,13 @@ class Balloon:
         qt.out('b', io + 18, 0)                  # reset
         qt.out('b', io + 18, 1 | 2)              # ACKNOWLEDGE | DRIVER
         self.host_features = qt.inp('l', io + 0)
+        self.fpb_bit, cmd_index, report_index = fpb_layout(self.host_features) or (23, 3, 4)
+        if features is None:
+            features = 1 << self.fpb_bit
         self.features = self.host_features & features
         qt.out('l', io + 4, self.features)
-        self.cmdq = VQ(qt, io, 3, 0x1000000)     # 16 MiB
-        self.repq = VQ(qt, io, 4, 0x1100000)
+        self.cmdq = VQ(qt, io, cmd_index, 0x1000000)     # 16 MiB
+        self.repq = VQ(qt, io, report_index, 0x1100000)
         qt.out('b', io + 18, 1 | 2 | 4)          # DRIVER_OK
     def post_cmd(self, size=16):
         self.cmd_addr = self.cmdq.add(wlen=size)
@@ -116,3 +122,71 @@ class Balloon:
         self.repq.add(data=raw)
         if kick:
             self.repq.kick()
+
+
+# ---- Additions for fpb_fuzz.py and for both layouts of the feature --------
+# Nothing above changes: Balloon keeps bit 6 and queues 3/4 by default.
+
+VRING_DESC_F_INDIRECT = 4
+VIRTIO_RING_F_INDIRECT_DESC = 28
+# The free page bitmap's feature bit: 23 in the current series, 6 in the
+# first one.  A driver takes 23 if the device offers it, else 6.
+FPB_FEATURE_BITS = (23, 6)
+VIRTIO_BALLOON_F_FREE_PAGE_HINT, VIRTIO_BALLOON_F_REPORTING = 3, 5
+
+
+def fpb_layout(host_features):
+    """(feature bit, fpb-cmd queue, fpb-report queue) for a device whose
+    host features register reads host_features, or None if it offers no
+    free page bitmap.  Queues are numbered densely over those that exist:
+    inflate 0, deflate 1, stats 2, then free-page-hint and reporting if
+    offered, then fpb-cmd and fpb-report (see impl/guest/fpb_proto.h)."""
+    for bit in FPB_FEATURE_BITS:
+        if host_features & (1 << bit):
+            first = (3 + bool(host_features & (1 << VIRTIO_BALLOON_F_FREE_PAGE_HINT))
+                     + bool(host_features & (1 << VIRTIO_BALLOON_F_REPORTING)))
+            return bit, first, first + 1
+    return None
+
+
+def qt_memset(qt, addr, size, val=0):
+    """qtest memset: fill guest memory without sending the bytes."""
+    if size:
+        qt._cmd('memset 0x%x 0x%x 0x%x' % (addr, size, val & 0xff))
+
+
+def vq_add_chain(vq, segs, indirect=False, alloc=None, flags_xor=0):
+    """Post one chain on vq: segs is a list of (bytes or None, length);
+    bytes make a device-readable descriptor, None a device-writable area of
+    that length.  indirect: the chain goes into an indirect table behind one
+    ring descriptor.  alloc(n) gives guest addresses (default vq.alloc).
+    flags_xor is XORed into every descriptor's flags (for the fuzzer).
+    Returns the head descriptor index.  Does not kick."""
+    alloc = alloc or vq.alloc
+    descs = []
+    for data, n in segs:
+        if data is not None:
+            addr = alloc(max(len(data), 1)); vq.qt.write(addr, data)
+            descs.append([addr, len(data), 0])
+        else:
+            addr = alloc(max(n, 1))
+            descs.append([addr, n, VRING_DESC_F_WRITE])
+    if indirect:
+        table = alloc(16 * max(len(descs), 1))
+        raw = b''
+        for i, (a, n, f) in enumerate(descs):
+            nf = (f | (VRING_DESC_F_NEXT if i + 1 < len(descs) else 0)) ^ flags_xor
+            raw += struct.pack('<QIHH', a, n & 0xffffffff, nf & 0xffff, (i + 1) & 0xffff)
+        vq.qt.write(table, raw)
+        descs = [[table, 16 * len(descs), VRING_DESC_F_INDIRECT]]
+        flags_xor = 0
+    idx = [(vq.free_desc + i) % vq.size for i in range(len(descs))]
+    vq.free_desc += len(descs)
+    for i, (a, n, f) in enumerate(descs):
+        nf = (f | (VRING_DESC_F_NEXT if i + 1 < len(descs) else 0)) ^ flags_xor
+        nxt = idx[i + 1] if i + 1 < len(descs) else 0
+        vq.qt.write(vq.desc + 16 * idx[i], struct.pack('<QIHH', a, n & 0xffffffff, nf & 0xffff, nxt))
+    vq.qt.write(vq.avail + 4 + 2 * (vq.avail_idx % vq.size), struct.pack('<H', idx[0]))
+    vq.avail_idx = (vq.avail_idx + 1) & 0xffff
+    vq.qt.write(vq.avail + 2, struct.pack('<H', vq.avail_idx))
+    return idx[0]
