@@ -686,7 +686,8 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		write_uncommitted_note(f, rs, o);
 	fprintf(f, "Methods: `baseline` stock precopy; `stock` stock precopy on the same QEMU "
 		"source built without our series; `pv-bitmap` the seed's free page bitmap; "
-		"`fph` upstream free page hinting; `fpr` upstream free page reporting; `balloon` "
+		"`fph` upstream free page hinting; `fpr` upstream free page reporting; "
+		"`pv-bitmap+fpr` the free page bitmap beside free page reporting; `balloon` "
 		"inflation sized from the guest's available memory (the reply's proposal); "
 		"`pv-bitmap+balloon` both. Every table cell is the **median** [min–max] over "
 		"completed migrations; **lower is better** for times, bytes and CPU.\n\n");

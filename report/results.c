@@ -20,7 +20,8 @@
  * "stock" sits beside baseline: both are stock precopy, on a QEMU without
  * and with our series, so the pair reads as the series' cost when off. */
 const char *const design_methods[] = {
-	"baseline", "stock", "pv-bitmap", "fph", "fpr", "balloon", "pv-bitmap+balloon",
+	"baseline", "stock", "pv-bitmap", "fph", "fpr", "pv-bitmap+fpr", "balloon",
+	"pv-bitmap+balloon",
 };
 const size_t n_design_methods = ARRAY_SIZE(design_methods);
 

@@ -39,6 +39,17 @@ static const struct method methods[] = {
 		.reporting_settle = true,
 	},
 	{
+		/* What an operator who overcommits would run: reporting gives
+		 * free memory back all the time, the bitmap skips it (and the
+		 * rest of the free memory) when a migration starts. */
+		.name = "pv-bitmap+fpr",
+		.what = "the seed beside upstream free page reporting, settled first, with our driver",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on,free-page-reporting=on",
+		.reporting_settle = true,
+		.pv_counters = true,
+	},
+	{
 		.name = "balloon",
 		.what = "inflate to what the guest can spare, deflate-on-oom",
 		.driver = DRIVER_STOCK,
@@ -65,5 +76,5 @@ const struct method *method_find(const char *name)
 
 const char *method_names(void)
 {
-	return "baseline, stock, pv-bitmap, fph, fpr, balloon, pv-bitmap+balloon";
+	return "baseline, stock, pv-bitmap, fph, fpr, pv-bitmap+fpr, balloon, pv-bitmap+balloon";
 }

@@ -8,7 +8,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 vm_test_begin methods methods
 
 # stock last: the checks below find the others by position.
-methods="baseline pv-bitmap fph fpr balloon pv-bitmap+balloon stock"
+methods="baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon stock"
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 \
 	--methods "$(echo $methods | tr ' ' ,)" --results "$TMP/r" >"$TMP/out" 2>"$TMP/err"
 csv=$(ls "$TMP"/r/case1/*/runs.csv 2>/dev/null | head -n1)
