@@ -8,9 +8,11 @@
 #
 # A part is done when the run directories of its case hold, for every
 # method of the part, its repeats of completed migrations with the part's
-# scenario options, made by a committed harness whose measured sources
-# (harness, guest programs, QEMU series, scripts, Makefile) are those of
-# HEAD: committing results in between does not undo a part.  A part cut
+# scenario options, made from a clean committed tree whose QEMU series,
+# guest (driver, programs, initramfs recipe) and workloads are those of
+# HEAD: what the report pools on (scenario, host, QEMU source and series
+# hash) plus what runs inside the guest.  A harness change alone does not
+# undo a part: the report names each pooled run's harness version.  A part cut
 # short by the end of a session is simply run again; its partial run stays
 # in results/ and is pooled by the report like any other.
 #
@@ -20,23 +22,24 @@ set -eu
 cd "$(dirname "$0")/.."
 
 REPEAT=5
-ALL7="baseline,stock,pv-bitmap,fph,fpr,balloon,pv-bitmap+balloon"
-ALL6="baseline,pv-bitmap,fph,fpr,balloon,pv-bitmap+balloon"
+ALL8="baseline,stock,pv-bitmap,fph,fpr,pv-bitmap+fpr,balloon,pv-bitmap+balloon"
+ALL7="baseline,pv-bitmap,fph,fpr,pv-bitmap+fpr,balloon,pv-bitmap+balloon"
 
 # name | case | methods | extra options (scenario)
 PARTS="
-case1-prealloc|case1|$ALL7|
+case1-prealloc|case1|$ALL8|
 case2-seed|case2|baseline,stock,pv-bitmap|
 case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2
 case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1
-case1-noprealloc|case1|$ALL7|--dst-prealloc off
+case1-noprealloc|case1|$ALL8|--dst-prealloc off
 case2-fph|case2|fph|
 case2-fpr|case2|fpr|
+case2-pv-fpr|case2|pv-bitmap+fpr|
 case2-balloon|case2|balloon|
 case2-pv-balloon|case2|pv-bitmap+balloon|
-case2-noprealloc|case2|$ALL7|--dst-prealloc off
-case3|case3|$ALL6|
-case4|case4|$ALL6|
+case2-noprealloc|case2|$ALL8|--dst-prealloc off
+case3|case3|$ALL7|
+case4|case4|$ALL7|
 "
 
 usage() {
@@ -56,12 +59,13 @@ scenario_of() {
 	echo "$s"
 }
 
-# Was run.json's harness version VER made from the sources HEAD has?
+# Was run.json's harness version VER a clean commit with the QEMU series,
+# guest and workloads HEAD has?
 same_sources() {
 	case $1 in *+local|*-dirty|unknown|"") return 1 ;; esac
-	# This script only chooses what to run: its own changes do not count.
-	git diff --quiet "$1" HEAD -- harness/src workloads impl scripts Makefile \
-		':!scripts/published-set.sh' 2>/dev/null
+	git diff --quiet "$1" HEAD -- impl/qemu/series 'impl/qemu/*.patch' \
+		'impl/guest/*.[ch]' impl/guest/Kbuild impl/guest/Makefile workloads \
+		scripts/build-guest.sh 2>/dev/null
 }
 
 # Completed migrations of METHOD in CASE's runs of these sources and scenario.
