@@ -4,14 +4,15 @@ free-page-bitmap series: requests triggered by real migrations, the fault
 injection switches, and a migration to a real destination with
 pvmig-memcheck proving that no page in use was skipped.
 
-  test_fpb.py [main] [fpr] [numa]      (default: all three)
+  test_fpb.py [main] [fpr] [numa] [legacy]      (default: all four)
 
 main: the above on a plain 1 GiB guest.  fpr: the bitmap beside free page
 reporting (free-page-reporting=on): both negotiated, reported memory leaves
 QEMU's RSS, hints and memcheck still right.  numa: two NUMA nodes with a
 memory backend each, i.e. two RAM regions side by side: no range crosses a
 memory section (so neither the node boundary), QEMU rejects none, memcheck
-clean.
+clean.  legacy: bitmap and reporting over the legacy virtio-pci transport
+(32 feature bits: bit 23 must still get through).
 
 Prints PASS/FAIL/SKIP lines and a summary; exit status 1 on failure.
 Migrations go to files (exec:), so only one VM runs at a time."""
@@ -107,10 +108,11 @@ def step(vm, name, setup, expect, cancel=False, settle=0.0):
 
 
 def main():
-    parts = sys.argv[1:] or ["main", "fpr", "numa"]
-    bad = [p for p in parts if p not in ("main", "fpr", "numa")]
+    known = ("main", "fpr", "numa", "legacy")
+    parts = sys.argv[1:] or list(known)
+    bad = [p for p in parts if p not in known]
     if bad:
-        print(f"unknown part(s) {bad}: main, fpr, numa", file=sys.stderr)
+        print(f"unknown part(s) {bad}: {', '.join(known)}", file=sys.stderr)
         return 2
     if "main" in parts:
         test_main()
@@ -118,6 +120,8 @@ def main():
         test_fpr()
     if "numa" in parts:
         test_numa()
+    if "legacy" in parts:
+        test_legacy()
     return finish()
 
 
@@ -491,6 +495,27 @@ def test_numa():
                   ranges_ok=lambda cmd_id: check_ranges(
                       "numa: the answer's ranges cross no section or node boundary",
                       dumped_ranges(vm, cmd_id), ram))
+    finally:
+        vm.close()
+
+
+def test_legacy():
+    """The legacy transport has 32 feature bits: bit 23 still fits."""
+    vm = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv", initrd=INITRD,
+            device_opts=FPR_DEV + ",disable-modern=on,disable-legacy=off")
+    try:
+        vm.wait_ready(300)
+        out = probe_line(vm)
+        check("legacy: bitmap and reporting negotiated",
+              "free page bitmap on" in out and "free page reporting on" in out, out)
+        if "free page bitmap on" not in out:
+            return
+        step(vm, "legacy: request answered", {},
+             ({"requests": 1, "completed": 1, "rejected": 0, "rejected_ranges": 0,
+               "hinted_pages": lambda n: n > 0},
+              {"requests": 1, "answers": 1}))
+        n = wait_for("reports", lambda: int(vm.param("fpr_reports")), 60)
+        check("legacy: free memory reported", n > 0, f"{n} reports")
     finally:
         vm.close()
 
