@@ -267,7 +267,7 @@ def integrity(src, dev=DEV, extra=(), mem=MEM, label="integrity", ranges_ok=None
     src.out("pvmig-memcheck run --daemonize --mem 256 --chunk 1024 "
             "--status /tmp/mc.json > /tmp/mc.pid")
     time.sleep(5)
-    img = "/tmp/pvb/mig.bin"
+    img = f"/tmp/pvb-mig.{os.getpid()}.bin"
     q0, g0 = qstats(src), gstats(src)
     info = migrate(src, f"exec:cat > {img}")
     dq, dg = delta(q0, qstats(src)), delta(g0, gstats(src))
@@ -309,7 +309,8 @@ def integrity(src, dev=DEV, extra=(), mem=MEM, label="integrity", ranges_ok=None
         check(f"{label}: destination kernel clean, driver reloads", not out.strip(), out[:500])
     finally:
         dst.close()
-        os.unlink(img)
+        if os.path.exists(img):
+            os.unlink(img)
 
 
 def probe_line(vm):

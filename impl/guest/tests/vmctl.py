@@ -2,7 +2,7 @@
 """Drive a test guest for pvmig_balloon: QEMU under TCG, a shell on the serial
 console (over a unix socket) and QMP.  Used by the tests next to it; every
 wait is bounded."""
-import json, os, re, socket, subprocess, sys, time
+import json, os, re, shutil, socket, subprocess, sys, time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(TOP, "impl/qemu/tests"))
@@ -13,7 +13,9 @@ QEMU = os.environ.get("QEMU", os.path.join(TOP, "build/qemu/qemu-system-x86_64")
 class VM:
     def __init__(self, name="pvb", mem="1G", append="", device_opts="",
                  extra=(), initrd=None, kernel=None, incoming=None):
-        self.dir = f"/tmp/{name}"
+        # per process: two tests (e.g. a sanitizer run beside a plain one)
+        # must not share sockets; removed by close() unless PVB_KEEP=1
+        self.dir = f"/tmp/{name}.{os.getpid()}"
         os.makedirs(self.dir, exist_ok=True)
         self.qmp_path = f"{self.dir}/qmp.sock"
         self.ser_path = f"{self.dir}/serial.sock"
@@ -144,6 +146,9 @@ class VM:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
+        if not os.environ.get("PVB_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def meminfo(vm, key):
