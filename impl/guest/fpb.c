@@ -36,8 +36,10 @@
  * Ranges: PFN-adjacent blocks are merged into one range, but a range never
  * crosses a memory section boundary and holds blocks of one zone only
  * (hence of one node).  DIMMs and NUMA nodes start on a section boundary
- * and QEMU's RAM regions follow them, so a range is inside one region: the
- * device drops, never clips, a range that is not.
+ * and QEMU's RAM regions follow them, so a range is inside one region.
+ * The project's device clips a range at region boundaries, but a device
+ * that only takes ranges wholly inside one region (the protocol allows it,
+ * and the project's first series did) would drop such a range whole.
  *
  * Nodes and zones are reached through node_states and node_data, which are
  * exported on x86-64 NUMA kernels (first_online_pgdat/next_zone are not).
@@ -423,9 +425,9 @@ static bool fpb_same_section(u64 a, u64 b)
  * touches the previous range (neighbouring MAX_ORDER blocks never merge in
  * the buddy allocator, and boot frees them in sequence) extends it, if the
  * range's blocks are of the same zone and the result stays within one
- * memory section.  A range of several regions would be dropped whole by the
- * device: zones and nodes may touch, and QEMU's RAM regions (DIMMs, NUMA
- * nodes' memory backends) begin on section boundaries.  A block never
+ * memory section.  A range of several regions could be dropped whole by a
+ * device that does not clip: zones and nodes may touch, and QEMU's RAM
+ * regions (DIMMs, NUMA nodes' memory backends) begin on section boundaries.  A block never
  * crosses a section (MAX_ORDER - 1 <= PFN_SECTION_SHIFT), so checking the
  * ends of the merged range is enough.  Runs under zone->lock: no
  * allocation, no sleeping.
