@@ -37,10 +37,11 @@ def launch(name, dev_opts, incoming=None, mem='512', extra=(), qemu=None):
     return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 
 class Pair:
-    def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None):
+    def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None, mem='512', extra=()):
         self.uri = 'tcp:127.0.0.1:%d' % free_port()
-        self.src, self.sq, self.st = launch('src', src_opts)
-        self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts, incoming=self.uri)
+        self.src, self.sq, self.st = launch('src', src_opts, mem=mem, extra=extra)
+        self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts, incoming=self.uri,
+                                            mem=mem, extra=extra)
         self.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
     def migrate(self):
         r = self.sq.cmd('migrate', uri=self.uri)
@@ -271,14 +272,12 @@ def t_reset():
 
 def t_highmem():
     """6 GiB pc guest: RAM above 4 GiB, hole below, end of RAM."""
-    uri = 'tcp:127.0.0.1:%d' % free_port()
-    src, sq, st = launch('src', 'free-page-bitmap=on', mem='6G')
-    dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming=uri, mem='6G')
+    p = Pair(mem='6G')
+    sq, st, dt = p.sq, p.st, p.dt
     try:
-        sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
         b = Balloon(st)
         b.post_cmd()
-        sq.cmd('migrate', uri=uri)
+        p.migrate()
         c = b.wait_cmd()
         b.report(c[0], [(0xbffff, 2),          # crosses the end of RAM below 4 GiB (3 GiB)
                         (0x1bffff, 2),         # crosses the end of RAM (7 GiB)
@@ -299,8 +298,7 @@ def t_highmem():
         time.sleep(0.2)
         check('highmem: reused high page arrives', dt.read(0x140000000, 4096) == PAT)
     finally:
-        for p in (src, dst):
-            p.terminate(); p.wait()
+        p.close()
 
 
 def t_clip():
@@ -309,14 +307,12 @@ def t_clip():
     numa = ['-object', 'memory-backend-ram,id=m0,size=256M',
             '-object', 'memory-backend-ram,id=m1,size=256M',
             '-numa', 'node,memdev=m0', '-numa', 'node,memdev=m1']
-    uri = 'tcp:127.0.0.1:%d' % free_port()
-    src, sq, st = launch('src', 'free-page-bitmap=on', extra=numa)
-    dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming=uri, extra=numa)
+    p = Pair(extra=numa)
+    sq, st, dt = p.sq, p.st, p.dt
     try:
-        sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
         b = Balloon(st)
         b.post_cmd()
-        sq.cmd('migrate', uri=uri)
+        p.migrate()
         c = b.wait_cmd()
         # 0x10000 (256 MiB) is where node 1's backend starts
         b.report(c[0], [(0x10000 - 0x80, 0x100)])
@@ -335,8 +331,7 @@ def t_clip():
         check('clip: reused pages on both sides arrive',
               dt.read(0x10000000 + 0x10 * 4096, 4096) == PAT and dt.read(0x10000000 - 0x10 * 4096, 4096) == PAT)
     finally:
-        for p in (src, dst):
-            p.terminate(); p.wait()
+        p.close()
 
 def dst_refusal(name, dst_opts, dst_qemu, expect):
     """Source offers the feature; the destination does not: it must refuse
