@@ -67,6 +67,28 @@ unit-test: $(BUILD)/harness-tests
 test: deps qemu qemu-stock guest harness $(BUILD)/harness-tests
 	@./harness/tests/run-all.sh
 
+# ==== sanitizers and fuzzing (scripts/build-qemu.sh asan|fuzz) ===============
+# Not built by make test (each takes about 25 minutes on 2 cores);
+# harness/tests/46-fuzz.sh runs the short generic-fuzz only if qemu-fuzz is
+# built, and fpb_fuzz.py against build/qemu always.
+.PHONY: qemu-asan qemu-fuzz sanitizer-run fuzz-long
+qemu-asan: deps
+	@./scripts/build-qemu.sh asan
+
+qemu-fuzz: deps
+	@./scripts/build-qemu.sh fuzz
+
+# Components and one migration of every method on build/qemu-asan:
+# results/sanitizers/<date>/summary.md.
+sanitizer-run: qemu-asan qemu-stock guest harness
+	@./scripts/sanitizer-run.sh
+
+# An hour of generic-fuzz and half an hour of fpb_fuzz.py on the ASan build:
+# results/fuzz/<date>/summary.txt.
+fuzz-long: qemu-fuzz qemu-asan
+	@./scripts/fuzz-long.sh
+# ==== end of sanitizers and fuzzing ============================================
+
 clean:
 	rm -rf $(BUILD)/harness $(BUILD)/pvmig $(BUILD)/harness-tests
 

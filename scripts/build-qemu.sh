@@ -4,6 +4,11 @@
 #   build-qemu.sh          with impl/qemu's series applied  -> build/qemu/
 #   build-qemu.sh stock    the same source and configure, no series
 #                                                    -> build/qemu-stock/
+#   build-qemu.sh asan     the series, built with ASan and UBSan
+#                                                    -> build/qemu-asan/
+#   build-qemu.sh fuzz     the series, clang-14, libFuzzer (--enable-fuzzing)
+#                          with ASan and UBSan: qemu-fuzz-x86_64
+#                                                    -> build/qemu-fuzz/
 #
 # The source is unpacked once with Debian's own patches applied
 # (apt-get source runs dpkg-source -x) and kept as a git repository whose
@@ -12,6 +17,14 @@
 # and the series re-applied; git only touches files that differ, so ninja
 # rebuilds just what changed.  The stock build has a worktree of its own
 # checked out at debian-base.  A new source version starts both afresh.
+#
+# asan and fuzz share a worktree of their own, build/src/qemu-san, with the
+# same series applied: they never reset the patched flavour's tree under a
+# build of it (or it under theirs), and a tree whose applied series is
+# already the current one is left alone, so ninja rebuilds nothing.  A lock
+# (build/src/qemu-san.lock) keeps two of them from applying at once.  Their
+# stamps cover the series like the patched one, so a new series rebuilds
+# them too.
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +35,14 @@ SERIES_DIR=$TOP/impl/qemu
 case $FLAVOUR in
 patched) BUILD=$TOP/build/qemu ;;
 stock)   BUILD=$TOP/build/qemu-stock ;;
-*) echo "usage: build-qemu.sh [patched|stock]" >&2; exit 2 ;;
+asan)    BUILD=$TOP/build/qemu-asan ;;
+fuzz)    BUILD=$TOP/build/qemu-fuzz ;;
+*) echo "usage: build-qemu.sh [patched|stock|asan|fuzz]" >&2; exit 2 ;;
 esac
 STAMP=$BUILD/.series-stamp
-BIN=$BUILD/qemu-system-x86_64
+TARGET=qemu-system-x86_64
+[ "$FLAVOUR" = fuzz ] && TARGET=qemu-fuzz-x86_64
+BIN=$BUILD/$TARGET
 
 # The same configure for both builds: the stock one is the control.
 # Debian's python3, which has Debian's meson (from bookworm-backports):
@@ -34,8 +51,18 @@ CONFIGURE_FLAGS="--python=/usr/bin/python3 --target-list=x86_64-softmmu --withou
  --enable-kvm --enable-tcg --disable-docs --disable-install-blobs
  --enable-trace-backends=log"
 
+# The sanitizer flavours add to those flags (and are otherwise the same as
+# the patched build).  QEMU's own fuzz builds use clang with ASan and UBSan.
+EXTRA_FLAGS=
+case $FLAVOUR in
+asan) EXTRA_FLAGS="--enable-asan --enable-ubsan" ;;
+fuzz) EXTRA_FLAGS="--enable-fuzzing --enable-asan --enable-ubsan"
+      export CC=clang-14 CXX=clang++-14 ;;
+esac
+with_series() { [ "$FLAVOUR" != stock ]; }
+
 series_files() {
-	[ "$FLAVOUR" = patched ] && [ -f "$SERIES_DIR/series" ] || return 0
+	with_series && [ -f "$SERIES_DIR/series" ] || return 0
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_DIR/series"
 }
 
@@ -44,8 +71,9 @@ series_files() {
 stamp_now() {
 	{
 		echo "$FLAVOUR $CONFIGURE_FLAGS"
+		[ -z "$EXTRA_FLAGS" ] || echo "$EXTRA_FLAGS ${CC:-} ${CXX:-}"
 		cat "$SRC_PARENT/source-version" 2>/dev/null || true
-		if [ "$FLAVOUR" = patched ]; then
+		if with_series; then
 			cd "$SERIES_DIR"
 			cat series 2>/dev/null || true
 			for p in $(series_files); do cat "$p"; done
@@ -76,7 +104,17 @@ fetch_source() {
 	  git -c user.name=pvmig -c user.email=pvmig@localhost commit -q -m "Debian source $want_ver" &&
 	  git tag debian-base )
 	echo "$want_ver" > "$SRC_PARENT/source-version"
-	rm -rf "$TOP/build/qemu" "$TOP/build/qemu-stock"
+	rm -rf "$TOP/build/qemu" "$TOP/build/qemu-stock" "$TOP/build/qemu-asan" "$TOP/build/qemu-fuzz"
+}
+
+# The series as applied to a tree: its files and the source version.
+series_hash() {
+	{
+		cat "$SRC_PARENT/source-version"
+		cd "$SERIES_DIR"
+		cat series 2>/dev/null || true
+		for p in $(series_files); do cat "$p"; done
+	} | sha256sum | cut -d' ' -f1
 }
 
 have_ver=$(cat "$SRC_PARENT/source-version" 2>/dev/null || true)
@@ -102,6 +140,40 @@ if [ ! -d "$SRC_PARENT/qemu/.git" ] ||
 	fetch_source "$want_ver"
 fi
 
+case $FLAVOUR in asan|fuzz)
+	# The stamp of what is applied now: a series that changes during the
+	# build leaves a stale stamp behind, and the next run rebuilds.
+	STAMP_WANT=$(stamp_now)
+	case $FLAVOUR in fuzz)
+		command -v clang-14 >/dev/null && command -v clang++-14 >/dev/null || {
+			echo "qemu: the fuzz build needs clang-14 and libclang-rt-14-dev (make deps)" >&2
+			exit 1
+		} ;;
+	esac
+	# A build dir configured on another source version starts afresh.
+	if [ -d "$BUILD" ] && [ "$(cat "$BUILD/source-version" 2>/dev/null)" != "$(cat "$SRC_PARENT/source-version")" ]; then
+		rm -rf "$BUILD"
+	fi
+	SRC=$SRC_PARENT/qemu-san
+	exec 9>"$SRC_PARENT/qemu-san.lock"
+	flock 9
+	if [ ! -e "$SRC/.git" ]; then
+		( cd "$SRC_PARENT/qemu" && git worktree prune && git worktree add -q --detach "$SRC" debian-base )
+		rm -f "$SRC_PARENT/qemu-san.applied"
+	fi
+	want=$(series_hash)
+	if [ "$(cat "$SRC_PARENT/qemu-san.applied" 2>/dev/null)" != "$want" ]; then
+		rm -f "$SRC_PARENT/qemu-san.applied"
+		( cd "$SRC" && git reset -q --hard debian-base && git clean -q -fdx )
+		for p in $(series_files); do
+			echo "qemu: applying $p ($FLAVOUR tree)"
+			( cd "$SRC" && git apply --index "$SERIES_DIR/$p" ) ||
+				{ echo "qemu: patch $p does not apply" >&2; exit 1; }
+		done
+		echo "$want" > "$SRC_PARENT/qemu-san.applied"
+	fi
+	;;
+*)
 if [ "$FLAVOUR" = patched ]; then
 	SRC=$SRC_PARENT/qemu
 	cd "$SRC"
@@ -118,24 +190,26 @@ else
 	fi
 	( cd "$SRC" && git reset -q --hard debian-base && git clean -q -fdx )
 fi
+;;
+esac
 
 mkdir -p "$BUILD"
 if [ ! -f "$BUILD/build.ninja" ]; then
 	echo "qemu: configuring $FLAVOUR build"
 	# shellcheck disable=SC2086
-	( cd "$BUILD" && "$SRC/configure" $CONFIGURE_FLAGS >configure.log 2>&1 ) || {
+	( cd "$BUILD" && "$SRC/configure" $CONFIGURE_FLAGS $EXTRA_FLAGS >configure.log 2>&1 ) || {
 		tail -n 30 "$BUILD/configure.log" >&2
 		rm -f "$BUILD/build.ninja"
 		echo "qemu: configure failed" >&2
 		exit 1
 	}
 fi
-echo "qemu: building $FLAVOUR qemu-system-x86_64 (a few minutes the first time)"
-ninja -C "$BUILD" qemu-system-x86_64 >"$BUILD/ninja.log" 2>&1 || {
+echo "qemu: building $FLAVOUR $TARGET (a few minutes the first time)"
+ninja -C "$BUILD" "$TARGET" >"$BUILD/ninja.log" 2>&1 || {
 	grep -E 'error|FAILED' "$BUILD/ninja.log" | head -n 30 >&2
 	echo "qemu: build failed (see $BUILD/ninja.log)" >&2
 	exit 1
 }
 cp "$SRC_PARENT/source-version" "$BUILD/source-version"
-stamp_now > "$STAMP"
+if [ -n "${STAMP_WANT:-}" ]; then echo "$STAMP_WANT" > "$STAMP"; else stamp_now > "$STAMP"; fi
 echo "qemu: built $BIN (Debian source $(cat "$BUILD/source-version"))"

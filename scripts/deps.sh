@@ -57,7 +57,10 @@ PKGS="build-essential pkg-config ninja-build python3 python3-venv
  seabios qemu-system-data
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
  libjansson-dev libpfm4-dev libhwloc-dev iperf3 iproute2 gnuplot-nox
- e2fsprogs jq"
+ e2fsprogs jq
+ clang-14 libclang-rt-14-dev"
+# clang-14 and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes):
+# build-qemu.sh's fuzz flavour (make qemu-fuzz).
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'

@@ -113,7 +113,12 @@ int validate(struct env *e)
 	if (geteuid() != 0)
 		return bad_input("must run as root (network namespaces, veth, tc)");
 
-	snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
+	/* PVMIG_QEMU_BIN: another build of the series instead of build/qemu
+	 * (scripts/sanitizer-run.sh: a wrapper of build/qemu-asan). */
+	if (getenv("PVMIG_QEMU_BIN") && *getenv("PVMIG_QEMU_BIN"))
+		snprintf(e->qemu, sizeof(e->qemu), "%s", getenv("PVMIG_QEMU_BIN"));
+	else
+		snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
 	snprintf(e->kernel, sizeof(e->kernel), "%s/build/guest/vmlinux", e->top);
 	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
 	if (access(e->qemu, X_OK) || access(e->kernel, R_OK) || access(e->initrd, R_OK))

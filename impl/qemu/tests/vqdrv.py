@@ -125,7 +125,7 @@ class Balloon:
 
 
 # ---- Additions for fpb_fuzz.py and for both layouts of the feature --------
-# Nothing above changes: Balloon keeps bit 6 and queues 3/4 by default.
+# Balloon above finds its bit and queues with fpb_layout() too.
 
 VRING_DESC_F_INDIRECT = 4
 VIRTIO_RING_F_INDIRECT_DESC = 28

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Fuzzing the free page bitmap device, short and seeded:
+# - impl/qemu/tests/fpb_fuzz.py against build/qemu: migrations with an open
+#   request and random, mutated, chained and indirect buffers on the fpb
+#   queues, resets, cancels; QEMU must stay alive and answer, its counters
+#   keep their invariants (FUZZ_SEED=1, about 40 s);
+# - the same with free-page-reporting=on beside the feature, when the
+#   series accepts that combination (the queues move up by one);
+# - QEMU's libFuzzer generic-fuzz on the device for 60 s (seed 1), when
+#   build/qemu-fuzz is built.  make test does not build it (make qemu-fuzz:
+#   clang-14 with ASan and UBSan, about 25 minutes on 2 cores), so without
+#   it this part is not a check of make test and prints a note, not a SKIP.
+# The long runs: make fuzz-long.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/harness/tests/lib.sh"
+QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
+FUZZ_BIN=$TOP/build/qemu-fuzz/qemu-fuzz-x86_64
+TMP=$(mktemp -d /tmp/pvmig-fuzz-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# relay NAME COMMAND...: the command's PASS/FAIL/SKIP lines become this
+# suite's own (so they are in its summary); its "  " lines are shown; a
+# command that exits non-zero without a FAIL, or prints no result, fails.
+relay() {
+	local name=$1 rc l
+	shift
+	"$@" >"$TMP/out" 2>&1
+	rc=$?
+	while IFS= read -r l; do
+		case $l in
+		PASS:\ *) pass "${l#PASS: }" ;;
+		FAIL:\ *) fail "${l#FAIL: }" ;;
+		SKIP:\ *) skip "${l#SKIP: }" ;;
+		"  "*) echo "$l" ;;
+		esac
+	done <"$TMP/out"
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
+		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
+	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$TMP/out"; then
+		fail "$name: printed no result"
+	fi
+}
+
+if ! command -v python3 >/dev/null; then
+	skip "fuzz: python3 is not installed (make deps installs it)"
+	exit 0
+fi
+if [ ! -x "$QEMU_BIN" ]; then
+	skip "fuzz: QEMU is not built (make qemu)"
+	exit 0
+fi
+
+QEMU=$QEMU_BIN FUZZ_SEED=1 FUZZ_SECONDS=${PVMIG_TEST_FUZZ_SECONDS:-40} FUZZ_TMP=$TMP/py \
+	relay "fpb_fuzz.py" python3 "$TOP/impl/qemu/tests/fpb_fuzz.py"
+
+# Does this series take free-page-reporting=on beside the feature?
+accepts_fpr() {
+	printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+		timeout 30 "$QEMU_BIN" -L /usr/share/qemu -bios qboot.rom -M pc -accel qtest -S \
+			-nodefaults -display none \
+			-device virtio-balloon-pci,free-page-bitmap=on,free-page-reporting=on \
+			-qmp stdio >"$TMP/fpr.out" 2>&1
+}
+if accepts_fpr; then
+	QEMU=$QEMU_BIN FUZZ_SEED=2 FUZZ_SECONDS=${PVMIG_TEST_FUZZ_SECONDS:-20} FUZZ_MEM=2G \
+		FUZZ_DEV=,free-page-reporting=on FUZZ_TMP=$TMP/py2 \
+		relay "fpb_fuzz.py with free-page-reporting=on" python3 "$TOP/impl/qemu/tests/fpb_fuzz.py"
+else
+	echo "  fpb_fuzz.py with free-page-reporting=on: not run, this series refuses the combination: $(grep -m1 -v '^{' "$TMP/fpr.out")"
+fi
+
+if [ -x "$FUZZ_BIN" ]; then
+	relay "generic-fuzz" "$TOP/scripts/fuzz-generic.sh" "${PVMIG_TEST_GENERIC_FUZZ_SECONDS:-60}" "$TMP/generic" 1
+else
+	echo "  generic-fuzz: not run, build/qemu-fuzz is not built (make qemu-fuzz; not part of make test)"
+fi
+exit 0
