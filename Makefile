@@ -68,9 +68,10 @@ test: deps qemu qemu-stock guest harness $(BUILD)/harness-tests
 	@./harness/tests/run-all.sh
 
 # ==== sanitizers and fuzzing (scripts/build-qemu.sh asan|fuzz) ===============
-# Not built by make test (each takes about 25 minutes on 2 cores);
-# harness/tests/46-fuzz.sh runs the short generic-fuzz only if qemu-fuzz is
-# built, and fpb_fuzz.py against build/qemu always.
+# Not built by make test: measured on 2 shared cores, qemu-asan 14 min and
+# qemu-fuzz 12 min (10-12 min of CPU each), and 60 s of generic-fuzz does
+# not yet reach the balloon's code.  harness/tests/46-fuzz.sh runs that
+# short generic-fuzz only if qemu-fuzz is built, fpb_fuzz.py always.
 .PHONY: qemu-asan qemu-fuzz sanitizer-run fuzz-long
 qemu-asan: deps
 	@./scripts/build-qemu.sh asan

@@ -28,8 +28,9 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts"
 OUT=$(cd "$OUT" && pwd)
 
 # The device as the series' tests use it; -L for the firmware q35 loads.
-export QEMU_FUZZ_ARGS="-machine q35 -nodefaults -L /usr/share/qemu
- -device virtio-balloon-pci,id=balloon0,free-page-bitmap=on,free-page-bitmap-timeout=1000"
+# One line: the fuzzer splits it with wordexp(), which refuses a newline
+# (and QEMU then starts with no arguments at all).
+export QEMU_FUZZ_ARGS="-machine q35 -nodefaults -L /usr/share/seabios -L /usr/share/qemu -device virtio-balloon-pci,id=balloon0,free-page-bitmap=on,free-page-bitmap-timeout=1000"
 export QEMU_FUZZ_OBJECTS="virtio*"
 # Sanitizer reports end the run; libFuzzer saves the input as crash-*.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}
@@ -58,8 +59,8 @@ reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime err
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "binary: $BIN"
 	echo "qemu: $(cat "$TOP/build/qemu-fuzz/source-version" 2>/dev/null), build stamp $(cat "$TOP/build/qemu-fuzz/.series-stamp" 2>/dev/null)"
-	echo "series: $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu | cut -c1-80)"
-	echo "QEMU_FUZZ_ARGS: $(echo $QEMU_FUZZ_ARGS)"
+	echo "series: $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu/series 'impl/qemu/*.patch' | cut -c1-80)"
+	echo "QEMU_FUZZ_ARGS: $QEMU_FUZZ_ARGS"
 	echo "QEMU_FUZZ_OBJECTS: $QEMU_FUZZ_OBJECTS"
 	echo "fuzzed regions: ${regions:-none}"
 	echo "seed: $SEED"
@@ -74,6 +75,7 @@ reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime err
 	echo "corpus_kb: $corpus_kb"
 	echo "peak_rss_mb: $(stat peak_rss_mb)"
 	echo "artifacts: ${artifacts:-none}"
+	echo "balloon functions first reached in this run (NEW_FUNC): $(grep -oE 'NEW_FUNC.* in virtio_balloon[a-z_0-9]*' "$OUT/fuzz.log" | sed 's/.* in //' | sort -u | paste -sd' ' - )"
 	echo "reports:"
 	if [ -n "$reports" ]; then echo "$reports" | sed 's/^/  /'; else echo "  none"; fi
 	echo "last status line: $last"

@@ -35,7 +35,7 @@ grep -E '^(PASS|FAIL|SKIP)|^  |passed' "$OUT/fpb_fuzz/out.log" | tee "$OUT/fpb_f
 
 {
 	echo "fuzz-long $STAMP, seed $SEED"
-	echo "series: $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu | cut -c1-80)"
+	echo "series: $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu/series 'impl/qemu/*.patch' | cut -c1-80)"
 	echo
 	echo "== generic-fuzz ($SECS s)"
 	cat "$OUT/generic/summary.txt"

@@ -105,7 +105,7 @@ series_sha=$(cd "$TOP/impl/qemu" && { cat series; for p in $(sed -e 's/#.*//' -e
 	echo
 	echo "- QEMU: $BIN: $("$BIN" --version | head -n1)"
 	echo "- Debian source: $(cat "$TOP/build/qemu-asan/source-version" 2>/dev/null)"
-	echo "- series sha256 (impl/qemu/series and its patches): $series_sha; last series commit $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu | cut -c1-80)"
+	echo "- series sha256 (impl/qemu/series and its patches): $series_sha; last series commit $(git -C "$TOP" log -1 --format='%h %s' -- impl/qemu/series 'impl/qemu/*.patch' | cut -c1-80)"
 	echo "- build: --enable-asan --enable-ubsan with build-qemu.sh's other configure flags; stamp $(cat "$TOP/build/qemu-asan/.series-stamp" 2>/dev/null)"
 	echo "- harness: $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- harness/src impl scripts || echo +local)"
 	echo "- parts: $PARTS"

@@ -25,11 +25,14 @@ offered, else 6; queues per vqdrv.fpb_layout().
 Environment:
   QEMU          binary (default build/qemu/qemu-system-x86_64)
   FUZZ_SEED     random seed (default 1); the same seed makes the same choices
+                as far as QEMU's timing (is a request open yet?) lets it
   FUZZ_ITERS    stop after this many steps (default 0: no limit)
   FUZZ_SECONDS  stop after this long (default 40)
   FUZZ_MEM      guest RAM (default 4G: RAM below and above 4 GiB)
   FUZZ_LAT_MS   query-status latency that counts as a failure (default 100)
   FUZZ_DEV      extra -device options, e.g. ",free-page-reporting=on"
+  FUZZ_TIMEOUT_MS  free-page-bitmap-timeout (default 600000: open until
+                LAST, reset or cancel)
   FUZZ_TMP      scratch directory (default: a new one under /tmp, removed
                 unless something failed)
 Prints PASS/FAIL lines and "N passed, N failed"; exit status 1 on failure.
@@ -49,7 +52,9 @@ SECONDS = float(os.environ.get('FUZZ_SECONDS', '40'))
 MEM = os.environ.get('FUZZ_MEM', '4G')
 LAT_MS = float(os.environ.get('FUZZ_LAT_MS', '100'))
 DEV_EXTRA = os.environ.get('FUZZ_DEV', '')
-TIMEOUT_MS = 600000         # the request stays open until LAST or cancel
+# free-page-bitmap-timeout: by default the request stays open until LAST,
+# a reset or a cancel; a short one exercises timeouts and late answers.
+TIMEOUT_MS = int(os.environ.get('FUZZ_TIMEOUT_MS', '600000'))
 
 IO = 0xc000                 # legacy virtio-pci BAR0, as vqdrv.Balloon
 SLOT = 4
@@ -427,6 +432,14 @@ class Fuzzer:
             self.negotiate()
         if self.rng.random() < 0.85:
             self.post_cmd(16)
+        # Now and then a migration QEMU must not ask for: the VM stopped
+        # (counted as declined).  Not postcopy-ram: with it the source opens
+        # a return path, and over exec:cat, which never answers, QEMU 10.0
+        # (stock too) hangs its main loop for good in migrate_cancel's
+        # cleanup, joining the return-path thread blocked in read().
+        k = self.rng.random()
+        if k < 0.05:
+            self.qmp.cmd('stop')
         bw = self.rng.choice([256 << 10, 1 << 20, 4 << 20])
         self.qmp.cmd('migrate-set-parameters', **{'max-bandwidth': bw})
         r = self.qmp.cmd('migrate', uri='exec:cat > /dev/null')
@@ -585,6 +598,22 @@ class Fuzzer:
             self.after_step(kind)
 
 
+def qemu_stacks(pid, path):
+    """Backtraces of every thread of a stuck QEMU, if gdb is installed:
+    the frames that matter, one line each."""
+    if not shutil.which('gdb'):
+        return []
+    try:
+        out = subprocess.run(['gdb', '-p', str(pid), '-batch', '-nx', '-ex', 'set pagination off',
+                              '-ex', 'thread apply all bt'], capture_output=True, text=True,
+                             timeout=120).stdout
+    except (subprocess.SubprocessError, OSError):
+        return []
+    with open(path, 'w') as f:
+        f.write(out)
+    return [l for l in out.splitlines() if l.startswith('Thread ') or l.startswith('#')]
+
+
 def sanitizer_reports(err_path, pid):
     """Sanitizer output of QEMU pid: its stderr and any log_path file."""
     found = []
@@ -630,6 +659,12 @@ def main():
             f.qmp.cmd('migrate_cancel')
         except Exception as e:
             died = 'final stats: %s' % e
+    if died and hasattr(f, 'p') and f.p.poll() is None:
+        stacks = qemu_stacks(f.p.pid, os.path.join(d, 'stacks.txt'))
+        if stacks:
+            print('  QEMU is alive but stuck; its threads (gdb, %s):' % os.path.join(d, 'stacks.txt'))
+            for line in stacks[:80]:
+                print('  ' + line)
     rc = f.stop() if hasattr(f, 'p') else None
     print('  steps %d in %.1f s: %s' % (f.steps, elapsed,
           ', '.join('%s %d' % kv for kv in sorted(f.counts.items()))))
