@@ -12,26 +12,47 @@
 
 #define PROBE_TIMEOUT_MS 20000
 
-/* The verdict holds for this host boot and this QEMU binary. */
-static void cache_key(const char *qemu, char *buf, size_t len)
+static long long mtime_of(struct host *h, const char *path)
 {
-	char *s = read_file("/proc/sys/kernel/random/boot_id");
+	char *argv[] = { "stat", "-c", "%Y", (char *)path, NULL };
+	char out[64];
 	struct stat st;
 
-	if (stat(qemu, &st) < 0)
-		st.st_mtime = 0;
+	if (host_is_local(h))
+		return stat(path, &st) < 0 ? 0 : (long long)st.st_mtime;
+	return host_run(h, argv, 10000, out, sizeof(out)) == 0 ? atoll(out) : 0;
+}
+
+/* The verdict holds for this host boot and this QEMU binary. */
+static void cache_key(struct host *h, const char *qemu, char *buf, size_t len)
+{
+	char *s = host_read_file(h, "/proc/sys/kernel/random/boot_id");
+
 	if (s)
 		s[strcspn(s, "\n")] = '\0';
-	snprintf(buf, len, "%s/%lld", s ? s : "unknown", (long long)st.st_mtime);
+	snprintf(buf, len, "%s/%lld", s ? s : "unknown", mtime_of(h, qemu));
 	free(s);
 }
 
-static int probe_kvm(const char *qemu, const char *kernel, const char *initrd,
-                     const char *rundir, char *how, size_t howlen)
+static bool kvm_opens(struct host *h)
+{
+	char *argv[] = { "sh", "-c", "exec 3<>/dev/kvm", NULL };
+	int fd;
+
+	if (!host_is_local(h))
+		return host_run(h, argv, 10000, NULL, 0) == 0;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+static int probe_kvm(struct host *h, const char *qemu, const char *kernel, const char *initrd,
+                     char *how, size_t howlen)
 {
 	struct vm_config c = {
 		.name = "probe", .qemu = qemu, .kernel = kernel, .initrd = initrd,
-		.rundir = rundir, .accel = "kvm", .mem_mib = 512,
+		.host = h, .accel = "kvm", .mem_mib = 512,
 	};
 	struct vm v;
 	char err[512];
@@ -53,17 +74,14 @@ static int probe_kvm(const char *qemu, const char *kernel, const char *initrd,
 	return ok;
 }
 
-int accel_choose(const char *want, const char *qemu, const char *kernel,
-                 const char *initrd, const char *rundir, const char *cache_path,
+int accel_choose(const char *want, struct host *h, const char *qemu, const char *kernel,
+                 const char *initrd, const char *cache_path,
                  struct accel_choice *out, char *err, size_t errlen)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	bool kvm_opens = fd >= 0;
+	bool kvm_ok = kvm_opens(h);
 	char bid[128], line[768];
-	FILE *f;
+	char *cached;
 
-	if (fd >= 0)
-		close(fd);
 	memset(out, 0, sizeof(*out));
 	if (!strcmp(want, "tcg")) {
 		snprintf(out->name, sizeof(out->name), "tcg");
@@ -71,8 +89,8 @@ int accel_choose(const char *want, const char *qemu, const char *kernel,
 		return 0;
 	}
 	if (!strcmp(want, "kvm")) {
-		if (!kvm_opens) {
-			snprintf(err, errlen, "--accel kvm: /dev/kvm cannot be opened");
+		if (!kvm_ok) {
+			snprintf(err, errlen, "--accel kvm: /dev/kvm cannot be opened on %s", h->name);
 			return -1;
 		}
 		snprintf(out->name, sizeof(out->name), "kvm");
@@ -83,19 +101,20 @@ int accel_choose(const char *want, const char *qemu, const char *kernel,
 		snprintf(err, errlen, "unknown accelerator '%s' (auto, kvm, tcg)", want);
 		return -1;
 	}
-	if (!kvm_opens) {
+	if (!kvm_ok) {
 		snprintf(out->name, sizeof(out->name), "tcg");
 		snprintf(out->how, sizeof(out->how), "/dev/kvm cannot be opened");
 		return 0;
 	}
 
-	cache_key(qemu, bid, sizeof(bid));
-	f = fopen(cache_path, "r");
-	if (f) {
+	cache_key(h, qemu, bid, sizeof(bid));
+	cached = host_read_file(h, cache_path);
+	if (cached) {
 		char cached_bid[128] = "", name[8] = "";
 
-		if (fgets(line, sizeof(line), f) &&
-		    sscanf(line, "%127s %7s", cached_bid, name) == 2 &&
+		snprintf(line, sizeof(line), "%s", cached);
+		free(cached);
+		if (sscanf(line, "%127s %7s", cached_bid, name) == 2 &&
 		    !strcmp(cached_bid, bid) && (!strcmp(name, "kvm") || !strcmp(name, "tcg"))) {
 			char *how = strchr(strchr(line, ' ') + 1, ' ');
 
@@ -103,22 +122,17 @@ int accel_choose(const char *want, const char *qemu, const char *kernel,
 			snprintf(out->how, sizeof(out->how), "%s (cached this boot)",
 				 how ? how + 1 : "probe");
 			out->how[strcspn(out->how, "\n")] = '\0';
-			fclose(f);
 			return 0;
 		}
-		fclose(f);
 	}
-	log_info("probing KVM with a timed boot (up to %d s)", PROBE_TIMEOUT_MS / 1000);
+	log_info("%s: probing KVM with a timed boot (up to %d s)", h->name, PROBE_TIMEOUT_MS / 1000);
 	snprintf(out->name, sizeof(out->name), "%s",
-		 probe_kvm(qemu, kernel, initrd, rundir, out->how, sizeof(out->how)) ? "kvm" : "tcg");
+		 probe_kvm(h, qemu, kernel, initrd, out->how, sizeof(out->how)) ? "kvm" : "tcg");
 	if (pvmig_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -1;
 	}
-	f = fopen(cache_path, "w");
-	if (f) {
-		fprintf(f, "%s %s %s\n", bid, out->name, out->how);
-		fclose(f);
-	}
+	snprintf(line, sizeof(line), "%s %s %s\n", bid, out->name, out->how);
+	host_write_file(h, cache_path, line);
 	return 0;
 }

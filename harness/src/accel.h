@@ -8,18 +8,21 @@
 
 #include <stddef.h>
 
+#include "host.h"
+
 struct accel_choice {
 	char name[8];		/* "kvm" or "tcg" */
 	char how[256];		/* forced, or what the probe saw */
 };
 
 /*
- * want: "auto", "kvm" or "tcg".  The probe boots qemu/kernel/initrd under
- * KVM with a timeout; its verdict is cached in cache_path for the current
- * host boot.  Returns 0, or -1 with err set (e.g. kvm forced but absent).
+ * want: "auto", "kvm" or "tcg".  The probe boots qemu/kernel/initrd (paths
+ * on host h) under KVM on h with a timeout; its verdict is cached in
+ * cache_path on h for h's current boot.  Returns 0, or -1 with err set
+ * (e.g. kvm forced but absent).
  */
-int accel_choose(const char *want, const char *qemu, const char *kernel,
-                 const char *initrd, const char *rundir, const char *cache_path,
+int accel_choose(const char *want, struct host *h, const char *qemu, const char *kernel,
+                 const char *initrd, const char *cache_path,
                  struct accel_choice *out, char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "netns.h"
 #include "util.h"
 
@@ -15,6 +16,24 @@
 static pid_t pids[MAX_TRACKED];
 static char scratch[512];
 static char netns[MAX_TRACKED][64];
+static struct host *hosts[4];
+
+void cleanup_track_host(struct host *h)
+{
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (!hosts[i]) {
+			hosts[i] = h;
+			return;
+		}
+	}
+}
+
+void cleanup_untrack_host(struct host *h)
+{
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (hosts[i] == h)
+			hosts[i] = NULL;
+}
 
 void cleanup_track_pid(pid_t pid)
 {
@@ -85,6 +104,13 @@ void cleanup_all(void)
 		if (pids[i]) {
 			stop_pid(pids[i], 3000);
 			pids[i] = 0;
+		}
+	}
+	/* Then the remote hosts: their supervisors stop what runs there. */
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (hosts[i]) {
+			host_close(hosts[i]);
+			hosts[i] = NULL;
 		}
 	}
 	for (int i = 0; i < MAX_TRACKED; i++) {

@@ -13,6 +13,11 @@ void cleanup_untrack_pid(pid_t pid);
 void cleanup_track_netns(const char *name);
 void cleanup_untrack_netns(const char *name);
 
+/* A host reached over ssh: closed (its supervisor cleans up there). */
+struct host;
+void cleanup_track_host(struct host *h);
+void cleanup_untrack_host(struct host *h);
+
 /* A scratch directory (sockets, QEMU logs) removed with its files at exit. */
 void cleanup_track_dir(const char *path);
 

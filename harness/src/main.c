@@ -1,6 +1,7 @@
 /*
- * pvmig: boots guests on two "hosts" (network namespaces), migrates them
- * with each method of a case, and writes results/<case>/<run-id>/.
+ * pvmig: boots guests on two hosts (network namespaces of this machine, or
+ * two machines over ssh), migrates them with each method of a case, and
+ * writes results/<case>/<run-id>/.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,11 @@
 #include "cleanup.h"
 #include "cpucost.h"
 #include "methods.h"
-#include "netns.h"
+#include "hostpair.h"
+#include "link.h"
 #include "onemigration.h"
 #include "options.h"
+#include "pin.h"
 #include "results.h"
 #include "runenv.h"
 #include "runinfo.h"
@@ -53,24 +56,16 @@ static void keep_logs(const char *from, const char *results_dir)
 		log_info("QEMU and guest console logs kept in %s", to);
 }
 
-static int run_case(struct env *e)
+/* Set up both hosts, the accelerator and the link; 0 or an exit status
+ * with one line printed. */
+static int prepare_run(struct env *e)
 {
-	struct results res = { 0 };
-	struct mig_record *recs;
-	size_t nrecs = 0;
-	char err[512], run_id[256], title[512], cache[PATH_MAX + 64];
-	const char *root;
-	char rootbuf[PATH_MAX + 16];
-	json_t *run;
-	int failures = 0;
+	char err[512];
+	int rc;
 
-	snprintf(e->rundir, sizeof(e->rundir), "/tmp/pvmig-%d", (int)getpid());
-	if (mkdir_p(e->rundir)) {
-		fprintf(stderr, "pvmig: cannot create %s\n", e->rundir);
-		return 1;
-	}
-	cleanup_track_dir(e->rundir);
-	netns_reap_stale();
+	rc = hostpair_open(e);
+	if (rc)
+		return rc;
 	if (e->cs.workload == WORKLOAD_SERVICE) {
 		long mib = e->cs.mem_mib * e->cs.page_cache_pct / 100;
 		char mibs[32];
@@ -86,39 +81,66 @@ static int run_case(struct env *e)
 			return 1;
 		}
 	}
-	snprintf(cache, sizeof(cache), "%s/build/accel-probe", e->top);
-	if (accel_choose(e->opt.accel, e->qemu, e->kernel, e->initrd, e->rundir, cache,
-			 &e->accel, err, sizeof(err))) {
-		fprintf(stderr, "pvmig: %s\n", err);
-		return pvmig_interrupted ? 130 : EXIT_BAD_INPUT;
-	}
+	rc = hostpair_accel(e);
+	if (rc)
+		return rc;
 	log_info("accelerator: %s (%s)", e->accel.name, e->accel.how);
 	if (cpucost_init(err, sizeof(err)) == 0)
 		e->cpu_ok = true;
 	else
 		log_warn("no CPU cost figures: %s", err);
 
-	if (hosts_up(&e->hosts, e->opt.link_gbit, err, sizeof(err))) {
-		fprintf(stderr, "pvmig: setting up the hosts: %s\n", err);
-		return 1;
-	}
 	if (e->opt.iperf_s > 0) {
 		char samples[16 * LINK_SAMPLES] = "";
 
-		if (hosts_measure(&e->hosts, e->opt.iperf_s, err, sizeof(err))) {
+		if (link_measure(&e->src_host, &e->dst_host, e->mig_addr, e->opt.iperf_s, &e->link,
+				 err, sizeof(err))) {
 			fprintf(stderr, "pvmig: measuring the link: %s\n", err);
 			return pvmig_interrupted ? 130 : 1;
 		}
 		for (int i = 0; i < LINK_SAMPLES; i++)
 			snprintf(samples + strlen(samples), sizeof(samples) - strlen(samples),
-				 "%s%.2f", i ? " " : "", e->hosts.samples_gbit[i]);
+				 "%s%.2f", i ? " " : "", e->link.samples_gbit[i]);
 		log_info("link: %.2f Gbit/s measured by iperf3, median of %s (shaped to %g)",
-			 e->hosts.measured_gbit, samples, e->opt.link_gbit);
-		if (e->hosts.measured_gbit < e->opt.min_link_gbit)
+			 e->link.measured_gbit, samples, e->opt.link_gbit);
+		if (e->link.measured_gbit < e->opt.min_link_gbit)
 			log_warn("!!! LINK BELOW %.0f Gbit/s: %.2f Gbit/s measured; figures are not "
 				 "comparable with a 10GbE link !!!", e->opt.min_link_gbit,
-				 e->hosts.measured_gbit);
+				 e->link.measured_gbit);
 	}
+	return 0;
+}
+
+/* PUs of each host, for --pin auto: this machine's in netns mode. */
+static void decide_pinning(struct env *e, json_t *hosts)
+{
+	int src = topology_pus(), dst = src;
+
+	if (e->two_hosts) {
+		src = (int)json_integer_value(json_object_get(json_object_get(hosts, "src"), "cpus"));
+		dst = (int)json_integer_value(json_object_get(json_object_get(hosts, "dst"), "cpus"));
+	}
+	pin_decide(e, src, dst);
+	log_info("pinning: %s", e->pin_why);
+}
+
+static int run_case(struct env *e)
+{
+	struct results res = { 0 };
+	struct mig_record *recs;
+	size_t nrecs = 0;
+	char err[512], run_id[256], title[512];
+	const char *root;
+	char rootbuf[PATH_MAX + 16];
+	json_t *run, *hosts;
+	int failures = 0;
+	int rc;
+
+	rc = prepare_run(e);
+	if (rc)
+		return rc;
+	hosts = hostpair_json(e);
+	decide_pinning(e, hosts);
 
 	root = e->opt.results_root;
 	if (!root) {
@@ -126,18 +148,19 @@ static int run_case(struct env *e)
 		root = rootbuf;
 	}
 	make_run_id(e, run_id, sizeof(run_id));
-	run = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}, s:{s:f, s:f, s:s}}",
+	run = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s}, s:{s:f, s:f, s:s}}",
 			"run_id", run_id, "scenario", strchr(run_id, '_') + 1,
+			"mode", hostpair_mode(e), "hosts", hosts,
 			"params", params_json(e), "host", host_json(), "versions", versions_json(e),
 			"accel", "name", e->accel.name, "how", e->accel.how,
 			"link", "shaped_gbit", e->opt.link_gbit,
-			"measured_gbit", e->opt.iperf_s ? e->hosts.measured_gbit : -1.0,
+			"measured_gbit", e->opt.iperf_s ? e->link.measured_gbit : -1.0,
 			"tool", "iperf3");
 	if (e->opt.iperf_s) {
 		json_t *samples = json_array();
 
 		for (int i = 0; i < LINK_SAMPLES; i++)
-			json_array_append_new(samples, json_real(e->hosts.samples_gbit[i]));
+			json_array_append_new(samples, json_real(e->link.samples_gbit[i]));
 		json_object_set_new(json_object_get(run, "link"), "samples_gbit", samples);
 	}
 	snprintf(res.accel, sizeof(res.accel), "%s", e->accel.name);
@@ -145,11 +168,20 @@ static int run_case(struct env *e)
 	json_object_set_new(run, "cpu", json_pack("{s:s?, s:s?, s:s}",
 						  "event", e->cpu_ok ? cpucost_event() : NULL,
 						  "unit", e->cpu_ok ? cpucost_unit() : NULL,
-						  "window", "migrate command to completion, all QEMU threads"));
+						  "window", e->two_hosts ?
+						  "migrate command to completion, all QEMU threads; "
+						  "QEMUs on ssh hosts are not counted" :
+						  "migrate command to completion, all QEMU threads"));
 	json_object_set_new(run, "topology", topology_json() ?: json_null());
-	json_object_set_new(run, "pinning", json_string("none: each TCG QEMU has several busy "
-							"threads; on 2 cores pinning serialises them"));
-	res.link_gbit = e->opt.iperf_s ? e->hosts.measured_gbit : NA;
+	if (!e->two_hosts && !e->pin_src[0])
+		/* What netns runs have always said when nothing is pinned. */
+		json_object_set_new(run, "pinning", json_string("none: each TCG QEMU has several busy "
+								"threads; on 2 cores pinning serialises them"));
+	else
+		json_object_set_new(run, "pinning",
+				    json_pack("{s:s?, s:s?, s:s}", "src", e->pin_src[0] ? e->pin_src : NULL,
+					      "dst", e->pin_dst[0] ? e->pin_dst : NULL, "why", e->pin_why));
+	res.link_gbit = e->opt.iperf_s ? e->link.measured_gbit : NA;
 	if (results_begin(&res, root, e->cs.name, run_id, run, err, sizeof(err))) {
 		json_decref(run);
 		fprintf(stderr, "pvmig: %s\n", err);
@@ -162,8 +194,8 @@ static int run_case(struct env *e)
 	if (!recs)
 		return 1;
 	/* Methods alternate within each repeat so drift hits them alike. */
-	for (int rep = 1; rep <= e->cs.repeat && !pvmig_interrupted; rep++) {
-		for (int i = 0; i < e->cs.nmethods && !pvmig_interrupted; i++) {
+	for (int rep = 1; rep <= e->cs.repeat && !pvmig_interrupted && !hostpair_lost(e); rep++) {
+		for (int i = 0; i < e->cs.nmethods && !pvmig_interrupted && !hostpair_lost(e); i++) {
 			struct mig_record *r = &recs[nrecs++];
 
 			one_migration(e, method_find(e->cs.methods[i]), rep, r);
@@ -173,22 +205,29 @@ static int run_case(struct env *e)
 				log_warn("cannot write results to %s", res.dir);
 		}
 	}
-	results_finish(&res, pvmig_interrupted ? "interrupted" : NULL);
+	results_finish(&res, pvmig_interrupted ? "interrupted" :
+		       hostpair_lost(e) ? "ssh connection lost" : NULL);
 
 	snprintf(title, sizeof(title), "%s: %s (guest %ld MiB, %s, link %.2f Gbit/s, dst %s)",
 		 e->cs.name, e->cs.description, e->cs.mem_mib, e->accel.name,
-		 e->hosts.measured_gbit, e->opt.dst_prealloc ? "preallocated" : "not preallocated");
+		 e->link.measured_gbit, e->opt.dst_prealloc ? "preallocated" : "not preallocated");
 	print_table(stdout, title, recs, nrecs, e->cs.methods, e->cs.nmethods);
 	printf("results: %s\n", res.dir);
 	for (size_t i = 0; i < nrecs; i++)
 		record_free(&recs[i]);
 	free(recs);
-	hosts_down(&e->hosts);
-	/* QEMU and serial logs are worth keeping only when something failed. */
+	/* QEMU and serial logs are worth keeping only when something failed
+	 * (those of an ssh host stay there and go with its scratch dir). */
 	if (failures)
 		keep_logs(e->rundir, res.dir);
+	hostpair_close(e);
 	if (pvmig_interrupted)
 		return 130;
+	if (hostpair_lost(e)) {
+		fprintf(stderr, "pvmig: %s: ssh connection lost; the run is incomplete\n",
+			e->src_host.lost ? e->src_host.name : e->dst_host.name);
+		return 1;
+	}
 	return failures ? 1 : 0;
 }
 
@@ -233,5 +272,14 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	cleanup_install();
-	return run_case(&e);
+	/* Before the hosts: ssh's control sockets and logs live here too. */
+	snprintf(e.rundir, sizeof(e.rundir), "/tmp/pvmig-%d", (int)getpid());
+	if (mkdir_p(e.rundir)) {
+		fprintf(stderr, "pvmig: cannot create %s\n", e.rundir);
+		return 1;
+	}
+	cleanup_track_dir(e.rundir);
+	rc = run_case(&e);
+	hostpair_close(&e);
+	return rc;
 }

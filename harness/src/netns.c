@@ -1,7 +1,6 @@
 #include "netns.h"
 
 #include <dirent.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "stats.h"
 #include "util.h"
 
 #define NS_PREFIX "pvmig-"
@@ -88,72 +86,6 @@ void hosts_down(struct hosts *h)
 		cleanup_untrack_netns(h->dst_ns);
 	}
 	h->src_ns[0] = h->dst_ns[0] = '\0';
-}
-
-/* One iperf3 sample: a one-shot server in the destination namespace and a
- * client in the source's.  Returns Gbit/s, or -1 with err filled. */
-static double measure_once(struct hosts *h, int seconds, char *err, size_t errlen)
-{
-	char secs[16];
-	char *srv[] = { "iperf3", "-s", "-1", "-B", DST_ADDR, "-p", "5201", NULL };
-	char *cli[] = { "iperf3", "-c", DST_ADDR, "-p", "5201", "-t", secs, "-J", NULL };
-	static char out[1 << 17];
-	json_t *j = NULL, *bps;
-	double gbit = -1;
-	pid_t spid;
-	int rc;
-
-	snprintf(secs, sizeof(secs), "%d", seconds);
-	spid = spawn_bg(h->dst_ns, srv, NULL);
-	if (spid < 0) {
-		snprintf(err, errlen, "cannot start iperf3 server");
-		return -1;
-	}
-	cleanup_track_pid(spid);
-	/* The server needs a moment to listen; retry the client briefly.
-	 * iperf3 -J exits 0 even when it could not connect: its JSON's
-	 * "error" says so. */
-	for (int attempt = 0; attempt < 50 && !pvmig_interrupted; attempt++) {
-		json_decref(j);
-		j = NULL;
-		rc = run_cmd(h->src_ns, cli, (seconds + 10) * 1000, out, sizeof(out));
-		if (rc == 0 && (j = json_loads(out, 0, NULL)) &&
-		    !json_object_get(j, "error"))
-			break;
-		sleep_ms(100);
-	}
-	stop_pid(spid, 2000);
-	cleanup_untrack_pid(spid);
-	bps = json_object_get(json_object_get(json_object_get(j, "end"), "sum_received"),
-			      "bits_per_second");
-	if (json_is_number(bps)) {
-		gbit = json_number_value(bps) / 1e9;
-	} else {
-		const char *msg = json_string_value(json_object_get(j, "error"));
-
-		snprintf(err, errlen, "iperf3: %s", msg ? msg : "no result in its output");
-	}
-	json_decref(j);
-	return gbit;
-}
-
-int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen)
-{
-	char *ver[] = { "iperf3", "--version", NULL };
-	char out[512];
-
-	if (run_cmd(NULL, ver, CMD_TIMEOUT_MS, out, sizeof(out)) >= 0)
-		sscanf(out, "iperf %63s", h->iperf_version);
-	/* One stream on a 2-core host swings by several percent from one
-	 * sample to the next; the median of a few steadies the wire-time
-	 * floor the report divides by. */
-	for (int i = 0; i < LINK_SAMPLES; i++) {
-		h->samples_gbit[i] = measure_once(h, seconds, err, errlen);
-		if (h->samples_gbit[i] < 0)
-			return -1;
-	}
-	h->measured_gbit = summarize(h->samples_gbit, LINK_SAMPLES).median;
-	return 0;
 }
 
 static void kill_netns_pids(const char *name)

@@ -1,6 +1,6 @@
 /*
- * The two "hosts": network namespaces joined by a veth pair, shaped with
- * tbf to the link rate, measured with iperf3 before migrating.
+ * The netns mode's two "hosts": network namespaces joined by a veth pair,
+ * shaped with tbf to the link rate (link.c measures it).
  */
 #ifndef PVMIG_NETNS_H
 #define PVMIG_NETNS_H
@@ -10,7 +10,6 @@
 
 #define SRC_ADDR "198.18.0.1"	/* RFC 2544 benchmarking range, ours alone */
 #define DST_ADDR "198.18.0.2"
-#define LINK_SAMPLES 3		/* iperf3 runs per link measurement */
 
 struct hosts {
 	char src_ns[64];
@@ -18,18 +17,11 @@ struct hosts {
 	char src_if[16];
 	char dst_if[16];
 	double rate_gbit;	/* tbf rate; 0 = unshaped */
-	double measured_gbit;	/* iperf3, src -> dst: median of the samples */
-	double samples_gbit[LINK_SAMPLES];
-	char iperf_version[64];
 };
 
 /* Create namespaces, veth, addresses and qdiscs; tracked for cleanup. */
 int hosts_up(struct hosts *h, double rate_gbit, char *err, size_t errlen);
 void hosts_down(struct hosts *h);
-
-/* LINK_SAMPLES runs of iperf3 src -> dst, seconds each; fills
- * samples_gbit and their median, measured_gbit.  0 on success. */
-int hosts_measure(struct hosts *h, int seconds, char *err, size_t errlen);
 
 /* Kill what runs in a namespace and delete it. */
 void netns_delete(const char *name);

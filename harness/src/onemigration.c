@@ -1,6 +1,7 @@
 /* One migration, from booting both guests to stopping them. */
 #include "onemigration.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include "cpucost.h"
 #include "guestagent.h"
 #include "hog.h"
+#include "hostpair.h"
 #include "integrity.h"
 #include "migrate.h"
+#include "pin.h"
 #include "qemuthreads.h"
 #include "service.h"
 #include "threadstats.h"
@@ -29,17 +32,34 @@ static const char *driver_arg(enum guest_driver d)
 	return d == DRIVER_PV ? "pv" : d == DRIVER_STOCK ? "stock" : "none";
 }
 
-static void fill_config(struct env *e, const struct method *m, struct vm_config *c,
-                        const char *name, const char *netns, char *cmdline, size_t cmdlen,
-                        char *balloon, size_t balloonlen, char *drive, size_t drivelen)
+/* Everything one QEMU's command line is made of, with paths on its host. */
+struct side {
+	struct vm_config c;
+	char qemu[PATH_MAX];
+	char kernel[PATH_MAX];
+	char initrd[PATH_MAX];
+	char cmdline[512];
+	char balloon[512];
+	char drive[PATH_MAX + 128];
+};
+
+static void fill_config(struct env *e, const struct method *m, struct side *sd,
+                        const char *name, struct host *h)
 {
+	struct vm_config *c = &sd->c;
+	char *cmdline = sd->cmdline, *balloon = sd->balloon, *drive = sd->drive;
+	size_t cmdlen = sizeof(sd->cmdline), balloonlen = sizeof(sd->balloon);
+	size_t drivelen = sizeof(sd->drive);
+
 	memset(c, 0, sizeof(*c));
+	host_project_path(h, e->top, m->stock_qemu ? e->qemu_stock : e->qemu, sd->qemu, sizeof(sd->qemu));
+	host_project_path(h, e->top, e->kernel, sd->kernel, sizeof(sd->kernel));
+	host_project_path(h, e->top, e->initrd, sd->initrd, sizeof(sd->initrd));
 	c->name = name;
-	c->qemu = m->stock_qemu ? e->qemu_stock : e->qemu;
-	c->kernel = e->kernel;
-	c->initrd = e->initrd;
-	c->netns = netns;
-	c->rundir = e->rundir;
+	c->qemu = sd->qemu;
+	c->kernel = sd->kernel;
+	c->initrd = sd->initrd;
+	c->host = h;
 	c->accel = e->accel.name;
 	c->mem_mib = e->cs.mem_mib;
 	snprintf(cmdline, cmdlen, "pvmig.balloon=%s%s%s",
@@ -205,14 +225,16 @@ static void verify_integrity(struct vm *v, struct integrity *it, struct mig_reco
 			 n ? "; " : "", (long long)it->mismatches);
 }
 
-/* A "Key:   N kB" figure of a /proc/<pid> file, KiB; NA if absent. */
-static int64_t proc_kb(pid_t pid, const char *file, const char *key)
+/* A "Key:   N kB" figure of a /proc/<pid> file of a QEMU, KiB; NA if absent. */
+static int64_t proc_kb(struct vm *v, const char *file, const char *key)
 {
 	char path[64], *s, *p;
 	int64_t kb = NA;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	s = read_file(path);
+	if (v->proc.pid <= 0)
+		return NA;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)v->proc.pid, file);
+	s = host_read_file(v->host, path);
 	if (s && (p = strstr(s, key)))
 		kb = strtoll(p + strlen(key), NULL, 10);
 	free(s);
@@ -220,9 +242,9 @@ static int64_t proc_kb(pid_t pid, const char *file, const char *key)
 }
 
 /* Source QEMU's resident memory, KiB (free page reporting shrinks it). */
-static int64_t rss_kb(pid_t pid)
+static int64_t rss_kb(struct vm *v)
 {
-	return proc_kb(pid, "status", "VmRSS:");
+	return proc_kb(v, "status", "VmRSS:");
 }
 
 /*
@@ -232,12 +254,12 @@ static int64_t rss_kb(pid_t pid)
  * whether that is what slows its migrations down is read off these
  * figures before and after inflation, not guessed.
  */
-static json_t *backing_json(pid_t pid)
+static json_t *backing_json(struct vm *v)
 {
 	return json_pack("{s:I, s:I, s:I}",
-			 "rss_kb", (json_int_t)proc_kb(pid, "status", "VmRSS:"),
-			 "anon_kb", (json_int_t)proc_kb(pid, "smaps_rollup", "Anonymous:"),
-			 "anon_huge_kb", (json_int_t)proc_kb(pid, "smaps_rollup", "AnonHugePages:"));
+			 "rss_kb", (json_int_t)proc_kb(v, "status", "VmRSS:"),
+			 "anon_kb", (json_int_t)proc_kb(v, "smaps_rollup", "Anonymous:"),
+			 "anon_huge_kb", (json_int_t)proc_kb(v, "smaps_rollup", "AnonHugePages:"));
 }
 
 /*
@@ -264,11 +286,11 @@ static json_t *guest_auto_init(struct vm *src)
  */
 static int64_t settle_reporting(struct vm *src, json_t **counters)
 {
-	int64_t t0 = now_ms(), start_kb = rss_kb(src->pid), ref_kb = start_kb, ref_t = t0;
+	int64_t t0 = now_ms(), start_kb = rss_kb(src), ref_kb = start_kb, ref_t = t0;
 
 	sleep_ms(2500);	/* the guest's reporting delay */
 	while (now_ms() - t0 < 60000 && !pvmig_interrupted) {
-		int64_t kb = rss_kb(src->pid);
+		int64_t kb = rss_kb(src);
 
 		if (kb < ref_kb - ref_kb / 100) {
 			ref_kb = kb;
@@ -279,7 +301,7 @@ static int64_t settle_reporting(struct vm *src, json_t **counters)
 		sleep_ms(250);
 	}
 	*counters = json_pack("{s:I, s:I}", "rss_before_kb", (json_int_t)start_kb,
-			      "rss_after_kb", (json_int_t)rss_kb(src->pid));
+			      "rss_after_kb", (json_int_t)rss_kb(src));
 	return now_ms() - t0;
 }
 
@@ -357,13 +379,19 @@ static void stop_cpu(struct cpucost_window **w, double *out)
 	*w = NULL;
 }
 
-/* Start a per-thread window on a QEMU; NULL (logged) if it cannot be read. */
-static struct threadstats_window *start_threads(pid_t pid, const char *side)
+/* Start a per-thread window on a QEMU; NULL (logged) if it cannot be read.
+ * The windows read /proc of this machine: a QEMU on an ssh host is not
+ * measured (20 Hz of remote reads would load the link and the host). */
+static struct threadstats_window *start_threads(struct vm *v, const char *side)
 {
 	struct threadstats_window *w;
 	char err[256];
 
-	w = threadstats_start(pid, err, sizeof(err));
+	if (!host_is_local(v->host)) {
+		log_info("%s per-thread figures: not measured on an ssh host", side);
+		return NULL;
+	}
+	w = threadstats_start(v->proc.pid, err, sizeof(err));
 	if (!w)
 		log_warn("%s per-thread figures not measured: %s", side, err);
 	return w;
@@ -383,142 +411,198 @@ static struct threadstats_table *stop_threads(struct threadstats_window **w, con
 	return t;
 }
 
-void one_migration(struct env *e, const struct method *m, int repeat,
-                   struct mig_record *r)
+
+static struct cpucost_window *start_cpu(struct env *e, struct vm *v, const char *side)
 {
-	struct vm_config sc, dc;
+	char err[256];
+	struct cpucost_window *w;
+
+	if (!e->cpu_ok || !host_is_local(v->host))
+		return NULL;
+	w = cpucost_start(v->proc.pid, err, sizeof(err));
+	if (!w)
+		log_warn("%s CPU cost not measured: %s", side, err);
+	return w;
+}
+
+/* The state one migration carries from phase to phase. */
+struct migration {
+	struct env *e;
+	const struct method *m;
+	struct mig_record *r;
+	struct side sside, dside;
 	struct vm src, dst;
-	char scmd[512], dcmd[512], sballoon[512], dballoon[512], err[512], label[64];
-	struct integrity it = { .mismatches = NA };
-	struct balloon_outcome bo = { 0 };
-	struct hog hog = { 0 };
-	json_t *prep_counters = NULL;
-	json_t *backing_before = NULL, *backing_after_prep = NULL, *auto_init = NULL;
-	int64_t mem_bytes = (int64_t)e->cs.mem_mib << 20;
-	char meminfo[8192], uri[64], sdrive[PATH_MAX + 128], ddrive[PATH_MAX + 128];
-	int64_t guest_t0 = NA;
-	struct sample_ctx hooks = { .e = e, .src = &src, .dst = &dst };
-	struct threadstats_table *src_threads, *dst_threads;
-	struct migrate_params p = {
-		.uri = uri,
-		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
-		.downtime_limit_ms = e->opt.downtime_ms,
-		.timeout_ms = e->opt.migrate_timeout_s * 1000,
-		.sample_interval_ms = 20,
-		.label = label,
-		.on_sample = sample_hook,
-		.opaque = &hooks,
-	};
+	struct integrity it;
+	struct balloon_outcome bo;
+	struct hog hog;
+	json_t *prep_counters;
+	json_t *backing_before, *backing_after_prep, *auto_init;
+	int64_t mem_bytes;
+	int64_t guest_t0;
+	struct sample_ctx hooks;
+	int migrate_rc;
+	char uri[96];
+	char label[64];
+};
+
+static int fail(struct migration *mg, const char *msg)
+{
+	snprintf(mg->r->error, sizeof(mg->r->error), "%s", msg);
+	return -1;
+}
+
+/* Boot: both QEMUs, the source guest up and loaded with the case's
+ * workload, then the case's settle time. */
+static int phase_boot(struct migration *mg)
+{
+	struct env *e = mg->e;
 	int boot_ms = e->opt.boot_timeout_s * 1000;
-	int rc;
+	char err[512];
 
-	record_init(r, m->name, repeat, e->cs.mem_mib);
-	snprintf(uri, sizeof(uri), "tcp:%s:%s", DST_ADDR, MIGRATION_PORT);
-	snprintf(label, sizeof(label), "%s #%d", m->name, repeat);
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.qmp.fd = src.ga.fd = dst.qmp.fd = dst.ga.fd = -1;
-
-	fill_config(e, m, &sc, "src", e->hosts.src_ns, scmd, sizeof(scmd), sballoon, sizeof(sballoon),
-		    sdrive, sizeof(sdrive));
-	fill_config(e, m, &dc, "dst", e->hosts.dst_ns, dcmd, sizeof(dcmd), dballoon, sizeof(dballoon),
-		    ddrive, sizeof(ddrive));
-	dc.incoming = true;
-	dc.prealloc = e->opt.dst_prealloc;
+	fill_config(e, mg->m, &mg->sside, "src", &e->src_host);
+	fill_config(e, mg->m, &mg->dside, "dst", &e->dst_host);
+	mg->dside.c.incoming = true;
+	mg->dside.c.prealloc = e->opt.dst_prealloc;
 
 	/* The destination preallocates while the source boots. */
-	if (vm_start(&src, &sc, 30000, err, sizeof(err)) ||
-	    vm_start(&dst, &dc, boot_ms, err, sizeof(err)) ||
-	    vm_wait_agent(&src, boot_ms, err, sizeof(err))) {
-		snprintf(r->error, sizeof(r->error), "%s", err);
-		goto out;
-	}
-	r->qemu_cmdline = json_pack("{s:s, s:s}", "src", src.cmdline, "dst", dst.cmdline);
-	if (run_workload(e, &src, r))
-		goto out;
+	if (vm_start(&mg->src, &mg->sside.c, 30000, err, sizeof(err)) ||
+	    pin_apply(&e->src_host, mg->src.proc.pid, e->pin_src, err, sizeof(err)) ||
+	    vm_start(&mg->dst, &mg->dside.c, boot_ms, err, sizeof(err)) ||
+	    pin_apply(&e->dst_host, mg->dst.proc.pid, e->pin_dst, err, sizeof(err)) ||
+	    vm_wait_agent(&mg->src, boot_ms, err, sizeof(err)))
+		return fail(mg, err);
+	mg->r->qemu_cmdline = json_pack("{s:s, s:s}", "src", mg->src.cmdline, "dst", mg->dst.cmdline);
+	if (run_workload(e, &mg->src, mg->r))
+		return -1;
 	if (e->cs.settle_ms)
 		sleep_ms(e->cs.settle_ms);
-	if (ga_shell(&src.ga, "cat /proc/meminfo", 10000, meminfo, sizeof(meminfo)) == 0) {
+	return 0;
+}
+
+/* Prepare: what the guest uses, the memory checker started, and the
+ * method's own preparation (balloon inflation, reporting settle). */
+static int phase_prepare(struct migration *mg)
+{
+	struct env *e = mg->e;
+	struct mig_record *r = mg->r;
+	struct vm *src = &mg->src;
+	char meminfo[8192];
+
+	if (ga_shell(&src->ga, "cat /proc/meminfo", 10000, meminfo, sizeof(meminfo)) == 0) {
 		int64_t total = meminfo_kb(meminfo, "MemTotal:"), freekb = meminfo_kb(meminfo, "MemFree:");
 
 		if (total != NA && freekb != NA)
 			r->guest_used_kb = total - freekb;
 	}
-	auto_init = guest_auto_init(&src);
-	if (e->cs.memcheck_mib > 0 && integrity_start(&src.ga, e->cs.memcheck_mib, &it)) {
-		snprintf(r->error, sizeof(r->error), "%s", it.error);
-		goto out;
-	}
-	backing_before = backing_json(src.pid);
-	if (m->inflate) {
-		if (balloon_inflate(&src.qmp, mem_bytes, 600000, &bo) && !pvmig_interrupted) {
-			snprintf(r->error, sizeof(r->error), "balloon: %s", bo.outcome);
-			r->counters = json_pack("{s:o}", "balloon", balloon_json(&bo, mem_bytes));
-			goto out;
-		}
-		r->prep_time_ms = bo.inflate_ms;
-		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms",
-			 bo.outcome, (long long)(bo.actual_bytes >> 20), (long long)(bo.target_bytes >> 20),
-			 (long long)(bo.avail_bytes >> 20), (long long)bo.inflate_ms);
-	}
-	if (m->reporting_settle)
-		r->prep_time_ms = settle_reporting(&src, &prep_counters);
-	if (pvmig_interrupted) {
-		snprintf(r->error, sizeof(r->error), "interrupted");
-		goto out;
-	}
+	mg->auto_init = guest_auto_init(src);
+	if (e->cs.memcheck_mib > 0 && integrity_start(&src->ga, e->cs.memcheck_mib, &mg->it))
+		return fail(mg, mg->it.error);
+	mg->backing_before = backing_json(src);
+	if (mg->m->inflate) {
+		struct balloon_outcome *bo = &mg->bo;
 
-	backing_after_prep = backing_json(src.pid);
-	if (hog_start(&hog, e->opt.host_cpu_hog, err, sizeof(err))) {
-		snprintf(r->error, sizeof(r->error), "%s", err);
-		goto out;
+		if (balloon_inflate(&src->qmp, mg->mem_bytes, 600000, bo) && !pvmig_interrupted) {
+			snprintf(r->error, sizeof(r->error), "balloon: %s", bo->outcome);
+			r->counters = json_pack("{s:o}", "balloon", balloon_json(bo, mg->mem_bytes));
+			return -1;
+		}
+		r->prep_time_ms = bo->inflate_ms;
+		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms",
+			 bo->outcome, (long long)(bo->actual_bytes >> 20), (long long)(bo->target_bytes >> 20),
+			 (long long)(bo->avail_bytes >> 20), (long long)bo->inflate_ms);
 	}
-	log_info("migrating: %s, repeat %d", m->name, repeat);
-	if (e->cpu_ok) {
-		hooks.src_cpu = cpucost_start(src.pid, err, sizeof(err));
-		hooks.dst_cpu = cpucost_start(dst.pid, err, sizeof(err));
-	}
+	if (mg->m->reporting_settle)
+		r->prep_time_ms = settle_reporting(src, &mg->prep_counters);
+	if (pvmig_interrupted)
+		return fail(mg, "interrupted");
+	mg->backing_after_prep = backing_json(src);
+	return 0;
+}
+
+/* Migrate, with the CPU and per-thread windows open around it.  0 when the
+ * migration was attempted (its outcome is in mg->migrate_rc). */
+static int phase_migrate(struct migration *mg)
+{
+	struct env *e = mg->e;
+	struct threadstats_table *src_threads, *dst_threads;
+	char err[512];
+	struct migrate_params p = {
+		.uri = mg->uri,
+		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
+		.downtime_limit_ms = e->opt.downtime_ms,
+		.timeout_ms = e->opt.migrate_timeout_s * 1000,
+		.sample_interval_ms = 20,
+		.label = mg->label,
+		.on_sample = sample_hook,
+		.opaque = &mg->hooks,
+	};
+
+	if (hog_start(&mg->hog, e->opt.host_cpu_hog, err, sizeof(err)))
+		return fail(mg, err);
+	log_info("migrating: %s, repeat %d", mg->m->name, mg->r->repeat);
+	mg->hooks.src_cpu = start_cpu(e, &mg->src, "source");
+	mg->hooks.dst_cpu = start_cpu(e, &mg->dst, "destination");
 	/* Only /proc is needed: measured even when no perf event is usable. */
-	hooks.src_threads = start_threads(src.pid, "source");
-	hooks.dst_threads = start_threads(dst.pid, "destination");
+	mg->hooks.src_threads = start_threads(&mg->src, "source");
+	mg->hooks.dst_threads = start_threads(&mg->dst, "destination");
 	if (e->cs.workload == WORKLOAD_SERVICE)
-		guest_t0 = service_guest_now(&src.ga);
-	rc = migrate_run(&src, &dst, &p, r);
-	hog_stop(&hog);
-	stop_cpu(&hooks.src_cpu, &r->src_cpu);
-	stop_cpu(&hooks.dst_cpu, &r->dst_cpu);
-	src_threads = stop_threads(&hooks.src_threads, "source");
-	dst_threads = stop_threads(&hooks.dst_threads, "destination");
-	qemuthreads_record(src_threads, dst_threads, r);
+		mg->guest_t0 = service_guest_now(&mg->src.ga);
+	mg->migrate_rc = migrate_run(&mg->src, &mg->dst, &p, mg->r);
+	hog_stop(&mg->hog);
+	stop_cpu(&mg->hooks.src_cpu, &mg->r->src_cpu);
+	stop_cpu(&mg->hooks.dst_cpu, &mg->r->dst_cpu);
+	src_threads = stop_threads(&mg->hooks.src_threads, "source");
+	dst_threads = stop_threads(&mg->hooks.dst_threads, "destination");
+	qemuthreads_record(src_threads, dst_threads, mg->r);
 	free(src_threads);
 	free(dst_threads);
-	if (rc == 0) {
-		if (vm_wait_agent(&dst, 30000, err, sizeof(err)) == 0)
+	return 0;
+}
+
+/* Verify: the guest that runs now (the destination, or the source after a
+ * failed migration) answers and holds every byte; the service's view. */
+static void phase_verify(struct migration *mg)
+{
+	struct env *e = mg->e;
+	struct mig_record *r = mg->r;
+	char err[512];
+
+	if (mg->migrate_rc == 0) {
+		if (vm_wait_agent(&mg->dst, 30000, err, sizeof(err)) == 0)
 			r->dst_agent_ok = true;
 		else
 			snprintf(r->error, sizeof(r->error), "%s", err);
 		if (e->cs.memcheck_mib > 0 && r->dst_agent_ok)
-			verify_integrity(&dst, &it, r);
-	} else if (!pvmig_interrupted) {
-		check_source_survived(&src, r);
+			verify_integrity(&mg->dst, &mg->it, r);
+	} else if (!pvmig_interrupted && !hostpair_lost(e)) {
+		check_source_survived(&mg->src, r);
 		/* The source guest goes on: it must still hold every byte. */
 		if (e->cs.memcheck_mib > 0)
-			verify_integrity(&src, &it, r);
+			verify_integrity(&mg->src, &mg->it, r);
 	}
-	if (e->cs.workload == WORKLOAD_SERVICE && guest_t0 != NA && !pvmig_interrupted)
-		observe_service(e, r->dst_agent_ok ? &dst : &src, guest_t0, r);
-	if (m->pv_counters && src.qmp_up)
-		read_pv_counters(&src, r);
+	if (e->cs.workload == WORKLOAD_SERVICE && mg->guest_t0 != NA && !pvmig_interrupted)
+		observe_service(e, r->dst_agent_ok ? &mg->dst : &mg->src, mg->guest_t0, r);
+}
+
+/* Record: the method's counters, the balloon given back, how the source's
+ * memory was backed, and the end-to-end time. */
+static void phase_record(struct migration *mg)
+{
+	struct mig_record *r = mg->r;
+	const struct method *m = mg->m;
+
+	if (m->pv_counters && mg->src.qmp_up)
+		read_pv_counters(&mg->src, r);
 	if (m->inflate && r->dst_agent_ok)
-		balloon_deflate(&dst.qmp, mem_bytes, 300000, &bo);
-	if (m->inflate || prep_counters) {
+		balloon_deflate(&mg->dst.qmp, mg->mem_bytes, 300000, &mg->bo);
+	if (m->inflate || mg->prep_counters) {
 		json_t *c = r->counters ? r->counters : json_object();
 
 		if (m->inflate)
-			json_object_set_new(c, "balloon", balloon_json(&bo, mem_bytes));
-		if (prep_counters)
-			json_object_set_new(c, "reporting", prep_counters);
-		prep_counters = NULL;
+			json_object_set_new(c, "balloon", balloon_json(&mg->bo, mg->mem_bytes));
+		if (mg->prep_counters)
+			json_object_set_new(c, "reporting", mg->prep_counters);
+		mg->prep_counters = NULL;
 		r->counters = c;
 	}
 	if (r->total_time_ms != NA)
@@ -527,21 +611,53 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 		r->counters = json_object();
 	json_object_set_new(r->counters, "backing",
 			    json_pack("{s:o, s:o, s:o, s:o}",
-				      "src_before_prep", backing_before,
-				      "src_after_prep", backing_after_prep ?: json_null(),
-				      "src_after_migration", backing_json(src.pid),
-				      "dst_after_migration", backing_json(dst.pid)));
-	backing_before = backing_after_prep = NULL;
-	json_object_set_new(r->counters, "guest_mem_auto_init", auto_init);
-	auto_init = NULL;
-out:
-	hog_stop(&hog);
-	json_decref(prep_counters);
-	json_decref(backing_before);
-	json_decref(backing_after_prep);
-	json_decref(auto_init);
-	if (r->error[0])
-		log_warn("%s #%d: %s", m->name, repeat, r->error);
-	vm_stop(&dst);
-	vm_stop(&src);
+				      "src_before_prep", mg->backing_before,
+				      "src_after_prep", mg->backing_after_prep ?: json_null(),
+				      "src_after_migration", backing_json(&mg->src),
+				      "dst_after_migration", backing_json(&mg->dst)));
+	mg->backing_before = mg->backing_after_prep = NULL;
+	json_object_set_new(r->counters, "guest_mem_auto_init", mg->auto_init);
+	mg->auto_init = NULL;
+}
+
+static void finish(struct migration *mg)
+{
+	hog_stop(&mg->hog);
+	json_decref(mg->prep_counters);
+	json_decref(mg->backing_before);
+	json_decref(mg->backing_after_prep);
+	json_decref(mg->auto_init);
+	if (mg->r->error[0])
+		log_warn("%s #%d: %s", mg->m->name, mg->r->repeat, mg->r->error);
+	vm_stop(&mg->dst);
+	vm_stop(&mg->src);
+}
+
+void one_migration(struct env *e, const struct method *m, int repeat,
+                   struct mig_record *r)
+{
+	struct migration *mg = calloc(1, sizeof(*mg));
+
+	record_init(r, m->name, repeat, e->cs.mem_mib);
+	if (!mg) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return;
+	}
+	mg->e = e;
+	mg->m = m;
+	mg->r = r;
+	mg->it.mismatches = NA;
+	mg->guest_t0 = NA;
+	mg->mem_bytes = (int64_t)e->cs.mem_mib << 20;
+	mg->hooks = (struct sample_ctx){ .e = e, .src = &mg->src, .dst = &mg->dst };
+	mg->src.qmp.fd = mg->src.ga.fd = mg->dst.qmp.fd = mg->dst.ga.fd = -1;
+	snprintf(mg->uri, sizeof(mg->uri), "tcp:%s:%s", e->mig_addr, MIGRATION_PORT);
+	snprintf(mg->label, sizeof(mg->label), "%s #%d", m->name, repeat);
+
+	if (phase_boot(mg) == 0 && phase_prepare(mg) == 0 && phase_migrate(mg) == 0) {
+		phase_verify(mg);
+		phase_record(mg);
+	}
+	finish(mg);
+	free(mg);
 }

@@ -33,7 +33,17 @@ void options_usage(FILE *out)
 "                       migration and verify every page afterwards\n"
 "  --cases DIR          where CASE.case files live (default: <project>/workloads/cases)\n"
 "  --set KEY=VALUE      override one key of the case file, e.g. --set warmup_s=20\n"
-"                       (repeatable; the keys are those of workloads/cases/*.case)\n");
+"                       (repeatable; the keys are those of workloads/cases/*.case)\n"
+"two real hosts (default: both hosts are network namespaces on this machine):\n"
+"  --src-host [user@]HOST  source host over ssh, or 'local'\n"
+"  --dst-host [user@]HOST  destination host over ssh, or 'local'\n"
+"  --migration-addr ADDR   the destination's address on the migration network\n"
+"  --ssh-config FILE    ssh -F FILE for every connection (default: ~/.ssh/config)\n"
+"  --remote-top DIR     the project checkout on the hosts (default: this one's path)\n"
+"  --shape              shape the migration NICs to --link-gbit with tc (removed\n"
+"                       on exit); without it real NICs are left as they are\n"
+"  --pin auto|none|SRC/DST  CPU lists for each host's QEMU, e.g. 2-5/2-5;\n"
+"                       auto pins when each host has enough cores (default auto)\n");
 }
 
 static int num(const char *v, double lo, double hi, double *out)
@@ -55,7 +65,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
 		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
-		O_SET, O_HOG,
+		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -77,6 +87,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "memcheck-mib", required_argument, 0, O_MEMCHECK },
 		{ "set", required_argument, 0, O_SET },
 		{ "host-cpu-hog", required_argument, 0, O_HOG },
+		{ "src-host", required_argument, 0, O_SRCHOST },
+		{ "dst-host", required_argument, 0, O_DSTHOST },
+		{ "migration-addr", required_argument, 0, O_MIGADDR },
+		{ "ssh-config", required_argument, 0, O_SSHCFG },
+		{ "remote-top", required_argument, 0, O_RTOP },
+		{ "shape", no_argument, 0, O_SHAPE },
+		{ "pin", required_argument, 0, O_PIN },
 		{ "x-driver", required_argument, 0, O_XDRIVER },
 		{ "x-driver-args", required_argument, 0, O_XDRVARGS },
 		{ "x-device-props", required_argument, 0, O_XDEVPROPS },
@@ -102,6 +119,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->x_cancel_at_ms = -1;
 	o->memcheck_mib = -1;
 	o->x_kill_dst_at_ms = -1;
+	o->pin = "auto";
 
 	optind = 1;
 	opterr = 0;
@@ -150,6 +168,19 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_HOG:
 			if (num(v, 0, HOG_MAX, &d) || d != (int)d) goto bad;
 			o->host_cpu_hog = (int)d; break;
+		case O_SRCHOST: o->src_host = v; break;
+		case O_DSTHOST: o->dst_host = v; break;
+		case O_MIGADDR:
+			if (!*v || strpbrk(v, " \t/")) goto bad;
+			o->migration_addr = v; break;
+		case O_SSHCFG: o->ssh_config = v; break;
+		case O_RTOP:
+			if (v[0] != '/') goto bad;
+			o->remote_top = v; break;
+		case O_SHAPE: o->shape = true; break;
+		case O_PIN:
+			if (strcmp(v, "auto") && strcmp(v, "none") && !strchr(v, '/')) goto bad;
+			o->pin = v; break;
 		case O_RESULTS: o->results_root = v; break;
 		case O_TOP: o->top = v; break;
 		case O_CASES: o->cases_dir = v; break;
@@ -194,6 +225,25 @@ bad:
 	}
 	if (optind >= argc) {
 		snprintf(err, errlen, "no case given (try --help)");
+		return -1;
+	}
+	if (!o->src_host != !o->dst_host) {
+		snprintf(err, errlen, "--src-host and --dst-host go together");
+		return -1;
+	}
+	if (!o->src_host && (o->migration_addr || o->shape || o->ssh_config || o->remote_top)) {
+		snprintf(err, errlen, "--migration-addr, --shape, --ssh-config and --remote-top need "
+			 "--src-host and --dst-host");
+		return -1;
+	}
+	if (o->src_host && !strcmp(o->src_host, "local") && !strcmp(o->dst_host, "local")) {
+		snprintf(err, errlen, "both hosts are 'local': leave out --src-host and --dst-host "
+			 "for the netns mode");
+		return -1;
+	}
+	if (o->src_host && !o->migration_addr) {
+		snprintf(err, errlen, "--migration-addr is needed with two hosts (the destination's "
+			 "address on the migration network)");
 		return -1;
 	}
 	o->case_name = argv[optind++];

@@ -31,6 +31,14 @@ struct options {
 	const char *cases_dir;		/* NULL: <top>/workloads/cases */
 	long memcheck_mib;		/* -1: the case's */
 	int host_cpu_hog;		/* stress-ng CPU workers during migrations */
+	/* Two real hosts (NULL: the netns mode) */
+	const char *src_host;		/* [user@]HOST or "local" */
+	const char *dst_host;
+	const char *migration_addr;	/* the destination's address on the fast link */
+	const char *ssh_config;		/* ssh -F FILE; NULL: the user's own */
+	const char *remote_top;		/* the checkout on the hosts; NULL: this one's path */
+	bool shape;			/* tc on the real NICs (hosts mode) */
+	const char *pin;		/* auto, none, or a CPU list per host */
 	/* --set KEY=VALUE: any case-file key, applied in order after the file */
 	const char *sets[OPTIONS_MAX_SETS];
 	int nsets;

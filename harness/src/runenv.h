@@ -11,6 +11,8 @@
 
 #include "accel.h"
 #include "casefile.h"
+#include "host.h"
+#include "link.h"
 #include "netns.h"
 #include "options.h"
 
@@ -26,7 +28,17 @@ struct env {
 	char initrd[PATH_MAX];
 	char rundir[256];
 	struct accel_choice accel;
-	struct hosts hosts;
+	bool two_hosts;		/* mode "hosts" (--src-host/--dst-host), else "netns" */
+	struct hosts hosts;	/* netns mode: the namespaces */
+	struct host src_host;	/* where the source QEMU runs */
+	struct host dst_host;
+	char mig_addr[64];	/* the destination's address on the migration link */
+	struct link link;
+	char src_if[32];	/* hosts mode: the interfaces that carry the */
+	char dst_if[32];	/* migration address, shaped with --shape */
+	char pin_src[64];	/* CPU lists each QEMU is pinned to; "" none */
+	char pin_dst[64];
+	char pin_why[256];	/* what --pin decided, and why */
 	bool cpu_ok;		/* cpucost works on this machine */
 	char cache_disk[PATH_MAX];	/* case3's page-cache image; "" if none */
 };

@@ -9,21 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hostpair.h"
 #include "util.h"
 #include "validate.h"
 
 #ifndef PVMIG_VERSION
 #define PVMIG_VERSION "unknown"
 #endif
-
-static char *slurp_trim(const char *path)
-{
-	char *s = read_file(path);
-
-	if (s)
-		s[strcspn(s, "\n")] = '\0';
-	return s;
-}
 
 /*
  * The selected mode of a transparent-hugepage knob, the word in brackets
@@ -68,23 +60,31 @@ json_t *host_json(void)
 			 "thp_enabled", thp_enabled, "thp_defrag", thp_defrag);
 }
 
-json_t *versions_json(struct env *e)
+/* A build stamp of the source host's checkout (hosts mode: both hosts'
+ * stamps were found equal before the run). */
+static char *build_stamp(struct env *e, const char *rel)
 {
 	char path[PATH_MAX + 64];
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", e->src_host.ops ? e->src_host.top : e->top, rel);
+	s = e->src_host.ops ? host_read_file(&e->src_host, path) : read_file(path);
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+json_t *versions_json(struct env *e)
+{
 	char *qsrc, *qstock, *kver, *kpkg, *series;
 	json_t *v;
 
-	snprintf(path, sizeof(path), "%s/build/qemu/source-version", e->top);
-	qsrc = slurp_trim(path);
+	qsrc = build_stamp(e, "build/qemu/source-version");
 	/* The control build (method "stock"): the same source, no series. */
-	snprintf(path, sizeof(path), "%s/build/qemu-stock/source-version", e->top);
-	qstock = slurp_trim(path);
-	snprintf(path, sizeof(path), "%s/build/qemu/.series-stamp", e->top);
-	series = slurp_trim(path);
-	snprintf(path, sizeof(path), "%s/build/guest/kernel-version", e->top);
-	kver = slurp_trim(path);
-	snprintf(path, sizeof(path), "%s/build/guest/kernel-package-version", e->top);
-	kpkg = slurp_trim(path);
+	qstock = build_stamp(e, "build/qemu-stock/source-version");
+	series = build_stamp(e, "build/qemu/.series-stamp");
+	kver = build_stamp(e, "build/guest/kernel-version");
+	kpkg = build_stamp(e, "build/guest/kernel-package-version");
 	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		      "harness", PVMIG_VERSION,
 		      "qemu_source", qsrc ? qsrc : "unknown",
@@ -92,7 +92,7 @@ json_t *versions_json(struct env *e)
 		      "qemu_series_sha256", series ? series : "unknown",
 		      "guest_kernel", kver ? kver : "unknown",
 		      "guest_kernel_package", kpkg ? kpkg : "unknown",
-		      "iperf3", e->hosts.iperf_version[0] ? e->hosts.iperf_version : "unknown");
+		      "iperf3", e->link.iperf_version[0] ? e->link.iperf_version : "unknown");
 	free(qsrc);
 	free(qstock);
 	free(kver);
@@ -111,7 +111,7 @@ json_t *params_json(struct env *e)
 			      "driver_args", e->opt.x_driver_args, "device_props", e->opt.x_device_props,
 			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
 
-	return json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
+	json_t *p = json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
 			 "s:i, s:i, s:i, s:I, s:o, s:o}",
 			 "case", e->cs.name, "description", e->cs.description,
 			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
@@ -132,6 +132,13 @@ json_t *params_json(struct env *e)
 				   "warmup_s", e->cs.warmup_s, "observe_after_s", e->cs.observe_after_s,
 				   "churn_mem_pct", e->cs.churn_mem_pct, "churn_s", e->cs.churn_s) :
 			 json_null());
+
+	if (e->two_hosts)
+		json_object_set_new(p, "hosts",
+				    json_pack("{s:s, s:s, s:s, s:b, s:s}", "src", e->opt.src_host,
+					      "dst", e->opt.dst_host, "migration_addr", e->mig_addr,
+					      "shape", e->opt.shape, "pin", e->opt.pin));
+	return p;
 }
 
 /* The scenario name is derived from the parameters, so it cannot lie. */
@@ -148,6 +155,17 @@ void make_run_id(struct env *e, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib,
 			 e->opt.link_gbit, e->accel.name,
 			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+
+	/* Two real hosts measure another machine than netns runs do: the
+	 * mode and the pair are part of the scenario. */
+	if (e->two_hosts && n > 0 && (size_t)n < len) {
+		char tag[160];
+
+		hostpair_tag(e, tag, sizeof(tag));
+		n += snprintf(buf + n, len - (size_t)n, "_hosts-%s", tag);
+	}
+	if (e->pin_src[0] && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_pinned");
 
 	if (e->cs.memcheck_mib > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_memcheck%ld", e->cs.memcheck_mib);

@@ -107,7 +107,7 @@ static int enter_netns(const char *netns)
 	return 0;
 }
 
-static pid_t spawn(const char *netns, char *const argv[], int outfd)
+static pid_t spawn_io(const char *netns, char *const argv[], int infd, int outfd)
 {
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -123,7 +123,7 @@ static pid_t spawn(const char *netns, char *const argv[], int outfd)
 	if (netns && enter_netns(netns) < 0)
 		_exit(126);
 	int devnull = open("/dev/null", O_RDWR);
-	dup2(devnull, 0);
+	dup2(infd >= 0 ? infd : devnull, 0);
 	dup2(outfd >= 0 ? outfd : devnull, 1);
 	dup2(outfd >= 0 ? outfd : devnull, 2);
 	execvp(argv[0], argv);
@@ -158,6 +158,11 @@ void stop_pid(pid_t pid, int grace_ms)
 		kill(pid, SIGKILL);
 		wait_pid_exit(pid, 5000, NULL);
 	}
+}
+
+static pid_t spawn(const char *netns, char *const argv[], int outfd)
+{
+	return spawn_io(netns, argv, -1, outfd);
 }
 
 int run_cmd(const char *netns, char *const argv[], int timeout_ms,
@@ -285,4 +290,25 @@ int mkdir_p(const char *path)
 	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd)
+{
+	int pfd[2], fd = -1;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	if (logpath)
+		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	pid = spawn_io(NULL, argv, pfd[0], fd);
+	close(pfd[0]);
+	if (fd >= 0)
+		close(fd);
+	if (pid < 0) {
+		close(pfd[1]);
+		return -1;
+	}
+	*stdin_fd = pfd[1];
+	return pid;
 }

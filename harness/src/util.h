@@ -41,6 +41,14 @@ int run_cmd(const char *netns, char *const argv[], int timeout_ms,
  */
 pid_t spawn_bg(const char *netns, char *const argv[], const char *logpath);
 
+/*
+ * As spawn_bg (harness's own namespace), with the child's standard input
+ * a pipe whose write end (close-on-exec) goes to *stdin_fd: closing it is
+ * how the child learns that the harness is done, and the kernel closes it
+ * for us when the harness dies.
+ */
+pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd);
+
 /* Wait up to timeout_ms for pid to exit; true if it did (and was reaped). */
 bool wait_pid_exit(pid_t pid, int timeout_ms, int *status);
 

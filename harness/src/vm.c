@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "guestagent.h"
 #include "util.h"
 
@@ -101,19 +100,31 @@ void vm_argv_free(char **argv)
 	free(argv);
 }
 
+static void host_file(const struct vm_config *c, const char *suffix, char *out, size_t len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", c->name, suffix);
+	host_path(c->host, name, out, len);
+}
+
 int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
              char *err, size_t errlen)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	char **argv;
 
 	memset(v, 0, sizeof(*v));
 	v->qmp.fd = v->ga.fd = -1;
-	snprintf(v->qmp_path, sizeof(v->qmp_path), "%s/%s.qmp", c->rundir, c->name);
-	snprintf(v->ga_path, sizeof(v->ga_path), "%s/%s.ga", c->rundir, c->name);
-	snprintf(v->log_path, sizeof(v->log_path), "%s/%s-qemu.log", c->rundir, c->name);
-	snprintf(v->serial_path, sizeof(v->serial_path), "%s/%s-serial.log", c->rundir, c->name);
-	unlink(v->qmp_path);
-	unlink(v->ga_path);
+	v->host = c->host;
+	host_file(c, ".qmp", v->qmp_path, sizeof(v->qmp_path));
+	host_file(c, ".ga", v->ga_path, sizeof(v->ga_path));
+	host_file(c, "-qemu.log", v->log_path, sizeof(v->log_path));
+	host_file(c, "-serial.log", v->serial_path, sizeof(v->serial_path));
+	if (host_is_local(c->host)) {
+		unlink(v->qmp_path);
+		unlink(v->ga_path);
+	}
 
 	argv = vm_argv(c, v);
 	for (char **p = argv; *p; p++) {
@@ -121,7 +132,8 @@ int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
 
 		snprintf(v->cmdline + n, sizeof(v->cmdline) - n, "%s%s", n ? " " : "", *p);
 	}
-	{
+	/* On an ssh host the command line is in run.json only. */
+	if (host_is_local(c->host)) {
 		FILE *f = fopen(v->log_path, "a");
 
 		if (f) {
@@ -132,14 +144,15 @@ int vm_start(struct vm *v, const struct vm_config *c, int timeout_ms,
 			fclose(f);
 		}
 	}
-	v->pid = spawn_bg(c->netns, argv, v->log_path);
-	vm_argv_free(argv);
-	if (v->pid < 0) {
-		snprintf(err, errlen, "%s: cannot start QEMU", c->name);
+	if (host_spawn(c->host, c->name, argv, v->log_path, &v->proc, err, errlen)) {
+		vm_argv_free(argv);
 		return -1;
 	}
-	cleanup_track_pid(v->pid);
-	if (qmp_open(&v->qmp, c->name, v->qmp_path, true, timeout_ms)) {
+	vm_argv_free(argv);
+	if (host_forward(c->host, v->qmp_path, timeout_ms, v->qmp_local, sizeof(v->qmp_local),
+			 err, errlen))
+		return -1;
+	if (qmp_open(&v->qmp, c->name, v->qmp_local, true, (int)(deadline - now_ms()))) {
 		snprintf(err, errlen, "%s: QMP not reachable: %s%s", c->name, v->qmp.error,
 			 vm_alive(v) ? "" : " (QEMU exited; see its log)");
 		return -1;
@@ -153,7 +166,11 @@ int vm_wait_agent(struct vm *v, int timeout_ms, char *err, size_t errlen)
 	char name[40];
 
 	snprintf(name, sizeof(name), "%s-ga", v->qmp.name);
-	if (ga_connect(&v->ga, name, v->ga_path, timeout_ms) || ga_ping(&v->ga, 5000)) {
+	if (!v->ga_local[0] &&
+	    host_forward(v->host, v->ga_path, timeout_ms, v->ga_local, sizeof(v->ga_local),
+			 err, errlen))
+		return -1;
+	if (ga_connect(&v->ga, name, v->ga_local, timeout_ms) || ga_ping(&v->ga, 5000)) {
 		snprintf(err, errlen, "%s: guest agent did not answer within %d ms: %s",
 			 v->qmp.name, timeout_ms, v->ga.error);
 		return -1;
@@ -164,8 +181,7 @@ int vm_wait_agent(struct vm *v, int timeout_ms, char *err, size_t errlen)
 
 bool vm_alive(const struct vm *v)
 {
-	return v->pid > 0 && kill(v->pid, 0) == 0 &&
-	       !wait_pid_exit(v->pid, 0, NULL);
+	return v->host && host_alive(v->host, &v->proc);
 }
 
 static void close_channels(struct vm *v)
@@ -177,28 +193,38 @@ static void close_channels(struct vm *v)
 	v->ga_up = v->qmp_up = false;
 }
 
+static void drop_forwards(struct vm *v)
+{
+	if (v->qmp_local[0])
+		host_unforward(v->host, v->qmp_local);
+	if (v->ga_local[0])
+		host_unforward(v->host, v->ga_local);
+	v->qmp_local[0] = v->ga_local[0] = '\0';
+}
+
 void vm_stop(struct vm *v)
 {
-	if (v->pid <= 0)
+	if (!v->host || v->proc.pid <= 0)
 		return;
 	if (v->qmp_up && !pvmig_interrupted)
 		qmp_exec(&v->qmp, "quit", NULL, 2000, NULL);
 	close_channels(v);
-	if (!wait_pid_exit(v->pid, 3000, NULL))
-		stop_pid(v->pid, 3000);
-	cleanup_untrack_pid(v->pid);
-	v->pid = 0;
-	unlink(v->qmp_path);
-	unlink(v->ga_path);
+	if (host_wait_exit(v->host, &v->proc, 3000))
+		host_forget(v->host, &v->proc);
+	else
+		host_stop(v->host, &v->proc, 3000);
+	drop_forwards(v);
+	if (host_is_local(v->host)) {
+		unlink(v->qmp_path);
+		unlink(v->ga_path);
+	}
 }
 
 void vm_kill(struct vm *v)
 {
-	if (v->pid <= 0)
+	if (!v->host || v->proc.pid <= 0)
 		return;
-	kill(v->pid, SIGKILL);
-	wait_pid_exit(v->pid, 5000, NULL);
+	host_kill(v->host, &v->proc);
 	close_channels(v);
-	cleanup_untrack_pid(v->pid);
-	v->pid = 0;
+	drop_forwards(v);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "host.h"
 #include "qmp.h"
 
 #define VM_MAX_EXTRA 16
@@ -14,8 +15,8 @@ struct vm_config {
 	const char *qemu;	/* binary */
 	const char *kernel;	/* vmlinux */
 	const char *initrd;
-	const char *netns;	/* NULL: the harness's own */
-	const char *rundir;	/* sockets and logs go here */
+	struct host *host;	/* where it runs; sockets and logs go to its
+				   scratch directory, paths are the host's */
 	const char *accel;	/* "kvm" or "tcg" */
 	long mem_mib;
 	bool prealloc;		/* back all guest RAM before it runs */
@@ -26,15 +27,18 @@ struct vm_config {
 };
 
 struct vm {
-	pid_t pid;
+	struct host *host;
+	struct host_proc proc;	/* proc.pid: QEMU's pid on its host */
 	struct qmp qmp;
 	struct qmp ga;
 	bool qmp_up;
 	bool ga_up;
-	char qmp_path[512];
+	char qmp_path[512];	/* on the host */
 	char ga_path[512];
 	char log_path[512];
 	char serial_path[512];
+	char qmp_local[512];	/* what this process connects to (forwarded) */
+	char ga_local[512];
 	char cmdline[8192];	/* the QEMU command line, for run.json */
 };
 
