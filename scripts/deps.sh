@@ -9,6 +9,10 @@
 #  - a deb entry for bookworm-backports, whose packages apt never picks on
 #    its own (the suite is NotAutomatic); only meson and python3-pycotap are
 #    asked for from it, by name (QEMU 10.0 needs meson >= 1.5).
+# openssh-server, hwloc (lstopo) and ethtool are for the hosts mode: the
+# harness drives real hosts over ssh and describes them with lstopo and
+# ethtool; the tests run sshd in namespaces of their own (its package's
+# service is not configured by the project).
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -56,8 +60,8 @@ PKGS="build-essential pkg-config ninja-build python3 python3-venv
  libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev flex bison dpkg-dev
  seabios qemu-system-data
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
- libjansson-dev libpfm4-dev libhwloc-dev iperf3 iproute2 gnuplot-nox
- e2fsprogs jq
+ libjansson-dev libpfm4-dev libhwloc-dev hwloc iperf3 iproute2 ethtool gnuplot-nox
+ e2fsprogs jq openssh-client openssh-server
  clang-14 libclang-rt-14-dev"
 # clang-14 and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes):
 # build-qemu.sh's fuzz flavour (make qemu-fuzz).

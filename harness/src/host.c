@@ -151,6 +151,11 @@ void host_unshape(struct host *h, const char *ifname)
 	host_run(h, rm, 10000, NULL, 0);
 }
 
+bool host_lost(struct host *h)
+{
+	return h->ops && h->ops->lost(h);
+}
+
 void host_close(struct host *h)
 {
 	if (h->ops)

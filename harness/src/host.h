@@ -71,6 +71,7 @@ struct host_ops {
 	int (*forward)(struct host *h, const char *path, int timeout_ms, char *local,
 		       size_t locallen, char *err, size_t errlen);
 	void (*unforward)(struct host *h, const char *local);
+	bool (*lost)(struct host *h);
 	void (*close)(struct host *h);
 };
 
@@ -151,6 +152,10 @@ bool host_is_local(const struct host *h);
  */
 int host_shape(struct host *h, const char *ifname, double gbit, char *err, size_t errlen);
 void host_unshape(struct host *h, const char *ifname);
+
+/* The host cannot be reached any more (ssh: the master connection ended).
+ * Cheap: no round trip. */
+bool host_lost(struct host *h);
 
 /* Stop what runs on the host and remove what the harness made there. */
 void host_close(struct host *h);

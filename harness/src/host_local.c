@@ -98,6 +98,12 @@ static void local_close(struct host *h)
 	(void)h;
 }
 
+static bool local_lost(struct host *h)
+{
+	(void)h;
+	return false;
+}
+
 static const struct host_ops local_ops = {
 	.begin = local_begin,
 	.spawn = local_spawn,
@@ -109,6 +115,7 @@ static const struct host_ops local_ops = {
 	.read_file = local_read_file,
 	.forward = local_forward,
 	.unforward = local_unforward,
+	.lost = local_lost,
 	.close = local_close,
 };
 

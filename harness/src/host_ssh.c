@@ -440,6 +440,11 @@ static void ssh_close(struct host *h)
 	h->closed = true;
 }
 
+static bool ssh_lost(struct host *h)
+{
+	return !h->closed && master_gone(h);
+}
+
 static const struct host_ops ssh_ops = {
 	.begin = ssh_begin,
 	.spawn = ssh_spawn,
@@ -451,6 +456,7 @@ static const struct host_ops ssh_ops = {
 	.read_file = ssh_read_file,
 	.forward = ssh_forward,
 	.unforward = ssh_unforward,
+	.lost = ssh_lost,
 	.close = ssh_close,
 };
 
@@ -541,7 +547,8 @@ int host_ssh_connect(struct host *h, const char *role, const char *target,
 		if (wait_pid_exit(h->master_pid, 0, NULL)) {
 			h->master_pid = 0;
 			last_line(log, why, sizeof(why));
-			snprintf(err, errlen, "host %s: ssh: %s", target, why);
+			snprintf(err, errlen, "host %s: %s%s", target, strncmp(why, "ssh: ", 5) ? "ssh: " : "",
+				 why);
 			return -1;
 		}
 		if (run_cmd(NULL, check, 5000, NULL, 0) == 0)

@@ -19,9 +19,9 @@ const char *hostpair_mode(const struct env *e)
 	return e->two_hosts ? "hosts" : "netns";
 }
 
-bool hostpair_lost(const struct env *e)
+bool hostpair_lost(struct env *e)
 {
-	return e->src_host.lost || e->dst_host.lost;
+	return host_lost(&e->src_host) || host_lost(&e->dst_host);
 }
 
 static int open_netns(struct env *e)
@@ -39,15 +39,29 @@ static int open_netns(struct env *e)
 	return 0;
 }
 
+/* spec: [user@]HOST[:DIR] (DIR: that host's checkout, as scp writes a
+ * remote path), or "local". */
 static int connect_one(struct env *e, struct host *h, const char *role, const char *spec,
                        char *err, size_t errlen)
 {
+	char target[256];
+	const char *colon = strchr(spec, ':');
+	const char *top = e->opt.remote_top ? e->opt.remote_top : e->top;
+
 	if (!strcmp(spec, "local")) {
 		host_local_init(h, role, NULL, e->rundir, e->top);
 		return 0;
 	}
-	if (host_ssh_connect(h, role, spec, e->opt.ssh_config,
-			     e->opt.remote_top ? e->opt.remote_top : e->top, e->rundir, err, errlen))
+	snprintf(target, sizeof(target), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (colon) {
+		if (colon[1] != '/') {
+			snprintf(err, errlen, "bad host '%s': the checkout after ':' must be an absolute path",
+				 spec);
+			return -1;
+		}
+		top = colon + 1;
+	}
+	if (host_ssh_connect(h, role, target, e->opt.ssh_config, top, e->rundir, err, errlen))
 		return -1;
 	cleanup_track_host(h);
 	return 0;

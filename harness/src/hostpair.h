@@ -31,7 +31,7 @@ int hostpair_accel(struct env *e);
 void hostpair_close(struct env *e);
 
 /* An ssh connection went away (message logged by host_ssh.c). */
-bool hostpair_lost(const struct env *e);
+bool hostpair_lost(struct env *e);
 
 /* "netns" or "hosts". */
 const char *hostpair_mode(const struct env *e);

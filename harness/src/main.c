@@ -134,6 +134,7 @@ static int run_case(struct env *e)
 	char rootbuf[PATH_MAX + 16];
 	json_t *run, *hosts;
 	int failures = 0;
+	bool lost;
 	int rc;
 
 	rc = prepare_run(e);
@@ -220,10 +221,11 @@ static int run_case(struct env *e)
 	 * (those of an ssh host stay there and go with its scratch dir). */
 	if (failures)
 		keep_logs(e->rundir, res.dir);
+	lost = hostpair_lost(e);
 	hostpair_close(e);
 	if (pvmig_interrupted)
 		return 130;
-	if (hostpair_lost(e)) {
+	if (lost) {
 		fprintf(stderr, "pvmig: %s: ssh connection lost; the run is incomplete\n",
 			e->src_host.lost ? e->src_host.name : e->dst_host.name);
 		return 1;

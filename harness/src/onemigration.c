@@ -179,6 +179,13 @@ static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 		cpucost_poll(f->dst_cpu);
 	threadstats_poll(f->src_threads);	/* NULL: not measured */
 	threadstats_poll(f->dst_threads);
+	/* A host gone mid-migration: stop now rather than send the rest of
+	 * the guest to a QEMU nothing can reach any more. */
+	if (!f->cancelled && hostpair_lost(f->e)) {
+		f->cancelled = true;
+		qmp_exec(&f->src->qmp, "migrate_cancel", NULL, 5000, NULL);
+		return 1;
+	}
 	if (f->e->opt.x_cancel_at_ms >= 0 && !f->cancelled && elapsed_ms >= f->e->opt.x_cancel_at_ms) {
 		f->cancelled = true;
 		log_info("fault: migrate_cancel at %lld ms", (long long)elapsed_ms);
