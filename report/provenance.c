@@ -11,6 +11,24 @@
 static const char *const host_keys[] = { "host.cpu_model", "host.cpus", "host.mem_mib",
 					 "host.kernel" };
 
+/* A hosts-mode run (harness --src-host/--dst-host) ran on two other
+ * machines than the harness's: the pair is part of the identity, each
+ * host with the NIC that carried the migration.  netns runs have none of
+ * these fields, so they pool among themselves as before. */
+static const char *const pair_keys[] = {
+	"hosts.src.cpu_model", "hosts.src.cpus", "hosts.src.mem_mib", "hosts.src.kernel",
+	"hosts.src.nic.driver", "hosts.src.nic.speed", "hosts.src.nic.mtu",
+	"hosts.dst.cpu_model", "hosts.dst.cpus", "hosts.dst.mem_mib", "hosts.dst.kernel",
+	"hosts.dst.nic.driver", "hosts.dst.nic.speed", "hosts.dst.nic.mtu",
+};
+
+const char *run_mode(json_t *doc)
+{
+	json_t *m = json_at(doc, "mode");
+
+	return json_is_string(m) ? json_string_value(m) : "netns";
+}
+
 const char *run_harness_version(json_t *doc)
 {
 	json_t *v = json_at(doc, "versions.harness");
@@ -32,11 +50,11 @@ bool run_is_uncommitted(json_t *doc)
 	return v && (ends_with(v, "+local") || ends_with(v, "-dirty"));
 }
 
-bool run_same_host(json_t *a, json_t *b)
+static bool same_fields(json_t *a, json_t *b, const char *const *keys, size_t n)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(host_keys); i++) {
-		char *x = json_scalar_text(json_at(a, host_keys[i]));
-		char *y = json_scalar_text(json_at(b, host_keys[i]));
+	for (size_t i = 0; i < n; i++) {
+		char *x = json_scalar_text(json_at(a, keys[i]));
+		char *y = json_scalar_text(json_at(b, keys[i]));
 		bool same = (!x && !y) || (x && y && !strcmp(x, y));
 
 		free(x);
@@ -47,16 +65,55 @@ bool run_same_host(json_t *a, json_t *b)
 	return true;
 }
 
-char *run_host_text(json_t *doc)
+bool run_same_host(json_t *a, json_t *b)
 {
-	char *v[ARRAY_SIZE(host_keys)], *out;
+	if (strcmp(run_mode(a), run_mode(b)))
+		return false;
+	if (!same_fields(a, b, pair_keys, ARRAY_SIZE(pair_keys)))
+		return false;
+	/* The harness's own machine: in netns mode it is both hosts. */
+	return !strcmp(run_mode(a), "hosts") || same_fields(a, b, host_keys, ARRAY_SIZE(host_keys));
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(host_keys); i++)
-		v[i] = json_scalar_text(json_at(doc, host_keys[i]));
+/* One host's identity text from the fields under prefix ("host",
+ * "hosts.src"). */
+static char *identity_text(json_t *doc, const char *prefix, bool nic)
+{
+	static const char *const parts[] = { "cpu_model", "cpus", "mem_mib", "kernel",
+					     "nic.driver", "nic.speed", "nic.mtu" };
+	char *v[ARRAY_SIZE(parts)], *out;
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		char *key = xasprintf("%s.%s", prefix, parts[i]);
+
+		v[i] = json_scalar_text(json_at(doc, key));
+		free(key);
+	}
 	out = xasprintf("%s, %s CPUs, %s MiB, kernel %s", v[0] ? v[0] : "?", v[1] ? v[1] : "?",
 			v[2] ? v[2] : "?", v[3] ? v[3] : "?");
-	for (size_t i = 0; i < ARRAY_SIZE(host_keys); i++)
+	if (nic) {
+		char *with = xasprintf("%s, NIC %s %s MTU %s", out, v[4] ? v[4] : "?",
+				       v[5] ? v[5] : "?", v[6] ? v[6] : "?");
+
+		free(out);
+		out = with;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
 		free(v[i]);
+	return out;
+}
+
+char *run_host_text(json_t *doc)
+{
+	char *src, *dst, *out;
+
+	if (strcmp(run_mode(doc), "hosts"))
+		return identity_text(doc, "host", false);
+	src = identity_text(doc, "hosts.src", true);
+	dst = identity_text(doc, "hosts.dst", true);
+	out = xasprintf("two hosts: %s -> %s", src, dst);
+	free(src);
+	free(dst);
 	return out;
 }
 

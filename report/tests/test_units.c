@@ -241,7 +241,36 @@ static void test_provenance(void)
 	json_t *c = json_pack("{s:{s:s}, s:{s:s, s:i, s:i, s:s}}", "versions", "harness",
 			      "97943d3", "host", "cpu_model", "AMD EPYC", "cpus", 4, "mem_mib", 24105,
 			      "kernel", "6.18");
+	json_t *pair = json_pack("{s:s, s:{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:i}}, "
+				 "s:{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:i}}}",
+				 "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
+				 "nic", "driver", "ice", "speed", "10000Mb/s", "mtu", 9000,
+				 "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
+				 "nic", "driver", "ice", "speed", "10000Mb/s", "mtu", 9000);
+	json_t *h1 = json_pack("{s:s, s:O, s:{s:s, s:i, s:i, s:s}}", "mode", "hosts", "hosts", pair,
+			       "host", "cpu_model", "laptop", "cpus", 8, "mem_mib", 16000, "kernel", "6.1");
+	json_t *h2 = json_pack("{s:s, s:O, s:{s:s, s:i, s:i, s:s}}", "mode", "hosts", "hosts", pair,
+			       "host", "cpu_model", "AMD EPYC", "cpus", 2, "mem_mib", 24105, "kernel", "6.18");
+	json_t *h3 = json_deep_copy(h2), *n1 = json_deep_copy(a);
+	char *t1;
 	char *o1 = scenario_other_regime("mem8192_link10_tcg_prealloc_dt300");
+
+	json_object_set_new(json_object_get(json_object_get(json_object_get(h3, "hosts"), "dst"), "nic"),
+			    "mtu", json_integer(1500));
+	json_object_set_new(n1, "mode", json_string("netns"));
+	check(run_same_host(h1, h2) && !run_same_host(h2, h3),
+	      "provenance: two-host runs pool by the pair (and its NICs), not by the harness's machine");
+	check(!run_same_host(a, h2) && run_same_host(a, n1),
+	      "provenance: a netns run never pools with a two-host run; no mode recorded is netns");
+	t1 = run_host_text(h3);
+	check(t1 && strstr(t1, "two hosts: EPYC 9354") && strstr(t1, "MTU 1500"),
+	      "provenance: a two-host run's host text names both hosts and their NICs");
+	free(t1);
+	json_decref(pair);
+	json_decref(h1);
+	json_decref(h2);
+	json_decref(h3);
+	json_decref(n1);
 	char *o2 = scenario_other_regime("mem8192_link10_tcg_noprealloc_dt300");
 	char *o3 = scenario_other_regime("mem8192_link10_tcg_dt300");
 
