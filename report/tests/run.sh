@@ -40,7 +40,11 @@ fi
 
 # ---- unit tests -------------------------------------------------------------
 "$UNIT" >"$TMP/unit.log" 2>&1
+unit_rc=$?
 cat "$TMP/unit.log"
+# A crash loses the checks after it without a FAIL line of their own.
+grep -q '^FAIL' "$TMP/unit.log" || [ "$unit_rc" -eq 0 ] ||
+	fail "report unit tests exited $unit_rc without a FAIL line (crashed?)"
 passed=$((passed + $(grep -c '^PASS' "$TMP/unit.log")))
 failed=$((failed + $(grep -c '^FAIL' "$TMP/unit.log")))
 

@@ -241,11 +241,11 @@ static void test_provenance(void)
 	json_t *c = json_pack("{s:{s:s}, s:{s:s, s:i, s:i, s:s}}", "versions", "harness",
 			      "97943d3", "host", "cpu_model", "AMD EPYC", "cpus", 4, "mem_mib", 24105,
 			      "kernel", "6.18");
-	json_t *pair = json_pack("{s:s, s:{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:i}}, "
+	json_t *pair = json_pack("{s:{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:i}}, "
 				 "s:{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:i}}}",
-				 "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
+				 "src", "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
 				 "nic", "driver", "ice", "speed", "10000Mb/s", "mtu", 9000,
-				 "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
+				 "dst", "cpu_model", "EPYC 9354", "cpus", 64, "mem_mib", 257000, "kernel", "6.1",
 				 "nic", "driver", "ice", "speed", "10000Mb/s", "mtu", 9000);
 	json_t *h1 = json_pack("{s:s, s:O, s:{s:s, s:i, s:i, s:s}}", "mode", "hosts", "hosts", pair,
 			       "host", "cpu_model", "laptop", "cpus", 8, "mem_mib", 16000, "kernel", "6.1");
