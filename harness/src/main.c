@@ -12,6 +12,7 @@
 #include "cpucost.h"
 #include "methods.h"
 #include "hostpair.h"
+#include "hostsetup.h"
 #include "link.h"
 #include "onemigration.h"
 #include "options.h"
@@ -256,8 +257,12 @@ int main(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ensure_sbin_in_path();
+	if (argc >= 2 && !strcmp(argv[1], "hosts-setup")) {
+		find_top(&e);
+		return hosts_setup_main(argc - 1, argv + 1, e.top);
+	}
 	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
-		fprintf(stderr, "pvmig: expected 'run CASE [options]' (try --help)\n");
+		fprintf(stderr, "pvmig: expected 'run CASE [options]' or 'hosts-setup A B' (try --help)\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (strcmp(argv[1], "run")) {

@@ -12,6 +12,7 @@ void options_usage(FILE *out)
 {
 	fprintf(out,
 "usage: pvmig run CASE [options]\n"
+"       pvmig hosts-setup A B     (build both hosts' checkouts over ssh; --help)\n"
 "  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"
 "  --mem SIZE           guest RAM, e.g. 8G, 1024M (default: the case's, 8G)\n"
 "  --repeat N           migrations per method (default: the case's)\n"

@@ -111,6 +111,49 @@ hosts_bad_input "migration address not on the destination" "no interface has the
 	--src-host pvt60-src --dst-host pvt60-dst --migration-addr 198.19.63.99 --ssh-config "$SSHH_CONFIG"
 check "hosts bad input: no results directory was made" [ ! -d "$TMP/results-bad/case1" ]
 
+# --- pvmig hosts-setup: make in each host's checkout, then the versions ---
+# Stand-in checkouts whose Makefile only notes the targets it was asked
+# for: the orchestration is what is tested here, not QEMU's build.
+fake_checkout() { # DIR SERIES [broken]
+	mkdir -p "$1/build/qemu" "$1/build/guest"
+	if [ -n "${3:-}" ]; then
+		printf 'deps qemu-stock guest:\n\t@echo $@ >> build/made\n' > "$1/Makefile"
+		printf 'qemu:\n\t@echo "cc: error: it broke"; exit 1\n' >> "$1/Makefile"
+	else
+		printf 'deps qemu qemu-stock guest:\n\t@echo $@ >> build/made\n' > "$1/Makefile"
+	fi
+	echo "1:10.0.13+ds-0+deb13u1" > "$1/build/qemu/source-version"
+	echo "$2" > "$1/build/qemu/.series-stamp"
+	echo "6.1.0-99-amd64" > "$1/build/guest/kernel-version"
+}
+fake_checkout "$TMP/topA" aaaa
+fake_checkout "$TMP/topB" aaaa
+fake_checkout "$TMP/topC" cccc
+fake_checkout "$TMP/topD" aaaa broken
+"$PVMIG" hosts-setup --ssh-config "$SSHH_CONFIG" "pvt60-src:$TMP/topA" "pvt60-dst:$TMP/topB" \
+	>"$TMP/setup.out" 2>"$TMP/setup.err"
+rc=$?
+check "hosts-setup: two hosts that agree: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "hosts-setup: says they are ready" grep -q 'are ready for pvmig run' "$TMP/setup.out"
+check "hosts-setup: ran make deps qemu qemu-stock guest in each checkout" \
+	[ "$(cat "$TMP/topA/build/made" 2>/dev/null | tr '\n' ' ')" = "deps qemu qemu-stock guest " -a \
+	  "$(cat "$TMP/topB/build/made" 2>/dev/null | tr '\n' ' ')" = "deps qemu qemu-stock guest " ]
+"$PVMIG" hosts-setup --ssh-config "$SSHH_CONFIG" "pvt60-src:$TMP/topA" "pvt60-dst:$TMP/topC" \
+	>"$TMP/setup.out" 2>"$TMP/setup.err"
+rc=$?
+check "hosts-setup: version skew: exit 1 (got $rc) and names it" \
+	bash -c "[ $rc -eq 1 ] && grep -q '^pvmig: hosts-setup: version skew: QEMU series aaaa on pvt60-src, cccc on pvt60-dst$' '$TMP/setup.err'"
+"$PVMIG" hosts-setup --ssh-config "$SSHH_CONFIG" "pvt60-src:$TMP/topD" "pvt60-dst:$TMP/topB" \
+	>"$TMP/setup.out" 2>"$TMP/setup.err"
+rc=$?
+check "hosts-setup: a failing build: exit 1 (got $rc) with its last lines" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'pvt60-src: make deps qemu qemu-stock guest failed' '$TMP/setup.err' && grep -q 'cc: error: it broke' '$TMP/setup.err'"
+"$PVMIG" hosts-setup --ssh-config "$SSHH_CONFIG" nosuch.invalid pvt60-dst >"$TMP/setup.out" 2>"$TMP/setup.err"
+rc=$?
+check "hosts-setup: unknown host: exit 2 (got $rc), one line" \
+	bash -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/setup.err') -eq 1 ] && grep -q 'Could not resolve hostname' '$TMP/setup.err'"
+check "hosts-setup: nothing left on either host" nothing_left_on_hosts
+
 # --- the ssh connection killed mid-migration, with the supervisor ---
 # A slow migration; then every process of the destination's ssh session
 # (sshd's per-connection processes, the supervisor's sh and cat) gets
