@@ -74,28 +74,6 @@ static const char spawn_script[] =
 static const char alive_script[] = SH_ALIVE "alive \"$1\"";
 static const char signal_script[] = SH_ALIVE "alive \"$1\" && kill -$2 $p";
 
-/* Append s to buf as one word for the remote shell: '...' with ' as '\''. */
-static void quote_append(char *buf, size_t len, const char *s)
-{
-	size_t n = strlen(buf);
-
-	if (n && n + 1 < len)
-		buf[n++] = ' ';
-	if (n + 1 < len)
-		buf[n++] = '\'';
-	for (; *s && n + 5 < len; s++) {
-		if (*s == '\'') {
-			memcpy(buf + n, "'\\''", 4);
-			n += 4;
-		} else {
-			buf[n++] = *s;
-		}
-	}
-	if (n + 1 < len)
-		buf[n++] = '\'';
-	buf[n < len ? n : len - 1] = '\0';
-}
-
 /* ssh's options for a channel on the master (no new connection). */
 static int base_argv(struct host *h, char **argv)
 {
@@ -170,7 +148,7 @@ static int ssh_run(struct host *h, char *const argv[], int timeout_ms, char *out
 	char cmd[16384] = "";
 
 	for (int i = 0; argv[i]; i++)
-		quote_append(cmd, sizeof(cmd), argv[i]);
+		shell_quote_append(cmd, sizeof(cmd), argv[i]);
 	return ssh_exec(h, cmd, timeout_ms, out, outlen);
 }
 
@@ -185,15 +163,15 @@ static int ssh_spawn(struct host *h, const char *name, char *const argv[], const
 	char cmd[16384] = "", out[256] = "";
 	int rc;
 
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), "-c");
-	quote_append(cmd, sizeof(cmd), spawn_script);
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), h->scratch);
-	quote_append(cmd, sizeof(cmd), name);
-	quote_append(cmd, sizeof(cmd), logpath ? logpath : "/dev/null");
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), "-c");
+	shell_quote_append(cmd, sizeof(cmd), spawn_script);
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), h->scratch);
+	shell_quote_append(cmd, sizeof(cmd), name);
+	shell_quote_append(cmd, sizeof(cmd), logpath ? logpath : "/dev/null");
 	for (int i = 0; argv[i]; i++)
-		quote_append(cmd, sizeof(cmd), argv[i]);
+		shell_quote_append(cmd, sizeof(cmd), argv[i]);
 	rc = ssh_exec(h, cmd, SSH_CMD_TIMEOUT_MS, out, sizeof(out));
 	p->pid = rc == 0 ? (pid_t)atoi(out) : 0;
 	if (p->pid <= 0) {
@@ -212,13 +190,13 @@ static int pidfile_cmd(struct host *h, const struct host_proc *p, const char *sc
 	char cmd[4096] = "", pf[PATH_MAX + 40];
 
 	pidfile(h, p, pf, sizeof(pf));
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), "-c");
-	quote_append(cmd, sizeof(cmd), script);
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), pf);
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), "-c");
+	shell_quote_append(cmd, sizeof(cmd), script);
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), pf);
 	if (arg)
-		quote_append(cmd, sizeof(cmd), arg);
+		shell_quote_append(cmd, sizeof(cmd), arg);
 	return ssh_exec_always(h, cmd, SSH_CMD_TIMEOUT_MS, NULL, 0);
 }
 
@@ -255,9 +233,9 @@ static void ssh_forget(struct host *h, struct host_proc *p)
 	char cmd[PATH_MAX + 64] = "", pf[PATH_MAX + 40];
 
 	pidfile(h, p, pf, sizeof(pf));
-	quote_append(cmd, sizeof(cmd), "rm");
-	quote_append(cmd, sizeof(cmd), "-f");
-	quote_append(cmd, sizeof(cmd), pf);
+	shell_quote_append(cmd, sizeof(cmd), "rm");
+	shell_quote_append(cmd, sizeof(cmd), "-f");
+	shell_quote_append(cmd, sizeof(cmd), pf);
 	ssh_exec_always(h, cmd, SSH_CMD_TIMEOUT_MS, NULL, 0);
 }
 
@@ -268,9 +246,9 @@ static char *ssh_read_file(struct host *h, const char *path)
 
 	if (!buf)
 		return NULL;
-	quote_append(cmd, sizeof(cmd), "cat");
-	quote_append(cmd, sizeof(cmd), "--");
-	quote_append(cmd, sizeof(cmd), path);
+	shell_quote_append(cmd, sizeof(cmd), "cat");
+	shell_quote_append(cmd, sizeof(cmd), "--");
+	shell_quote_append(cmd, sizeof(cmd), path);
 	if (ssh_exec(h, cmd, SSH_CMD_TIMEOUT_MS, buf, cap) != 0) {
 		free(buf);
 		return NULL;
@@ -308,9 +286,9 @@ static int ssh_forward(struct host *h, const char *path, int timeout_ms, char *l
 	/* A forward opens the remote socket only when a client connects
 	 * locally, and a refused channel looks like a closed connection to
 	 * qmp.c: wait for the socket to exist first. */
-	quote_append(test, sizeof(test), "test");
-	quote_append(test, sizeof(test), "-S");
-	quote_append(test, sizeof(test), path);
+	shell_quote_append(test, sizeof(test), "test");
+	shell_quote_append(test, sizeof(test), "-S");
+	shell_quote_append(test, sizeof(test), path);
 	while (ssh_exec(h, test, SSH_CMD_TIMEOUT_MS, NULL, 0) != 0) {
 		if (h->lost || pvmig_interrupted || now_ms() >= deadline) {
 			snprintf(err, errlen, "%s: socket %s %s", h->name, path,
@@ -388,11 +366,11 @@ static int ssh_begin(struct host *h, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(log, sizeof(log), "%s/supervisor-%s.log", h->local_dir, h->role);
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), "-c");
-	quote_append(cmd, sizeof(cmd), supervisor_script);
-	quote_append(cmd, sizeof(cmd), "sh");
-	quote_append(cmd, sizeof(cmd), h->scratch);
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), "-c");
+	shell_quote_append(cmd, sizeof(cmd), supervisor_script);
+	shell_quote_append(cmd, sizeof(cmd), "sh");
+	shell_quote_append(cmd, sizeof(cmd), h->scratch);
 	n = base_argv(h, argv);
 	argv[n++] = h->target;
 	argv[n++] = "--";

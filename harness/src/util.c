@@ -312,3 +312,24 @@ pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd)
 	*stdin_fd = pfd[1];
 	return pid;
 }
+
+void shell_quote_append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n && n + 1 < len)
+		buf[n++] = ' ';
+	if (n + 1 < len)
+		buf[n++] = '\'';
+	for (; *s && n + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(buf + n, "'\\''", 4);
+			n += 4;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	if (n + 1 < len)
+		buf[n++] = '\'';
+	buf[n < len ? n : len - 1] = '\0';
+}

@@ -55,6 +55,14 @@ bool wait_pid_exit(pid_t pid, int timeout_ms, int *status);
 /* SIGTERM, then SIGKILL after grace_ms; reaps the child. */
 void stop_pid(pid_t pid, int grace_ms);
 
+/*
+ * Append s to buf (NUL-terminated, len bytes) as one word of a POSIX
+ * shell command line, space-separated from what is there: '...' with each
+ * ' written as '\''.  ssh hands the remote shell one string, so every
+ * argument of a remote command goes through this.  Truncated to fit.
+ */
+void shell_quote_append(char *buf, size_t len, const char *s);
+
 /* Read a whole small file into a malloc'd NUL-terminated string. */
 char *read_file(const char *path);
 

@@ -35,5 +35,6 @@ void suite_cpucost(void);
 void suite_topology(void);
 void suite_threadstats(void);
 void suite_qemuthreads(void);
+void suite_hosts(void);
 
 #endif

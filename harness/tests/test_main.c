@@ -19,6 +19,7 @@ int main(void)
 	suite_topology();
 	suite_threadstats();
 	suite_qemuthreads();
+	suite_hosts();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }

@@ -1,0 +1,155 @@
+/* The hosts mode's pure parts and the local host implementation: options,
+ * shell quoting for ssh, host descriptions, pinning decisions, project
+ * paths on another checkout, and a process started, read and stopped
+ * through the host interface (no root, no ssh). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "host.h"
+#include "hostinfo.h"
+#include "options.h"
+#include "pin.h"
+#include "runenv.h"
+#include "util.h"
+
+static int parse(struct options *o, char *err, size_t len, int argc, ...)
+{
+	char *argv[32];
+	va_list ap;
+
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return options_parse(argc, argv, o, err, len);
+}
+
+static void options_checks(void)
+{
+	struct options o;
+	char err[256];
+	int rc;
+
+	rc = parse(&o, err, sizeof(err), 10, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
+		   "--migration-addr", "10.0.0.2", "--shape", "--pin", "case1");
+	CHECK(rc == -1 && strstr(err, "bad value"), "hosts options: --pin takes auto, none or SRC/DST (%s)", err);
+	rc = parse(&o, err, sizeof(err), 11, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
+		   "--migration-addr", "10.0.0.2", "--shape", "--pin", "2-5/2-5", "case1");
+	CHECK(rc == 0 && !strcmp(o.src_host, "root@a") && !strcmp(o.dst_host, "b:/srv/pvmig") &&
+	      !strcmp(o.migration_addr, "10.0.0.2") && o.shape && !strcmp(o.pin, "2-5/2-5"),
+	      "hosts options: hosts, address, --shape and --pin are taken");
+	rc = parse(&o, err, sizeof(err), 4, "run", "--src-host", "a", "case1");
+	CHECK(rc == -1 && strstr(err, "go together"), "hosts options: one host alone is refused (%s)", err);
+	rc = parse(&o, err, sizeof(err), 6, "run", "--src-host", "a", "--dst-host", "b", "case1");
+	CHECK(rc == -1 && strstr(err, "--migration-addr is needed"),
+	      "hosts options: two hosts need the migration address (%s)", err);
+	rc = parse(&o, err, sizeof(err), 8, "run", "--src-host", "local", "--dst-host", "local",
+		   "--migration-addr", "10.0.0.2", "case1");
+	CHECK(rc == -1 && strstr(err, "both hosts are 'local'"), "hosts options: two local hosts are refused");
+	rc = parse(&o, err, sizeof(err), 3, "run", "--shape", "case1");
+	CHECK(rc == -1 && strstr(err, "need --src-host"), "hosts options: --shape without hosts is refused");
+	rc = parse(&o, err, sizeof(err), 2, "run", "case1");
+	CHECK(rc == 0 && !o.src_host && !strcmp(o.pin, "auto") && !o.shape,
+	      "hosts options: the default is the netns mode, --pin auto, no shaping");
+}
+
+static void quoting_checks(void)
+{
+	char cmd[512] = "", out[256];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	const char *word = "it's a \"word\" with $HOME and `x` \\ ;|&";
+
+	shell_quote_append(cmd, sizeof(cmd), "printf");
+	shell_quote_append(cmd, sizeof(cmd), "%s|");
+	shell_quote_append(cmd, sizeof(cmd), word);
+	shell_quote_append(cmd, sizeof(cmd), "");
+	CHECK(run_cmd(NULL, argv, 5000, out, sizeof(out)) == 0 && !strncmp(out, word, strlen(word)) &&
+	      !strcmp(out + strlen(word), "||"),
+	      "ssh quoting: a remote shell gets each word back as it was, empty ones too");
+}
+
+static void hostinfo_checks(void)
+{
+	json_t *o = hostinfo_parse("cpu_model=AMD EPYC 9354 = 32-core\ncpus=64\nnic_speed=\nno equals\n=x\n");
+
+	CHECK(!strcmp(json_string_value(json_object_get(o, "cpu_model")) ?: "", "AMD EPYC 9354 = 32-core"),
+	      "hostinfo: a value keeps its own '='");
+	CHECK(json_is_null(json_object_get(o, "nic_speed")), "hostinfo: an empty value is null (not known)");
+	CHECK(json_object_size(o) == 3, "hostinfo: lines without a key are skipped");
+	json_decref(o);
+}
+
+static void pin_checks(void)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	e->opt.pin = "auto";
+	pin_decide(e, 2, 2);
+	CHECK(!e->pin_src[0] && !e->pin_dst[0] && strstr(e->pin_why, "this machine has 2"),
+	      "pin: auto on a 2-PU netns machine pins nothing and says why (%s)", e->pin_why);
+	pin_decide(e, 16, 16);
+	CHECK(!strcmp(e->pin_src, "1-4") && !strcmp(e->pin_dst, "5-8"),
+	      "pin: auto in netns mode gives the two QEMUs separate PUs of one machine");
+	e->two_hosts = true;
+	pin_decide(e, 8, 2);
+	CHECK(!e->pin_src[0] && strstr(e->pin_why, "the hosts have 8 and 2"),
+	      "pin: auto needs enough PUs on both hosts (%s)", e->pin_why);
+	pin_decide(e, 8, 8);
+	CHECK(!strcmp(e->pin_src, "1-4") && !strcmp(e->pin_dst, "1-4"), "pin: auto on two 8-PU hosts");
+	e->opt.pin = "2-5/6,7";
+	pin_decide(e, 2, 2);
+	CHECK(!strcmp(e->pin_src, "2-5") && !strcmp(e->pin_dst, "6,7"), "pin: SRC/DST lists as given");
+	e->opt.pin = "none";
+	pin_decide(e, 64, 64);
+	CHECK(!e->pin_src[0] && strstr(e->pin_why, "--pin none"), "pin: none pins nothing");
+	free(e);
+}
+
+static void local_host_checks(void)
+{
+	struct host h;
+	struct host_proc p;
+	char dir[] = "/tmp/pvmig-unit-XXXXXX", path[PATH_MAX + 32], local[PATH_MAX], err[256];
+	char *sleeper[] = { "sleep", "30", NULL };
+	char *text;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "local host: scratch directory");
+		return;
+	}
+	host_local_init(&h, "src", NULL, dir, "/srv/pvmig");
+	host_project_path(&h, "/work/main", "/work/main/build/qemu/qemu-system-x86_64", path, sizeof(path));
+	CHECK(!strcmp(path, "/srv/pvmig/build/qemu/qemu-system-x86_64"),
+	      "host paths: a file of the checkout is found in the host's checkout");
+	host_project_path(&h, "/work/main", "/work/mainline/x", path, sizeof(path));
+	CHECK(!strcmp(path, "/work/mainline/x"), "host paths: only a whole directory prefix is replaced");
+	host_path(&h, "src.qmp", path, sizeof(path));
+	CHECK(!strncmp(path, dir, strlen(dir)) && !strcmp(path + strlen(dir), "/src.qmp"),
+	      "host paths: scratch files are in the host's scratch directory");
+	CHECK(host_forward(&h, path, 0, local, sizeof(local), err, sizeof(err)) == 0 && !strcmp(local, path),
+	      "local host: a socket needs no forwarding");
+	text = host_write_file(&h, path, "it's\n$x") == 0 ? host_read_file(&h, path) : NULL;
+	CHECK(text && !strcmp(text, "it's\n$x"), "local host: a file written is read back as it was");
+	free(text);
+	CHECK(!host_read_file(&h, "/nonexistent"), "local host: an unreadable file is NULL");
+	unlink(path);
+	CHECK(host_spawn(&h, "sleeper", sleeper, NULL, &p, err, sizeof(err)) == 0 && p.pid > 0 &&
+	      host_alive(&h, &p), "local host: a started process runs");
+	host_stop(&h, &p, 2000);
+	CHECK(p.pid == 0, "local host: a stopped process is forgotten");
+	CHECK(!host_lost(&h) && host_is_local(&h), "local host: never lost, always local");
+	rmdir(dir);
+}
+
+void suite_hosts(void)
+{
+	options_checks();
+	quoting_checks();
+	hostinfo_checks();
+	pin_checks();
+	local_host_checks();
+}
