@@ -50,6 +50,7 @@ struct host {
 	char target[128];	/* [user@]HOST as given */
 	char ssh_config[PATH_MAX];	/* -F FILE, "" for the user's own */
 	char ctl_path[PATH_MAX];	/* ControlPath of the master */
+	char ctl_opt[PATH_MAX + 16];	/* "ControlPath=..." for ssh -o */
 	char local_dir[PATH_MAX];	/* local end of forwarded sockets */
 	pid_t master_pid;	/* local `ssh -M` process */
 	pid_t supervisor_pid;	/* local ssh process of the remote supervisor */

@@ -77,10 +77,8 @@ static const char signal_script[] = SH_ALIVE "alive \"$1\" && kill -$2 $p";
 /* ssh's options for a channel on the master (no new connection). */
 static int base_argv(struct host *h, char **argv)
 {
-	static char ctl[PATH_MAX + 32];
 	int n = 0;
 
-	snprintf(ctl, sizeof(ctl), "ControlPath=%s", h->ctl_path);
 	argv[n++] = "ssh";
 	if (h->ssh_config[0]) {
 		argv[n++] = "-F";
@@ -91,7 +89,7 @@ static int base_argv(struct host *h, char **argv)
 	argv[n++] = "-o";
 	argv[n++] = "LogLevel=ERROR";
 	argv[n++] = "-o";
-	argv[n++] = ctl;
+	argv[n++] = h->ctl_opt;
 	argv[n++] = "-o";
 	argv[n++] = "ControlMaster=no";
 	return n;
@@ -461,7 +459,7 @@ int host_ssh_connect(struct host *h, const char *role, const char *target,
                      const char *ssh_config, const char *remote_top,
                      const char *local_dir, char *err, size_t errlen)
 {
-	char log[PATH_MAX + 32], ctl[PATH_MAX + 32], why[512];
+	char log[PATH_MAX + 32], why[512];
 	char *argv[32];
 	int n = 0;
 	int64_t deadline;
@@ -477,6 +475,7 @@ int host_ssh_connect(struct host *h, const char *role, const char *target,
 	snprintf(h->top, sizeof(h->top), "%s", remote_top);
 	snprintf(h->local_dir, sizeof(h->local_dir), "%s", local_dir);
 	snprintf(h->ctl_path, sizeof(h->ctl_path), "%s/ssh-%s.ctl", local_dir, role);
+	snprintf(h->ctl_opt, sizeof(h->ctl_opt), "ControlPath=%s", h->ctl_path);
 	snprintf(h->scratch, sizeof(h->scratch), REMOTE_SCRATCH_PREFIX "%d-%s", (int)getpid(), role);
 	if (!target[0] || target[0] == '-' || strpbrk(target, " \t'\"\\;|&$`")) {
 		snprintf(err, errlen, "bad host '%s' (expected [user@]HOST)", target);
@@ -485,7 +484,6 @@ int host_ssh_connect(struct host *h, const char *role, const char *target,
 	snprintf(log, sizeof(log), "%s/ssh-%s.log", local_dir, role);
 	unlink(log);
 	unlink(h->ctl_path);
-	snprintf(ctl, sizeof(ctl), "ControlPath=%s", h->ctl_path);
 	argv[n++] = "ssh";
 	if (h->ssh_config[0]) {
 		argv[n++] = "-F";
@@ -503,7 +501,7 @@ int host_ssh_connect(struct host *h, const char *role, const char *target,
 		argv[n++] = opts[i];
 	}
 	argv[n++] = "-o";
-	argv[n++] = ctl;
+	argv[n++] = h->ctl_opt;
 	argv[n++] = "-N";
 	argv[n++] = h->target;
 	argv[n] = NULL;

@@ -322,3 +322,35 @@ void hostpair_tag(const struct env *e, char *out, size_t len)
 	tag_of(&e->dst_host, b, sizeof(b));
 	snprintf(out, len, "%s-%s", a, b);
 }
+
+void hostpair_fetch_logs(struct env *e, const char *dir)
+{
+	static const char *const names[] = { "qemu.log", "serial.log" };
+	struct host *hosts[] = { &e->src_host, &e->dst_host };
+
+	/* Interrupted: commands are cut short; the user wants out, not logs. */
+	if (!e->two_hosts || pvmig_interrupted)
+		return;
+	mkdir_p(dir);
+	for (int i = 0; i < 2; i++) {
+		struct host *h = hosts[i];
+
+		if (host_is_local(h) || h->lost)
+			continue;
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			char name[64], remote[PATH_MAX + 64], local[PATH_MAX + 64];
+			char *text;
+			FILE *f;
+
+			snprintf(name, sizeof(name), "%s-%s", h->role, names[k]);
+			host_path(h, name, remote, sizeof(remote));
+			text = host_read_file(h, remote);
+			snprintf(local, sizeof(local), "%s/%s", dir, name);
+			if (text && (f = fopen(local, "w"))) {
+				fputs(text, f);
+				fclose(f);
+			}
+			free(text);
+		}
+	}
+}

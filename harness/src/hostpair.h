@@ -41,6 +41,10 @@ const char *hostpair_mode(const struct env *e);
  * is run.json's "host". */
 json_t *hostpair_json(struct env *e);
 
+/* Copy the QEMU and serial logs of QEMUs on ssh hosts into dir (their
+ * scratch directories go when the hosts are closed). */
+void hostpair_fetch_logs(struct env *e, const char *dir);
+
 /* "pvmig-a-pvmig-b": the two host names, for the run id (hosts mode). */
 void hostpair_tag(const struct env *e, char *out, size_t len);
 

@@ -219,9 +219,15 @@ static int run_case(struct env *e)
 		record_free(&recs[i]);
 	free(recs);
 	/* QEMU and serial logs are worth keeping only when something failed
-	 * (those of an ssh host stay there and go with its scratch dir). */
-	if (failures)
+	 * (those of an ssh host are fetched first: they go with its scratch
+	 * directory). */
+	if (failures) {
+		char logs[PATH_MAX + 16];
+
+		snprintf(logs, sizeof(logs), "%s/logs", res.dir);
+		hostpair_fetch_logs(e, logs);
 		keep_logs(e->rundir, res.dir);
+	}
 	lost = hostpair_lost(e);
 	hostpair_close(e);
 	if (pvmig_interrupted)

@@ -38,10 +38,17 @@ ns_extra() { # NS SSHD-PIDFILE
 }
 
 # Nothing of the harness on either "host": no process but sshd in the
-# namespaces, no scratch directory, and nothing local (lib.sh).
+# namespaces, no scratch directory, and nothing local (lib.sh).  A few
+# seconds are allowed for ssh sessions to wind down: root's shell runs
+# its rc files for every command (here one starts `pyenv rehash` in the
+# background), which may outlive the command by a moment.
 nothing_left_on_hosts() {
 	local left
-	left=$(ns_extra "$SSHH_NS_SRC" "$TMP/ssh/sshd_1.pid"; ns_extra "$SSHH_NS_DST" "$TMP/ssh/sshd_2.pid")
+	for _ in $(seq 1 25); do
+		left=$(ns_extra "$SSHH_NS_SRC" "$TMP/ssh/sshd_1.pid"; ns_extra "$SSHH_NS_DST" "$TMP/ssh/sshd_2.pid")
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
 	if [ -n "$left" ]; then
 		echo "  left on a host: $(echo "$left" | head -n 2 | tr '\n' ';')"
 		return 1
@@ -179,6 +186,8 @@ if wait_migrating $hpid "$TMP/loss.err"; then
 	lrun=$(ls -d "$TMP"/results-loss/case1/*_hosts-* 2>/dev/null | head -n1)
 	check "ssh loss: run.json is well-formed and names the loss" \
 		jq_ok "$lrun/run.json" '.error == "ssh connection lost" and (.migrations[0].status != "completed")'
+	check "ssh loss: the source host's QEMU logs were fetched into the results" \
+		[ -f "$lrun/logs/src-qemu.log" -a -f "$lrun/logs/ssh-dst.log" ]
 	check "ssh loss: the source host was cleaned up" \
 		[ -z "$(ns_extra "$SSHH_NS_SRC" "$TMP/ssh/sshd_1.pid")" ]
 	# (Its QEMU exits by itself once the incoming migration fails.)
