@@ -112,17 +112,18 @@ static int prepare_run(struct env *e)
 	return 0;
 }
 
-/* PUs of each host, for --pin auto: this machine's in netns mode. */
-static void decide_pinning(struct env *e, json_t *hosts)
+/* --pin from each host's cores (this machine's in netns mode). */
+static int decide_pinning(struct env *e)
 {
-	int src = topology_pus(), dst = src;
+	char err[512];
 
-	if (e->two_hosts) {
-		src = (int)json_integer_value(json_object_get(json_object_get(hosts, "src"), "cpus"));
-		dst = (int)json_integer_value(json_object_get(json_object_get(hosts, "dst"), "cpus"));
+	pin_decide(e, pin_host_cores(&e->src_host), pin_host_cores(&e->dst_host));
+	if (pin_resolve(e, err, sizeof(err))) {
+		fprintf(stderr, "pvmig: pinning: %s\n", err);
+		return 1;
 	}
-	pin_decide(e, src, dst);
 	log_info("pinning: %s", e->pin_why);
+	return 0;
 }
 
 static int run_case(struct env *e)
@@ -141,8 +142,9 @@ static int run_case(struct env *e)
 	rc = prepare_run(e);
 	if (rc)
 		return rc;
+	if (decide_pinning(e))
+		return 1;
 	hosts = hostpair_json(e);
-	decide_pinning(e, hosts);
 
 	root = e->opt.results_root;
 	if (!root) {

@@ -163,7 +163,26 @@ struct sample_ctx {
 	struct cpucost_window *dst_cpu;
 	struct threadstats_window *src_threads;	/* per-thread /proc figures, */
 	struct threadstats_window *dst_threads;	/* same window as the CPU cost */
+	bool placed;		/* --pin: threads placed again once migrating */
+	json_t *placement;	/* {"src": [...], "dst": [...]} as placed */
 };
+
+/* The migration threads exist once the migration runs: place every
+ * thread by role again and keep the placement for the record. */
+static void place_threads(struct sample_ctx *f)
+{
+	struct env *e = f->e;
+	json_t *s = NULL, *d = NULL;
+	char err[256];
+
+	f->placed = true;
+	if (!e->pin_src[0] && !e->pin_dst[0])
+		return;
+	if (pin_apply(&e->src_host, f->src->proc.pid, e->pin_src, &s, err, sizeof(err)) ||
+	    pin_apply(&e->dst_host, f->dst->proc.pid, e->pin_dst, &d, err, sizeof(err)))
+		log_warn("pinning during the migration: %s", err);
+	f->placement = json_pack("{s:o, s:o}", "src", s ?: json_null(), "dst", d ?: json_null());
+}
 
 /* Called at every progress sample: pick up new QEMU threads for the CPU
  * figures, sample every thread for the per-thread figures, and inject the
@@ -173,6 +192,8 @@ static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 	struct sample_ctx *f = opaque;
 
 	(void)status;
+	if (!f->placed)
+		place_threads(f);
 	if (f->src_cpu)
 		cpucost_poll(f->src_cpu);
 	if (f->dst_cpu)
@@ -473,9 +494,9 @@ static int phase_boot(struct migration *mg)
 
 	/* The destination preallocates while the source boots. */
 	if (vm_start(&mg->src, &mg->sside.c, 30000, err, sizeof(err)) ||
-	    pin_apply(&e->src_host, mg->src.proc.pid, e->pin_src, err, sizeof(err)) ||
+	    pin_apply(&e->src_host, mg->src.proc.pid, e->pin_src, NULL, err, sizeof(err)) ||
 	    vm_start(&mg->dst, &mg->dside.c, boot_ms, err, sizeof(err)) ||
-	    pin_apply(&e->dst_host, mg->dst.proc.pid, e->pin_dst, err, sizeof(err)) ||
+	    pin_apply(&e->dst_host, mg->dst.proc.pid, e->pin_dst, NULL, err, sizeof(err)) ||
 	    vm_wait_agent(&mg->src, boot_ms, err, sizeof(err)))
 		return fail(mg, err);
 	mg->r->qemu_cmdline = json_pack("{s:s, s:s}", "src", mg->src.cmdline, "dst", mg->dst.cmdline);
@@ -625,6 +646,10 @@ static void phase_record(struct migration *mg)
 	mg->backing_before = mg->backing_after_prep = NULL;
 	json_object_set_new(r->counters, "guest_mem_auto_init", mg->auto_init);
 	mg->auto_init = NULL;
+	if (mg->hooks.placement) {
+		json_object_set_new(r->counters, "placement", mg->hooks.placement);
+		mg->hooks.placement = NULL;
+	}
 }
 
 static void finish(struct migration *mg)
@@ -634,6 +659,7 @@ static void finish(struct migration *mg)
 	json_decref(mg->backing_before);
 	json_decref(mg->backing_after_prep);
 	json_decref(mg->auto_init);
+	json_decref(mg->hooks.placement);
 	if (mg->r->error[0])
 		log_warn("%s #%d: %s", mg->m->name, mg->r->repeat, mg->r->error);
 	vm_stop(&mg->dst);

@@ -44,8 +44,9 @@ void options_usage(FILE *out)
 "  --remote-top DIR     the project checkout on the hosts (default: this one's path)\n"
 "  --shape              shape the migration NICs to --link-gbit with tc (removed\n"
 "                       on exit); without it real NICs are left as they are\n"
-"  --pin auto|none|SRC/DST  CPU lists for each host's QEMU, e.g. 2-5/2-5;\n"
-"                       auto pins when each host has enough cores (default auto)\n");
+"  --pin auto|none|SRC/DST  where each QEMU's vCPU, main loop, migration thread\n"
+"                       and iothread run: PU lists per host, e.g. 2,3,4,5/2-5;\n"
+"                       auto: cores 1-4 from hwloc when there are enough (default)\n");
 }
 
 static int num(const char *v, double lo, double hi, double *out)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "methods.h"
+#include "pin.h"
 #include "util.h"
 
 int bad_input(const char *msg)
@@ -104,6 +105,15 @@ int validate(struct env *e)
 				 "not yet in hosts mode (--src-host/--dst-host)");
 	if (e->two_hosts && e->opt.host_cpu_hog)
 		return bad_input("--host-cpu-hog is for the netns mode");
+	if (strchr(e->opt.pin, '/')) {
+		int pus[PIN_ROLES];
+		const char *slash = strchr(e->opt.pin, '/');
+		char src[64];
+
+		snprintf(src, sizeof(src), "%.*s", (int)(slash - e->opt.pin), e->opt.pin);
+		if (pin_parse_list(src, pus) || pin_parse_list(slash + 1, pus))
+			return bad_input("--pin SRC/DST: each side a PU list such as 2,3,4,5 or 2-5");
+	}
 	if (e->two_hosts && e->opt.shape && e->opt.link_gbit <= 0)
 		return bad_input("--shape needs a rate: --link-gbit above 0");
 	/* Real NICs run at their own rate unless --shape says otherwise;

@@ -114,6 +114,7 @@ hosts_bad_input "version skew" "version skew: QEMU series" \
 	--src-host pvt60-src --dst-host "pvt60-dst:$TMP/skew" --migration-addr "$SSHH_MIG_ADDR" --ssh-config "$SSHH_CONFIG"
 hosts_bad_input "not enough memory" "not enough memory for a 61440 MiB guest" \
 	"${HOSTS[@]}" --mem 60G
+hosts_bad_input "a malformed --pin list" "each side a PU list" "${HOSTS[@]}" --pin 1,x/2
 hosts_bad_input "migration address not on the destination" "no interface has the migration address" \
 	--src-host pvt60-src --dst-host pvt60-dst --migration-addr 198.19.63.99 --ssh-config "$SSHH_CONFIG"
 check "hosts bad input: no results directory was made" [ ! -d "$TMP/results-bad/case1" ]
@@ -172,13 +173,17 @@ check "hosts-setup: nothing left on either host" nothing_left_on_hosts
 hpid=$!
 if wait_migrating $hpid "$TMP/loss.err"; then
 	sleep 1
-	keep=$(cat "$TMP/ssh/sshd_2.pid")
+	keep=$(cat "$TMP/ssh/sshd_2.pid") victims=
 	for p in $(ip netns pids "$SSHH_NS_DST"); do
 		[ "$p" = "$keep" ] && continue
 		case $(cat /proc/$p/comm 2>/dev/null) in
-		sshd|sh|cat) kill -KILL "$p" ;;
+		sshd|sh|cat) victims="$victims $p" ;;
 		esac
 	done
+	# Stopped first, so the supervisor cannot start its cleanup when its
+	# cat dies before it does.
+	kill -STOP $victims
+	kill -KILL $victims
 	wait_harness $hpid
 	check "ssh loss: the harness fails (exit 1, got $rc)" [ $rc -eq 1 ]
 	check "ssh loss: it says the connection to pvt60-dst was lost" \
@@ -201,7 +206,7 @@ fi
 
 # --- the next run: baseline and pv-bitmap under the memory checker ---
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline,pv-bitmap --memcheck-mib 128 \
-	--iperf-s 1 --shape --link-gbit 10 "${HOSTS[@]}" --results "$TMP/results" \
+	--iperf-s 1 --shape --link-gbit 10 --pin 0,1,1,0/1,0,0,1 "${HOSTS[@]}" --results "$TMP/results" \
 	>"$TMP/run.out" 2>"$TMP/run.err"
 rc=$?
 check "hosts: harness exits 0 (got $rc)" [ $rc -eq 0 ]
@@ -229,8 +234,14 @@ if [ -f "$csv" ]; then
 		jq_ok "$run/run.json" '(.hosts.src.nic.ifname | startswith("pvt60m1")) and (.hosts.dst.nic.ifname | startswith("pvt60m2"))'
 	check "hosts: the accelerator was chosen on each host" \
 		jq_ok "$run/run.json" '(.accel.how | test("^src: .*; dst: ")) and .accel.name == "tcg"'
-	check "hosts: pinning records why it did not pin on 2 PUs" \
-		jq_ok "$run/run.json" '.pinning.src == null and (.pinning.why | test("^none: auto pins with"))'
+	# --pin vCPU,main,migration,iothread per host: 0,1,1,0 and 1,0,0,1.
+	check "hosts: --pin placed each thread by role, recorded with the migration" \
+		jq_ok "$run/run.json" '.pinning.src == "0,1,1,0" and (.migrations[0].counters.placement |
+			([.src[] | select(.thread | startswith("CPU ")) | .pu] == [0]) and
+			([.src[] | select(.thread | test("^(mig/|live_migration)")) | .pu] | length > 0 and all(. == 1)) and
+			([.dst[] | select(.thread | startswith("CPU ")) | .pu] == [1]) and
+			([.dst[] | select(.thread | startswith("qemu-system")) | .pu] == [0]))'
+	check "hosts: a pinned run says so in its id" bash -c "case '$run' in *_pinned_*|*_pinned) true;; *) false;; esac"
 	check "hosts: the link was measured over the migration veth, shaped by --shape" \
 		jq_ok "$run/run.json" '.link.measured_gbit > 0 and .link.shaped_gbit == 10 and .hosts.shaped == true'
 	check "hosts: the QEMUs ran on the hosts' checkout paths" \

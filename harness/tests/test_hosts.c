@@ -86,20 +86,28 @@ static void hostinfo_checks(void)
 static void pin_checks(void)
 {
 	struct env *e = calloc(1, sizeof(*e));
+	int pus[PIN_ROLES];
 
+	CHECK(pin_parse_list("2,3,4,5", pus) == 0 && pus[0] == 2 && pus[3] == 5 &&
+	      pin_parse_list("6-9", pus) == 0 && pus[0] == 6 && pus[3] == 9 &&
+	      pin_parse_list("0,1", pus) == 0 && pus[1] == 1 && pus[2] == 1 && pus[3] == 1,
+	      "pin: lists, ranges, and a short list repeats its last PU");
+	CHECK(pin_parse_list("", pus) && pin_parse_list("a", pus) && pin_parse_list("3-1", pus) &&
+	      pin_parse_list("1,2,3,4,5", pus) && pin_parse_list("1;2", pus),
+	      "pin: empty, non-numeric, backwards, too long and odd separators are refused");
 	e->opt.pin = "auto";
 	pin_decide(e, 2, 2);
 	CHECK(!e->pin_src[0] && !e->pin_dst[0] && strstr(e->pin_why, "this machine has 2"),
-	      "pin: auto on a 2-PU netns machine pins nothing and says why (%s)", e->pin_why);
+	      "pin: auto on a 2-core netns machine pins nothing and says why (%s)", e->pin_why);
 	pin_decide(e, 16, 16);
-	CHECK(!strcmp(e->pin_src, "1-4") && !strcmp(e->pin_dst, "5-8"),
-	      "pin: auto in netns mode gives the two QEMUs separate PUs of one machine");
+	CHECK(!strcmp(e->pin_src, "auto:1") && !strcmp(e->pin_dst, "auto:5"),
+	      "pin: auto in netns mode gives the two QEMUs separate cores of one machine");
 	e->two_hosts = true;
 	pin_decide(e, 8, 2);
 	CHECK(!e->pin_src[0] && strstr(e->pin_why, "the hosts have 8 and 2"),
-	      "pin: auto needs enough PUs on both hosts (%s)", e->pin_why);
+	      "pin: auto needs enough cores on both hosts (%s)", e->pin_why);
 	pin_decide(e, 8, 8);
-	CHECK(!strcmp(e->pin_src, "1-4") && !strcmp(e->pin_dst, "1-4"), "pin: auto on two 8-PU hosts");
+	CHECK(!strcmp(e->pin_src, "auto:1") && !strcmp(e->pin_dst, "auto:1"), "pin: auto on two 8-core hosts");
 	e->opt.pin = "2-5/6,7";
 	pin_decide(e, 2, 2);
 	CHECK(!strcmp(e->pin_src, "2-5") && !strcmp(e->pin_dst, "6,7"), "pin: SRC/DST lists as given");
