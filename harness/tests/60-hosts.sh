@@ -10,7 +10,7 @@
 #    line, and the next run on that host removes what was left;
 #  - that next run: a baseline and a pv-bitmap migration of a 1 GiB guest
 #    under the memory checker, with --shape (qdisc removed afterwards);
-#  - SIGINT in mid-migration: nothing left on either host.
+#  - SIGINT and SIGTERM in mid-migration: nothing left on either host.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
@@ -253,21 +253,27 @@ check "hosts: --shape's qdiscs were removed" \
 	bash -c "! ip netns exec $SSHH_NS_SRC tc qdisc show | grep -q tbf && ! ip netns exec $SSHH_NS_DST tc qdisc show | grep -q tbf"
 check "hosts: nothing left on either host after a normal run" nothing_left_on_hosts
 
-# --- SIGINT in mid-migration ---
-"$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline --iperf-s 0 \
-	--max-bandwidth-gbit 0.05 "${HOSTS[@]}" --results "$TMP/results-int" \
-	>"$TMP/int.out" 2>"$TMP/int.err" &
-hpid=$!
-if wait_migrating $hpid "$TMP/int.err"; then
-	sleep 1
-	kill -INT $hpid
-	wait_harness $hpid
-	check "hosts sigint: harness exits 130 (got $rc)" [ $rc -eq 130 ]
-	irun=$(ls -d "$TMP"/results-int/case1/*_hosts-* 2>/dev/null | head -n1)
-	check "hosts sigint: run.json says interrupted" jq_ok "$irun/run.json" '.error == "interrupted"'
-else
-	kill -INT $hpid 2>/dev/null
-	wait_harness $hpid
-	fail "hosts sigint: the migration never started ($(tail -n 2 "$TMP/int.err" | tr '\n' ' '))"
-fi
-check "hosts sigint: nothing left on either host" nothing_left_on_hosts
+# --- SIGINT and SIGTERM in mid-migration ---
+interrupted_run() { # SIGNAL
+	local sig=$1 lsig
+	lsig=sig$(echo "$sig" | tr 'A-Z' 'a-z')
+	"$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline --iperf-s 0 \
+		--max-bandwidth-gbit 0.05 "${HOSTS[@]}" --results "$TMP/results-$lsig" \
+		>"$TMP/$lsig.out" 2>"$TMP/$lsig.err" &
+	hpid=$!
+	if wait_migrating $hpid "$TMP/$lsig.err"; then
+		sleep 1
+		kill -"$sig" $hpid
+		wait_harness $hpid
+		check "hosts $lsig: harness exits 130 (got $rc)" [ $rc -eq 130 ]
+		irun=$(ls -d "$TMP"/results-$lsig/case1/*_hosts-* 2>/dev/null | head -n1)
+		check "hosts $lsig: run.json says interrupted" jq_ok "$irun/run.json" '.error == "interrupted"'
+	else
+		kill -INT $hpid 2>/dev/null
+		wait_harness $hpid
+		fail "hosts $lsig: the migration never started ($(tail -n 2 "$TMP/$lsig.err" | tr '\n' ' '))"
+	fi
+	check "hosts $lsig: nothing left on either host" nothing_left_on_hosts
+}
+interrupted_run INT
+interrupted_run TERM
