@@ -15,7 +15,9 @@ static const char describe_script[] =
 	"echo \"nic_ifname=$1\"; echo \"nic_mtu=$(cat /sys/class/net/$1/mtu 2>/dev/null)\"; "
 	"echo \"nic_driver=$(ethtool -i \"$1\" 2>/dev/null | sed -n 's/^driver: //p')\"; "
 	"echo \"nic_bus_info=$(ethtool -i \"$1\" 2>/dev/null | sed -n 's/^bus-info: //p')\"; "
-	"echo \"nic_speed=$(ethtool \"$1\" 2>/dev/null | sed -n 's/^[[:space:]]*Speed: //p')\"";
+	"echo \"nic_speed=$(ethtool \"$1\" 2>/dev/null | sed -n 's/^[[:space:]]*Speed: //p')\"; "
+	"d=/sys/class/net/$1/device; [ -r $d/vendor ] && echo \"nic_pci_id=$(cat $d/vendor):$(cat $d/device)\"; "
+	"exit 0";
 
 json_t *hostinfo_parse(const char *text)
 {
@@ -64,8 +66,9 @@ json_t *hostinfo_json(struct host *h, const char *ifname)
 			 "hostname", take(kv, "hostname"), "topology", take(kv, "topology"));
 	if (ifname && *ifname)
 		json_object_set_new(info, "nic",
-				    json_pack("{s:s, s:o, s:o, s:o, s:o}", "ifname", ifname,
+				    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "ifname", ifname,
 					      "driver", take(kv, "nic_driver"),
+					      "pci_id", take(kv, "nic_pci_id"),
 					      "bus_info", take(kv, "nic_bus_info"),
 					      "speed", take(kv, "nic_speed"),
 					      "mtu", as_int(kv, "nic_mtu")));

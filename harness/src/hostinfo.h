@@ -15,7 +15,8 @@
 /*
  * A new object: cpu_model, cpus, mem_mib, kernel, hostname, topology
  * (hwloc's one-line synthetic description), and nic {ifname, driver,
- * bus_info, speed, mtu} when ifname is given.  Fields the host cannot
+ * pci_id (vendor:device, the NIC's model), bus_info, speed, mtu} when
+ * ifname is given.  Fields the host cannot
  * tell are null.  NULL if the host does not answer at all.
  */
 json_t *hostinfo_json(struct host *h, const char *ifname);

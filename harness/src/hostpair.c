@@ -267,6 +267,8 @@ int hostpair_accel(struct env *e)
 			return bad_input(err);
 	}
 	e->accel = s;
+	e->accel_src = s;
+	e->accel_dst = d;
 	snprintf(e->accel.how, sizeof(e->accel.how), "src: %.110s; dst: %.110s", s.how, d.how);
 	return 0;
 }

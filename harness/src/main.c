@@ -160,6 +160,11 @@ static int run_case(struct env *e)
 			"link", "shaped_gbit", e->opt.link_gbit,
 			"measured_gbit", e->opt.iperf_s ? e->link.measured_gbit : -1.0,
 			"tool", "iperf3");
+	if (e->two_hosts)
+		json_object_set_new(json_object_get(run, "accel"), "hosts",
+				    json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}",
+					      "src", "name", e->accel_src.name, "how", e->accel_src.how,
+					      "dst", "name", e->accel_dst.name, "how", e->accel_dst.how));
 	if (e->opt.iperf_s) {
 		json_t *samples = json_array();
 

@@ -28,6 +28,8 @@ struct env {
 	char initrd[PATH_MAX];
 	char rundir[256];
 	struct accel_choice accel;
+	struct accel_choice accel_src;	/* hosts mode: each host's verdict */
+	struct accel_choice accel_dst;
 	bool two_hosts;		/* mode "hosts" (--src-host/--dst-host), else "netns" */
 	struct hosts hosts;	/* netns mode: the namespaces */
 	struct host src_host;	/* where the source QEMU runs */

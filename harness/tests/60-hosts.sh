@@ -233,7 +233,8 @@ if [ -f "$csv" ]; then
 	check "hosts: the migration NICs are the test's veths" \
 		jq_ok "$run/run.json" '(.hosts.src.nic.ifname | startswith("pvt60m1")) and (.hosts.dst.nic.ifname | startswith("pvt60m2"))'
 	check "hosts: the accelerator was chosen on each host" \
-		jq_ok "$run/run.json" '(.accel.how | test("^src: .*; dst: ")) and .accel.name == "tcg"'
+		jq_ok "$run/run.json" '(.accel.how | test("^src: .*; dst: ")) and .accel.name == "tcg" and
+			.accel.hosts.src.name == "tcg" and .accel.hosts.dst.name == "tcg" and (.accel.hosts.dst.how | length > 0)'
 	# --pin vCPU,main,migration,iothread per host: 0,1,1,0 and 1,0,0,1.
 	check "hosts: --pin placed each thread by role, recorded with the migration" \
 		jq_ok "$run/run.json" '.pinning.src == "0,1,1,0" and (.migrations[0].counters.placement |
