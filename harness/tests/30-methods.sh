@@ -7,7 +7,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
 vm_test_begin methods methods
 
-# stock last: the checks below find the others by position.
 methods="baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon stock"
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 \
 	--methods "$(echo $methods | tr ' ' ,)" --results "$TMP/r" >"$TMP/out" 2>"$TMP/err"
@@ -17,6 +16,10 @@ if [ -z "$csv" ]; then
 	fail "methods: no results ($(tail -n 2 "$TMP/err" | tr '\n' ' '))"
 	exit 0
 fi
+# jq with m(NAME): the migrations of method NAME, whatever their order
+jqm() {
+	jq_ok "$1" 'def m(n): .migrations[] | select(.method == n); '"$2"
+}
 row=0
 for m in $methods; do
 	row=$((row + 1))
@@ -33,15 +36,17 @@ ok=false
 [ -n "$(csv_field "$csv" 1 src_cpu)" ] && [ -n "$(csv_field "$csv" 1 dst_cpu)" ] && ok=true
 check "methods: CPU cost measured for both QEMUs" $ok
 check "methods: balloon inflated before migrating and counted it as preparation" \
-	jq_ok "$json" '.migrations[4].counters.balloon.outcome == "reached" and .migrations[4].prep_time_ms > 0'
+	jqm "$json" 'm("balloon") | .counters.balloon.outcome == "reached" and .prep_time_ms > 0'
 check "methods: balloon left the destination deflated" \
-	jq_ok "$json" '.migrations[4].counters.balloon.deflate_ms > 0 and (.migrations[4].counters.balloon.outcome | test("deflate") | not)'
+	jqm "$json" 'm("balloon") | .counters.balloon.deflate_ms > 0 and (.counters.balloon.outcome | test("deflate") | not)'
 check "methods: fpr waited for reporting to settle" \
-	jq_ok "$json" '.migrations[3].prep_time_ms >= 2500 and .migrations[3].counters.reporting.rss_after_kb > 0'
+	jqm "$json" '[m("fpr", "pv-bitmap+fpr") | .prep_time_ms >= 2500 and .counters.reporting.rss_after_kb > 0] | length == 2 and all'
+check "methods: pv-bitmap+fpr: the bitmap skipped pages beside reporting" \
+	jqm "$json" 'm("pv-bitmap+fpr") | .skipped_pages > 0'
 check "methods: end-to-end time is preparation plus total time" \
 	jq_ok "$json" '[.migrations[] | select(.end_to_end_ms != null) | .end_to_end_ms == .prep_time_ms + .total_time_ms] | all'
 check "methods: stock ran the build without the series, the others the patched one" \
-	jq_ok "$json" '(.migrations[6].qemu_cmdline.src | startswith("'"$TOP"'/build/qemu-stock/")) and
+	jqm "$json" '(m("stock").qemu_cmdline.src | startswith("'"$TOP"'/build/qemu-stock/")) and
 		(.migrations[0].qemu_cmdline.src | startswith("'"$TOP"'/build/qemu/")) and
 		(.migrations[0].qemu_cmdline.dst | test("-incoming"))'
 check "methods: stop-and-copy span from QEMU's events, within the total time" \
@@ -55,9 +60,9 @@ ok=false
 	[ -n "$(csv_field "$csv" 1 src_minflt)" ] && ok=true
 check "methods: runs.csv has the migration thread's CPU and both QEMUs' faults" $ok
 check "methods: balloon: source backing before and after inflation, guest auto-init recorded" \
-	jq_ok "$json" '.migrations[4].counters.backing.src_before_prep.anon_kb > 0 and
-		.migrations[4].counters.backing.src_after_prep.anon_kb > 0 and
-		(.migrations[4].counters.guest_mem_auto_init | type == "string")'
+	jqm "$json" 'm("balloon") | .counters.backing.src_before_prep.anon_kb > 0 and
+		.counters.backing.src_after_prep.anon_kb > 0 and
+		(.counters.guest_mem_auto_init | type == "string")'
 check "methods: host THP mode and both QEMU versions recorded" \
 	jq_ok "$json" '(.host.thp_enabled | type == "string") and (.versions.qemu_source | test("10\\.0")) and
 		(.versions.qemu_stock_source == .versions.qemu_source)'
