@@ -6,9 +6,10 @@
 #  2. fpb_fuzz.py against build/qemu-asan (ASan/UBSan; build/qemu if that is
 #     not built) for FUZZ_LONG_PY_SECONDS (default 1800), seed FUZZ_SEED
 #     (default: the date), reports of that QEMU in fpb_fuzz/san.<pid>.
-# Both seeds are in summary.txt; a run repeats with the same seeds.
-# GENERIC_CORPUS=DIR starts generic-fuzz from an earlier corpus (copied).
-set -u
+# The seed (one for both) is in summary.txt; a run repeats with it.
+# GENERIC_CORPUS=DIR starts generic-fuzz from an earlier corpus (copied);
+# FUZZ_TIMEOUT_MS (e.g. 300) gives fpb_fuzz.py a short device timeout.
+set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=${FUZZ_OUT:-$TOP/results/fuzz/$STAMP}
