@@ -140,10 +140,11 @@ if [ ! -d "$SRC_PARENT/qemu/.git" ] ||
 	fetch_source "$want_ver"
 fi
 
+# The stamp of what is applied now: a series that changes during the
+# build leaves a stale stamp behind, and the next run rebuilds.
+STAMP_WANT=$(stamp_now)
+
 case $FLAVOUR in asan|fuzz)
-	# The stamp of what is applied now: a series that changes during the
-	# build leaves a stale stamp behind, and the next run rebuilds.
-	STAMP_WANT=$(stamp_now)
 	case $FLAVOUR in fuzz)
 		command -v clang-14 >/dev/null && command -v clang++-14 >/dev/null || {
 			echo "qemu: the fuzz build needs clang-14 and libclang-rt-14-dev (make deps)" >&2
@@ -211,5 +212,5 @@ ninja -C "$BUILD" "$TARGET" >"$BUILD/ninja.log" 2>&1 || {
 	exit 1
 }
 cp "$SRC_PARENT/source-version" "$BUILD/source-version"
-if [ -n "${STAMP_WANT:-}" ]; then echo "$STAMP_WANT" > "$STAMP"; else stamp_now > "$STAMP"; fi
+echo "$STAMP_WANT" > "$STAMP"
 echo "qemu: built $BIN (Debian source $(cat "$BUILD/source-version"))"
