@@ -15,21 +15,6 @@ INITRD=$TOP/build/guest/initramfs.cpio
 TMP=$(mktemp -d /tmp/pvmig-components-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# relay NAME COMMAND...: pass the script's PASS/FAIL/SKIP lines on, and
-# fail when it exits non-zero without having printed a FAIL of its own.
-relay() {
-	local name=$1 rc
-	shift
-	"$@" >"$TMP/out" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL|SKIP)' "$TMP/out"
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
-		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
-	elif ! grep -qE '^(PASS|FAIL)' "$TMP/out"; then
-		fail "$name: printed no result"
-	fi
-}
-
 if ! command -v python3 >/dev/null; then
 	skip "components: python3 is not installed (make deps installs it)"
 	exit 0

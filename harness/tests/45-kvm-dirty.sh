@@ -17,30 +17,6 @@ QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
 TMP=$(mktemp -d /tmp/pvmig-kvmdirty-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# relay NAME COMMAND...: pass the script's PASS/FAIL/SKIP lines on through
-# lib.sh (so they count in this suite's summary), and fail when it exits
-# non-zero without a FAIL of its own or prints no result at all.
-relay() {
-	local name=$1 rc kind text
-	shift
-	"$@" >"$TMP/out" 2>&1
-	rc=$?
-	while IFS= read -r line; do
-		kind=${line%%:*}
-		text=${line#*: }
-		case $kind in
-		PASS) pass "$text" ;;
-		FAIL) fail "$text" ;;
-		SKIP) skip "$text" ;;
-		esac
-	done < <(grep -E '^(PASS|FAIL|SKIP): ' "$TMP/out")
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
-		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
-	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$TMP/out"; then
-		fail "$name: printed no result"
-	fi
-}
-
 if ! command -v python3 >/dev/null; then
 	skip "kvm dirty log: python3 is not installed (make deps installs it)"
 	exit 0

@@ -20,29 +20,6 @@ FUZZ_BIN=$TOP/build/qemu-fuzz/qemu-fuzz-x86_64
 TMP=$(mktemp -d /tmp/pvmig-fuzz-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# relay NAME COMMAND...: the command's PASS/FAIL/SKIP lines become this
-# suite's own (so they are in its summary); its "  " lines are shown; a
-# command that exits non-zero without a FAIL, or prints no result, fails.
-relay() {
-	local name=$1 rc l
-	shift
-	"$@" >"$TMP/out" 2>&1
-	rc=$?
-	while IFS= read -r l; do
-		case $l in
-		PASS:\ *) pass "${l#PASS: }" ;;
-		FAIL:\ *) fail "${l#FAIL: }" ;;
-		SKIP:\ *) skip "${l#SKIP: }" ;;
-		"  "*) echo "$l" ;;
-		esac
-	done <"$TMP/out"
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
-		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
-	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$TMP/out"; then
-		fail "$name: printed no result"
-	fi
-}
-
 if ! command -v python3 >/dev/null; then
 	skip "fuzz: python3 is not installed (make deps installs it)"
 	exit 0

@@ -12,8 +12,7 @@ skip() { _lib_arm_summary; _lib_skipped=$((_lib_skipped + 1)); echo "SKIP: $*"; 
 # The summary only on a clean exit: a script that dies (set -u, or any
 # non-zero exit) did not get to its end, and the missing summary tells
 # run-all.sh so.  The suites end with exit 0 and report failures as FAIL
-# lines.  Lines a suite relays from other programs without pass/fail/skip
-# (40-components.sh) are not in these counts; run-all.sh counts lines.
+# lines; relay() passes other programs' results through them.
 _lib_exit() {
 	local rc=$?
 	[ "$rc" -eq 0 ] && echo "$_lib_passed passed, $_lib_failed failed, $_lib_skipped skipped"
@@ -49,6 +48,30 @@ vm_test_begin() {
 	if [ "$(id -u)" -ne 0 ]; then
 		skip "$1: needs root for network namespaces"
 		exit 0
+	fi
+}
+
+# relay NAME COMMAND...: run a test program (output in $TMP/out) and pass
+# its PASS/FAIL/SKIP lines on through pass/fail/skip, so they count in
+# this suite's summary, with its indented detail lines; fail when it exits
+# non-zero without a FAIL of its own, or prints no result at all.
+relay() {
+	local name=$1 rc line
+	shift
+	"$@" >"$TMP/out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		PASS:\ *) pass "${line#PASS: }" ;;
+		FAIL:\ *) fail "${line#FAIL: }" ;;
+		SKIP:\ *) skip "${line#SKIP: }" ;;
+		"  "*) echo "$line" ;;
+		esac
+	done <"$TMP/out"
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$TMP/out"; then
+		fail "$name: exited $rc without a verdict: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
+	elif ! grep -qE '^(PASS|FAIL|SKIP)' "$TMP/out"; then
+		fail "$name: printed no result"
 	fi
 }
 
