@@ -153,23 +153,6 @@ static void write_sides(FILE *f, const struct base_side *cur, const struct base_
 	fprintf(f, "\n");
 }
 
-/* "median [min–max]" as in the main tables, the median alone when all agree. */
-static char *range_text(const struct summary *s)
-{
-	char *a, *b, *c, *out;
-
-	if (!s->n)
-		return xstrdup("–");
-	a = fmt_num(s->median);
-	b = fmt_num(s->min);
-	c = fmt_num(s->max);
-	out = s->min == s->max ? xstrdup(a) : xasprintf("%s [%s–%s]", a, b, c);
-	free(a);
-	free(b);
-	free(c);
-	return out;
-}
-
 /* One side's two cells: "median [min–max] | n". */
 static void put_cells(FILE *f, const struct case_stats *cs, const char *method, enum metric m,
 		      const char *missing)
@@ -186,7 +169,7 @@ static void put_cells(FILE *f, const struct case_stats *cs, const char *method, 
 		fprintf(f, " not run | |");
 		return;
 	}
-	r = range_text(&ms->s[m]);
+	r = summary_range_text(&ms->s[m]);
 	fprintf(f, " %s | %zu |", r, ms->s[m].n);
 	free(r);
 }

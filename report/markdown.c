@@ -12,6 +12,7 @@
 #include "plotdata.h"
 #include "provenance.h"
 #include "hogcheck.h"
+#include "modecompare.h"
 #include "regimes.h"
 #include "seed.h"
 
@@ -713,6 +714,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	if (nruns) {
 		regimes_write(f, rs, cases);
 		hogcheck_write(f, rs, cases);
+		modecompare_write(f, rs, cases);
 	}
 	if (o->archive) {
 		struct base_side cur = { cases, rs->ncases, o->results_dir };

@@ -401,6 +401,40 @@ static bool is_hog_of(const char *sc, const char *base)
 	return !strncmp(sc, base, n) && is_hog_scenario(sc) && !strncmp(sc + n, "_hog", 4);
 }
 
+/* sc is base run in hosts mode: base + "_hosts-<pair>". */
+static bool is_hosts_of(const char *sc, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(sc, base, n) && !strncmp(sc + n, "_hosts-", strlen("_hosts-"));
+}
+
+/* Did both "hosts" of a hosts-mode run have the identity of the netns
+ * key's machine, i.e. were they this machine's namespaces? */
+static bool hosts_on_key_machine(json_t *doc, json_t *key)
+{
+	static const char *const fields[] = { "cpu_model", "cpus", "mem_mib", "kernel" };
+	static const char *const sides[] = { "hosts.src", "hosts.dst" };
+
+	for (size_t s = 0; s < ARRAY_SIZE(sides); s++) {
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+			char *path = xasprintf("%s.%s", sides[s], fields[i]);
+			char *hk = xasprintf("host.%s", fields[i]);
+			char *x = json_scalar_text(json_at(doc, path));
+			char *y = json_scalar_text(json_at(key, hk));
+			bool same = x && y && !strcmp(x, y);
+
+			free(path);
+			free(hk);
+			free(x);
+			free(y);
+			if (!same)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* The pool of c's runs with hog scenario sc, made on first use. */
 static struct case_data *hog_pool(struct case_data *c, const char *sc)
 {
@@ -459,15 +493,21 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 	}
 	/* The key: the newest eligible run with preallocation on, else the
 	 * newest eligible run.  A run with a host CPU hog is a check of the
-	 * projection, never the key. */
-	for (size_t i = candidates.n; i-- > 0;) {
-		if (!docs[i] || is_hog_scenario(strchr(candidates.v[i], '_') + 1))
-			continue;
-		if (!key)
-			key = docs[i], key_at = i;
-		if (run_prealloc(docs[i], candidates.v[i]) == 1) {
-			key = docs[i], key_at = i;
-			break;
+	 * projection, never the key; nor is a hosts-mode run while a netns
+	 * run is there (pass 0): only a directory of hosts runs alone is
+	 * keyed by one (pass 1). */
+	for (int pass = 0; pass < 2 && !key; pass++) {
+		for (size_t i = candidates.n; i-- > 0;) {
+			if (!docs[i] || is_hog_scenario(strchr(candidates.v[i], '_') + 1))
+				continue;
+			if (pass == 0 && !strcmp(run_mode(docs[i]), "hosts"))
+				continue;
+			if (!key)
+				key = docs[i], key_at = i;
+			if (run_prealloc(docs[i], candidates.v[i]) == 1) {
+				key = docs[i], key_at = i;
+				break;
+			}
 		}
 	}
 	if (key) {
@@ -490,6 +530,22 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 			into = c;
 		} else if (is_hog_of(sc, scenario)) {
 			into = hog_pool(c, sc);
+		} else if (is_hosts_of(sc, scenario) && strcmp(run_mode(key), "hosts")) {
+			if (!same_qemu(docs[i], key) || !hosts_on_key_machine(docs[i], key)) {
+				add_ignored(c, id, xasprintf("hosts mode on another machine or QEMU than %s "
+							     "%s: its own pool", whose, scenario));
+				continue;
+			}
+			if (!c->hosts) {
+				c->hosts = xcalloc(1, sizeof(*c->hosts));
+				c->hosts->name = xstrdup(c->name);
+			}
+			rc = load_run(c->hosts, case_dir, id, docs[i], e);
+			docs[i] = NULL;
+			if (rc < 0)
+				goto out;
+			rc = -1;
+			continue;
 		} else if (c->alt_scenario && !strcmp(sc, c->alt_scenario)) {
 			if (!c->alt) {
 				c->alt = xcalloc(1, sizeof(*c->alt));
@@ -517,6 +573,8 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 	for (size_t h = 0; h < c->nhogs; h++)
 		if (c->hogs[h]->nruns)
 			finish_case(c->hogs[h]);
+	if (c->hosts && c->hosts->nruns)
+		finish_case(c->hosts);
 	rc = 0;
 out:
 	for (size_t i = 0; docs && i < candidates.n; i++)
@@ -532,6 +590,22 @@ out:
 bool results_is_archive(const char *name)
 {
 	return !strncmp(name, RESULTS_ARCHIVE_PREFIX, strlen(RESULTS_ARCHIVE_PREFIX));
+}
+
+/* Folders of results/ that hold the device's review runs, not migrations
+ * of a case: make sanitizer-run, make fuzz-long and
+ * impl/qemu/tests/measure_clear_cost.py write them, each with its own
+ * summary. */
+static const char *const review_dirs[] = { "sanitizers", "fuzz", "kvm-clear-cost" };
+
+static bool results_is_case(const char *name)
+{
+	if (results_is_archive(name))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(review_dirs); i++)
+		if (!strcmp(name, review_dirs[i]))
+			return false;
+	return true;
 }
 
 int results_load(const char *root, const struct load_options *lo, struct result_set *rs,
@@ -551,7 +625,7 @@ int results_load(const char *root, const struct load_options *lo, struct result_
 	for (size_t i = 0; i < names.n; i++) {
 		struct case_data *c;
 
-		if (results_is_archive(names.v[i]))
+		if (!results_is_case(names.v[i]))
 			continue;
 		c = &rs->cases[rs->ncases++];
 		c->name = xstrdup(names.v[i]);
@@ -622,6 +696,10 @@ static void case_free(struct case_data *c)
 	}
 	free(c->hogs);
 	free(c->hog_scenario);
+	if (c->hosts) {
+		case_free(c->hosts);
+		free(c->hosts);
+	}
 }
 
 void results_free(struct result_set *rs)

@@ -9,7 +9,9 @@
  *    for them (report-gen --include-uncommitted);
  *  - of the rest, the newest run (ids start with a UTC timestamp, so the
  *    greatest name) among those with destination preallocation on, or the
- *    newest run when none has it, fixes the pooling key: its scenario (the
+ *    newest run when none has it, fixes the pooling key (a netns run when
+ *    there is one: hosts-mode runs on this machine are a check, see
+ *    case_data.hosts; in a results directory of hosts runs alone, theirs): its scenario (the
  *    id after its first '_', e.g. mem8192_link10_tcg_prealloc_dt300), its
  *    host identity (provenance.h) and its QEMU (versions.qemu_source and
  *    versions.qemu_series_sha256).  Every run with that key is used and
@@ -25,7 +27,9 @@
  * Directories of results/ named "qemu-*" (results/qemu-7.2/) are archives of
  * runs on an earlier QEMU base, laid out like results/ itself.  They are no
  * case: results_load() skips them, so an archived run never reaches a table,
- * plot or finding; basecompare.c loads one on its own. */
+ * plot or finding; basecompare.c loads one on its own.  Nor are the
+ * folders of the device's review runs (results/sanitizers/, results/fuzz/,
+ * results/kvm-clear-cost/), which carry summaries of their own. */
 #ifndef REPORT_RESULTS_H
 #define REPORT_RESULTS_H
 
@@ -101,6 +105,12 @@ struct case_data {
 	struct case_data **hogs;
 	size_t nhogs;
 	char *hog_scenario;	/* a hog pool's scenario; NULL otherwise */
+	/* The pooled scenario run in hosts mode (run id suffix "_hosts-<pair>",
+	 * harness --src-host/--dst-host) on this same machine (both "hosts"
+	 * are namespaces with an sshd here), same QEMU, or NULL: the check
+	 * that orchestrating over ssh adds nothing to the figures.  Runs of
+	 * two other machines are never pooled with netns runs. */
+	struct case_data *hosts;
 };
 
 struct result_set {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -159,4 +161,20 @@ void case_stats_free(struct case_stats *cs)
 	free(cs->m);
 	free(cs->cpu_unit);
 	memset(cs, 0, sizeof(*cs));
+}
+
+char *summary_range_text(const struct summary *s)
+{
+	char *a, *b, *c, *out;
+
+	if (!s->n)
+		return xstrdup("–");
+	a = fmt_num(s->median);
+	b = fmt_num(s->min);
+	c = fmt_num(s->max);
+	out = s->min == s->max ? xstrdup(a) : xasprintf("%s [%s–%s]", a, b, c);
+	free(a);
+	free(b);
+	free(c);
+	return out;
 }

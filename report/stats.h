@@ -19,6 +19,10 @@ struct summary {
 /* Summarise v[0..n), skipping NAN (not measured). */
 struct summary summarize(const double *v, size_t n);
 
+/* "median [min–max]" as in the tables, the median alone when all agree,
+ * "–" when nothing was measured.  Caller frees. */
+char *summary_range_text(const struct summary *s);
+
 /* (value - base) / base in percent; NAN when either is missing or base is 0. */
 double percent_change(double value, double base);
 

@@ -521,6 +521,48 @@ else
 fi
 
 
+# ---- orchestration check: the same scenario in hosts mode on this machine ----
+RUN=20260102T000000Z_mem8192_link10_tcg_prealloc_dt300
+mkdir -p "$TMP/modes/case1"
+cp -r "$FIX/case1/$RUN" "$TMP/modes/case1/"
+# Newer than the netns run, so it would fix the key if it were taken for one.
+HRUN=20260111T000000Z_mem8192_link10_tcg_prealloc_dt300_hosts-a-b
+cp -r "$FIX/case1/$RUN" "$TMP/modes/case1/$HRUN"
+# Both "hosts" are this machine; ssh costs baseline 10% in total time.
+jq '. + {mode: "hosts", hosts: {src: .host, dst: .host}}' "$FIX/case1/$RUN/run.json" \
+	> "$TMP/modes/case1/$HRUN/run.json"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+	{ if ($col["method"] == "baseline") $col["total_time_ms"] = $col["total_time_ms"] * 1.1
+	  print }' "$FIX/case1/$RUN/runs.csv" > "$TMP/modes/case1/$HRUN/runs.csv"
+# Another machine's hosts run never joins, not even as a check.
+ORUN=20260112T000000Z_mem8192_link10_tcg_prealloc_dt300_hosts-c-d
+mkdir -p "$TMP/modes/case1/$ORUN"
+cp "$TMP/modes/case1/$HRUN/runs.csv" "$TMP/modes/case1/$ORUN/"
+jq '.hosts.dst.cpu_model = "Another CPU"' "$TMP/modes/case1/$HRUN/run.json" \
+	> "$TMP/modes/case1/$ORUN/run.json"
+if "$GEN" report --results "$TMP/modes" --out "$TMP/modes.md" 2>"$TMP/err"; then
+	pass "modes: generator exits 0"
+else
+	fail "modes: generator failed: $(cat "$TMP/err")"
+fi
+has "$TMP/modes.md" '## Orchestration: two hosts over ssh against network namespaces' \
+	"modes: an Orchestration section"
+has "$TMP/modes.md" '| baseline | total time(ms) | 1900 [1850–1950] | 2 | 2090 [2035–2145] | 2 | +10.0% (beyond the spread) |' \
+	"modes: baseline's total time in both modes, the difference beyond the spread"
+has "$TMP/modes.md" '| total time(ms) | 1900 [1850–1950] |' "modes: the main tables keep the netns run"
+has "$TMP/modes.md" "$ORUN\` | | | ignored: hosts mode on another machine" \
+	"modes: a hosts run of another machine is ignored, with the reason"
+lacks "$R" '## Orchestration' "modes: no section without hosts-mode runs"
+# A results directory of hosts runs alone is keyed by one of them.
+mkdir -p "$TMP/modes-only/case1"
+cp -r "$TMP/modes/case1/$HRUN" "$TMP/modes-only/case1/"
+if "$GEN" report --results "$TMP/modes-only" --out "$TMP/modes-only.md" 2>"$TMP/err" &&
+	grep -qF '| total time(ms) | 2090 [2035–2145] |' "$TMP/modes-only.md"; then
+	pass "modes: hosts runs alone make the tables"
+else
+	fail "modes: hosts runs alone: $(cat "$TMP/err")"
+fi
+
 # ---- projection check: the same scenario with a host CPU hog ----------------
 RUN=20260102T000000Z_mem8192_link10_tcg_prealloc_dt300
 mkdir -p "$TMP/hog/case1"
