@@ -2,7 +2,9 @@
  * that only pass through to the implementation. */
 #include "host.h"
 
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +72,18 @@ int host_run(struct host *h, char *const argv[], int timeout_ms, char *out, size
 char *host_read_file(struct host *h, const char *path)
 {
 	return h->ops->read_file(h, path);
+}
+
+void host_checkout_line(struct host *h, const char *rel, char *out, size_t len)
+{
+	char path[PATH_MAX + 64];
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", h->top, rel);
+	s = host_read_file(h, path);
+	snprintf(out, len, "%s", s ? s : "");
+	out[strcspn(out, "\n")] = '\0';
+	free(s);
 }
 
 int host_write_file(struct host *h, const char *path, const char *text)

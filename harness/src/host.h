@@ -120,6 +120,10 @@ int host_run(struct host *h, char *const argv[], int timeout_ms, char *out, size
 /* A whole small file of the host, malloc'd; NULL if unreadable. */
 char *host_read_file(struct host *h, const char *path);
 
+/* The first line of a file of the host's checkout (rel is relative to
+ * h->top) into out; "" when the file is missing. */
+void host_checkout_line(struct host *h, const char *rel, char *out, size_t len);
+
 /* Write text to a file of the host. 0 or -1. */
 int host_write_file(struct host *h, const char *path, const char *text);
 

@@ -67,18 +67,6 @@ static int connect_one(struct env *e, struct host *h, const char *role, const ch
 	return 0;
 }
 
-/* A file of the host's checkout, trimmed; "" if missing. */
-static void checkout_file(struct host *h, const char *rel, char *out, size_t len)
-{
-	char path[PATH_MAX + 64];
-	char *s;
-
-	snprintf(path, sizeof(path), "%s/%s", h->top, rel);
-	s = host_read_file(h, path);
-	snprintf(out, len, "%s", s ? s : "");
-	out[strcspn(out, "\n")] = '\0';
-	free(s);
-}
 
 static bool host_has(struct host *h, const char *test, const char *rel)
 {
@@ -157,8 +145,8 @@ static int check_versions(struct env *e, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char a[256], b[256];
 
-		checkout_file(&e->src_host, files[i][0], a, sizeof(a));
-		checkout_file(&e->dst_host, files[i][0], b, sizeof(b));
+		host_checkout_line(&e->src_host, files[i][0], a, sizeof(a));
+		host_checkout_line(&e->dst_host, files[i][0], b, sizeof(b));
 		if (strcmp(a, b)) {
 			snprintf(err, errlen, "version skew: %s %.16s on %s, %.16s on %s (run: pvmig hosts-setup)",
 				 files[i][1], a[0] ? a : "(none)", e->src_host.name,

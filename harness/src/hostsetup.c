@@ -89,17 +89,6 @@ static int build_on(struct host *h, const char *targets)
 	return 0;
 }
 
-static void stamp_of(struct host *h, const char *rel, char *out, size_t len)
-{
-	char path[PATH_MAX + 64];
-	char *s;
-
-	snprintf(path, sizeof(path), "%s/%s", h->top, rel);
-	s = host_read_file(h, path);
-	snprintf(out, len, "%s", s ? s : "");
-	out[strcspn(out, "\n")] = '\0';
-	free(s);
-}
 
 int hosts_setup_main(int argc, char **argv, const char *local_top)
 {
@@ -149,8 +138,8 @@ int hosts_setup_main(int argc, char **argv, const char *local_top)
 	for (size_t k = 0; k < sizeof(stamps) / sizeof(stamps[0]); k++) {
 		char a[256], b[256];
 
-		stamp_of(&hosts[0], stamps[k][0], a, sizeof(a));
-		stamp_of(&hosts[1], stamps[k][0], b, sizeof(b));
+		host_checkout_line(&hosts[0], stamps[k][0], a, sizeof(a));
+		host_checkout_line(&hosts[1], stamps[k][0], b, sizeof(b));
 		if (!a[0] || strcmp(a, b)) {
 			fprintf(stderr, "pvmig: hosts-setup: version skew: %s %s on %s, %s on %s\n",
 				stamps[k][1], a[0] ? a : "(none)", hosts[0].name, b[0] ? b : "(none)",
