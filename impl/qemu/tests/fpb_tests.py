@@ -46,6 +46,15 @@ class Pair:
     def migrate(self):
         r = self.sq.cmd('migrate', uri=self.uri)
         assert 'error' not in r, r
+    def request(self):
+        """The guest's driver up, a migration started and its request
+        received: (driver, cmd_id)."""
+        b = Balloon(self.st)
+        b.post_cmd()
+        self.migrate()
+        c = b.wait_cmd()
+        assert c, 'no request'
+        return b, c[0]
     def close(self):
         for p in (self.src, self.dst):
             if p.poll() is None:
@@ -275,18 +284,15 @@ def t_highmem():
     p = Pair(mem='6G')
     sq, st, dt = p.sq, p.st, p.dt
     try:
-        b = Balloon(st)
-        b.post_cmd()
-        p.migrate()
-        c = b.wait_cmd()
-        b.report(c[0], [(0xbffff, 2),          # crosses the end of RAM below 4 GiB (3 GiB)
+        b, cmd_id = p.request()
+        b.report(cmd_id, [(0xbffff, 2),          # crosses the end of RAM below 4 GiB (3 GiB)
                         (0x1bffff, 2),         # crosses the end of RAM (7 GiB)
                         (0x100000, 0x100),     # above 4 GiB
                         (0x1bfff0, 0x10),      # up to the end of RAM
                         (0x140000, 1)])        # reused below
         time.sleep(0.05)
         st.write(0x140000000, PAT)
-        b.report(c[0], [], last=True)
+        b.report(cmd_id, [], last=True)
         r = sq.wait_migration(120)
         s = sq.stats()
         print('  stats', s)
@@ -310,16 +316,13 @@ def t_clip():
     p = Pair(extra=numa)
     sq, st, dt = p.sq, p.st, p.dt
     try:
-        b = Balloon(st)
-        b.post_cmd()
-        p.migrate()
-        c = b.wait_cmd()
+        b, cmd_id = p.request()
         # 0x10000 (256 MiB) is where node 1's backend starts
-        b.report(c[0], [(0x10000 - 0x80, 0x100)])
+        b.report(cmd_id, [(0x10000 - 0x80, 0x100)])
         time.sleep(0.05)
         st.write(0x10000000 + 0x10 * 4096, PAT)      # reused, node 1 side
         st.write(0x10000000 - 0x10 * 4096, PAT)      # reused, node 0 side
-        b.report(c[0], [], last=True)
+        b.report(cmd_id, [], last=True)
         r = sq.wait_migration(120)
         s = sq.stats()
         print('  stats', s)
