@@ -9,7 +9,7 @@
 #   scripts/fuzz-generic.sh SECONDS OUTDIR [SEED]
 #
 # Writes OUTDIR/corpus/, OUTDIR/artifacts/ (crash-*, timeout-*, leak-*,
-# oom-*: each one reproduces with `qemu-fuzz-x86_64 --fuzz-target=generic-fuzz
+# oom-*, which fail the run, and slow-unit-*, which is listed: each one reproduces with `qemu-fuzz-x86_64 --fuzz-target=generic-fuzz
 # FILE` and the same environment), OUTDIR/fuzz.log (libFuzzer's output) and
 # OUTDIR/summary.txt (inputs, versions, execs, coverage, corpus, findings).
 # Prints PASS/FAIL lines and "N passed, N failed"; exit status 1 on failure.
@@ -90,10 +90,17 @@ elif [ -z "$last" ] || [ "${execs:-0}" -eq 0 ]; then
 	bad "no input ran (exit $rc): $(grep -vE '^(INFO|#)' "$OUT/fuzz.log" | tail -n 3 | tr '\n' ' ')"
 else
 	echo "  generic-fuzz: seed $SEED, ${elapsed} s, ${execs} execs, cov ${cov}, ft ${ft}, corpus ${corpus} files (${corpus_kb} KiB)"
-	if [ "$rc" -eq 0 ] && [ -z "$artifacts" ] && [ -z "$reports" ]; then
+	# slow-unit-*: an input that took longer than libFuzzer's report
+	# threshold (10 s) and still finished; a hang is a timeout-* artifact.
+	findings=$(ls "$OUT/artifacts" 2>/dev/null | grep -v '^slow-unit-' | tr '\n' ' ')
+	slow=$(ls "$OUT/artifacts" 2>/dev/null | grep -c '^slow-unit-')
+	if [ "$rc" -eq 0 ] && [ -z "$findings" ] && [ -z "$reports" ]; then
 		ok "virtio-balloon-pci,free-page-bitmap=on on q35: no crash, hang or sanitizer report in $execs inputs"
 	else
-		bad "exit $rc, artifacts: ${artifacts:-none}; $(echo "$reports" | head -n 2 | tr '\n' ' ') (see $OUT)"
+		bad "exit $rc, artifacts: ${findings:-none}; $(echo "$reports" | head -n 2 | tr '\n' ' ') (see $OUT)"
+	fi
+	if [ "$slow" -gt 0 ]; then
+		echo "  generic-fuzz: $slow slow unit(s) (finished, over libFuzzer's 10 s report threshold): reproduce each with the binary and QEMU_FUZZ_ARGS above and see where it spends its time"
 	fi
 fi
 echo "$npass passed, $nfail failed"
