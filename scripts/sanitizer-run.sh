@@ -7,8 +7,8 @@
 # and writes results/sanitizers/<date>/summary.md (what ran, versions, every
 # report verbatim or "none") with the logs beside it.
 #
-#   scripts/sanitizer-run.sh [PART...]    PART: fpb_tests tcg_dirty test_fpb
-#                                         fpb_fuzz harness (default: all)
+#   scripts/sanitizer-run.sh [PART...]    PART: fpb_tests fpb_hostile tcg_dirty
+#                                         test_fpb fpb_fuzz harness (default: all)
 # Environment:
 #   SANITIZER_OUT      output directory (default results/sanitizers/<date>)
 #   SANITIZER_METHODS  harness methods, comma-separated (default: every
@@ -24,7 +24,7 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 BIN=$TOP/build/qemu-asan/qemu-system-x86_64
 OUT=${SANITIZER_OUT:-$TOP/results/sanitizers/$(date +%Y%m%d-%H%M%S)}
 MEM=${SANITIZER_MEM:-1G}
-PARTS=${*:-fpb_tests tcg_dirty test_fpb fpb_fuzz harness}
+PARTS=${*:-fpb_tests fpb_hostile tcg_dirty test_fpb fpb_fuzz harness}
 INITRD=$TOP/build/guest/initramfs.cpio
 
 if [ ! -x "$BIN" ]; then
@@ -121,6 +121,15 @@ for part in $PARTS; do
 		QEMU=$WRAP FPB_TMP=$dir/tmp python3 "$TOP/impl/qemu/tests/fpb_tests.py" >"$dir/out.log" 2>&1
 		rc=$?
 		verdict "qemu device tests (fpb_tests.py)" "$dir" $rc "$(tail -n1 "$dir/out.log")"
+		;;
+	fpb_hostile)
+		# The hostile guest's huge, flooding and over-the-limit answers;
+		# its latency checks are for the plain build (TIMING=0 here).
+		san_env "$dir"
+		QEMU=$WRAP FPB_TMP=$dir/tmp TIMING=0 python3 "$TOP/impl/qemu/tests/fpb_hostile.py" \
+			>"$dir/out.log" 2>&1
+		rc=$?
+		verdict "hostile guest (fpb_hostile.py)" "$dir" $rc "$(tail -n1 "$dir/out.log")"
 		;;
 	tcg_dirty)
 		san_env "$dir"

@@ -26,7 +26,9 @@ series: QEMU=/path/to/old/binary) the script ends too and reports the stall
 as "at least STALL_CAP_S".
 
 Prints PASS/FAIL lines, a line "stall: ..." per phase, and a summary.
-Usage: fpb_hostile.py; env QEMU, FLOOD_S (3), STALL_CAP_S (20)."""
+Usage: fpb_hostile.py; env QEMU, FLOOD_S (3), STALL_CAP_S (20), TIMING (1; 0
+under a sanitizer build, whose slowness is not the device's: the latency
+and budget checks then print their figures without judging them)."""
 import os, struct, subprocess, sys, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmp import QMP, die_with_parent, free_port
@@ -37,6 +39,7 @@ Q = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x86_6
 D = os.environ.get('FPB_TMP', '/tmp/fpbhostile')
 FLOOD_S = float(os.environ.get('FLOOD_S', 3))
 STALL_CAP_S = float(os.environ.get('STALL_CAP_S', 20))
+TIMING = os.environ.get('TIMING', '1') != '0'
 MEM_PAGES = 0x40000                    # 1 GiB guest in 4 KiB pages
 BIG = 0x10000000                       # 512 MiB of guest memory at 256 MiB
 BIG_LEN = 0x20000000
@@ -49,6 +52,14 @@ results = []
 def check(name, cond, info=''):
     results.append(cond)
     print('%s: %s %s' % ('PASS' if cond else 'FAIL', name, info), flush=True)
+
+
+def timing(name, cond, info=''):
+    """A latency or budget check: judged only with TIMING on."""
+    if TIMING:
+        check(name, cond, info)
+    else:
+        print('  %s (not judged, TIMING=0): %s' % (name, info), flush=True)
 
 
 def launch(name, extra, incoming=None):
@@ -226,7 +237,7 @@ def main():
         s = sq.stats()
         check('hostile: huge buffer rejected from its header',
               s['rejected'] == 1 and s['ranges'] == 0 and s['buffers'] == 0, str(s))
-        check('hostile: monitor answers within 100 ms (huge)', probe.worst_ms('huge') < 100,
+        timing('hostile: monitor answers within 100 ms (huge)', probe.worst_ms('huge') < 100,
               '%.1f ms' % probe.worst_ms('huge'))
 
         return flood_phases(b, sq, probe, src, dst, cmd_id)
@@ -255,11 +266,11 @@ def flood_phases(b, sq, probe, src, dst, cmd_id):
             return
         s = sq.stats()
         print('  stats', s, flush=True)
-        check('hostile: monitor answers within 100 ms (flood)', probe.worst_ms('flood') < 100,
+        timing('hostile: monitor answers within 100 ms (flood)', probe.worst_ms('flood') < 100,
               '%.1f ms' % probe.worst_ms('flood'))
         # 10 ms plus the range under way; on 2 shared cores a preempted
         # main loop adds to it, hence the margin
-        check('hostile: one buffer costs about its budget (10 ms), not its size',
+        timing('hostile: one buffer costs about its budget (10 ms), not its size',
               s.get('max_buffer_us', 10**9) < 60000, 'max_buffer_us %s' % s.get('max_buffer_us'))
         check('hostile: request still open, no answer claimed', s['active'] == 1 and s['completed'] == 0, str(s))
 
@@ -283,7 +294,7 @@ def flood_phases(b, sq, probe, src, dst, cmd_id):
               % (probe.worst_ms('cancel'), dt), flush=True)
         check('hostile: migrate_cancel takes effect within 1 s', r['status'] == 'cancelled' and dt < 1.0,
               '%s %.3f s' % (r['status'], dt))
-        check('hostile: monitor answers within 100 ms (cancel)', probe.worst_ms('cancel') < 100,
+        timing('hostile: monitor answers within 100 ms (cancel)', probe.worst_ms('cancel') < 100,
               '%.1f ms' % probe.worst_ms('cancel'))
 
         # and then an honest migration completes
