@@ -6,6 +6,7 @@
 
 #include "answer.h"
 #include "basecompare.h"
+#include "gueststate.h"
 #include "breakdown.h"
 #include "findings.h"
 #include "format.h"
@@ -721,6 +722,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		struct base_side old = { o->archive, o->narchive, o->archive_dir };
 
 		basecompare_write(f, &cur, &old);
+		gueststate_write(f, &cur, &old);
 	}
 	if (nruns)
 		write_caveats(f, rs, cases);

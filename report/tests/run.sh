@@ -120,6 +120,16 @@ else
 fi
 has "$R" 'Each figure is the median (the mean of the middle two for an even count)' "base: says the median is used"
 has "$R" 'lower is better for total time, transferred RAM and downtime alike' "base: says lower is better"
+# The guest's state at migration, current runs against the archive.
+has "$R" '## Guest state at migration' "guest state: section present"
+has "$R" '| case1 | idle | the same | 90000 | 90000 | +0.0% | 2000000 | 2000000 | +0.0% | yes |' \
+	"guest state: case1's baseline counts equal the archive's, and the same preparation is not repeated"
+has "$R" '| case2 | stress-ng vm over 88% of RAM for 150 s | stress-ng vm over 88% of RAM for 60 s | 90000 | 90000 | +0.0% | 2000000 | 40000 | -98.0% | **no** |' \
+	"guest state: case2 names both preparations, from run.json, and flags zero pages moved beyond 5%"
+has "$R" '1 case moved by more than 5%: its guest is not the archived one.' \
+	"guest state: the moved case is counted in prose"
+lacks "$R" "Every case's baseline reached the migration within 5%" \
+	"guest state: no all-clear while a case moved"
 # The reply's claims, answered at the top from the same medians.
 has "$R" "## The reply's claims, answered" "answer: section present"
 has "$R" '| case1 | 1900 / 1225 | 420 / 319 | 610 / 500 | 1600 / 1500 | 400000 | 352000 | 377500 | 47.7% of RAM |' \

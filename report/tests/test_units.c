@@ -11,6 +11,7 @@
 #include "breakdown.h"
 #include "csv.h"
 #include "format.h"
+#include "gueststate.h"
 #include "metrics.h"
 #include "projection.h"
 #include "provenance.h"
@@ -162,6 +163,35 @@ static void test_qemu_version(void)
 	      "qemu version: no epoch taken; missing or unparsable gives none");
 }
 
+static int prep_is(const char *params_json, const char *want)
+{
+	json_t *p = json_loads(params_json, 0, NULL);
+	int ok = p && str_is(guest_preparation_text(p), want);
+
+	json_decref(p);
+	return ok;
+}
+
+static void test_guest_preparation(void)
+{
+	check(prep_is("{\"workload\": \"none\"}", "idle") && prep_is("{}", "idle"),
+	      "guest preparation: no workload, or none recorded, is an idle guest");
+	check(prep_is("{\"workload\": \"stress-vm\", \"workload_mem_pct\": 88, "
+		      "\"workload_s\": 150}", "stress-ng vm over 88% of RAM for 150 s"),
+	      "guest preparation: the stress-vm workload with its share of RAM and duration");
+	check(prep_is("{\"workload\": \"service\", \"case3\": {\"page_cache_pct\": 50, "
+		      "\"service_wss_mib\": 1024, \"service_dirty_mib_s\": 64, \"warmup_s\": 40, "
+		      "\"churn_mem_pct\": 88, \"churn_s\": 150}}",
+		      "a finished job (stress-ng vm over 88% of RAM for 150 s), then page cache 50% "
+		      "of RAM, service of 1024 MiB dirtying 64 MiB/s, warm-up 40 s"),
+	      "guest preparation: case4's history (the churn) comes before case3's service");
+	check(prep_is("{\"workload\": \"service\", \"case3\": {\"page_cache_pct\": 50, "
+		      "\"service_wss_mib\": 1024, \"service_dirty_mib_s\": 64, \"warmup_s\": 40, "
+		      "\"churn_mem_pct\": 0, \"churn_s\": 150}}",
+		      "page cache 50% of RAM, service of 1024 MiB dirtying 64 MiB/s, warm-up 40 s"),
+	      "guest preparation: no churn named when the case has none (case3)");
+}
+
 static void blank(double *v)
 {
 	for (int m = 0; m < M_COUNT; m++)
@@ -299,6 +329,7 @@ int main(void)
 	test_stats();
 	test_format_and_seed();
 	test_qemu_version();
+	test_guest_preparation();
 	test_projection();
 	test_breakdown();
 	test_provenance();
