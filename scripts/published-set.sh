@@ -9,9 +9,9 @@
 # A part is done when the run directories of its case hold, for every
 # method of the part, its repeats of completed migrations with the part's
 # scenario options, made from a clean committed tree whose QEMU series,
-# guest (driver, programs, initramfs recipe) and workloads are those of
-# HEAD: what the report pools on (scenario, host, QEMU source and series
-# hash) plus what runs inside the guest.  A harness change alone does not
+# guest (driver, programs, initramfs recipe), workloads and own case file
+# are those of HEAD: what the report pools on (scenario, host, QEMU source
+# and series hash) plus what runs inside the guest.  A harness change alone does not
 # undo a part: the report names each pooled run's harness version.  A part cut
 # short by the end of a session is simply run again; its partial run stays
 # in results/ and is pooled by the report like any other.
@@ -39,7 +39,9 @@ case2-balloon|case2|balloon|
 case2-pv-balloon|case2|pv-bitmap+balloon|
 case2-noprealloc|case2|$ALL8|--dst-prealloc off
 case3|case3|$ALL7|
-case4|case4|$ALL7|
+case4-a|case4|baseline,pv-bitmap,fph|
+case4-b|case4|fpr,pv-bitmap+fpr|
+case4-c|case4|balloon,pv-bitmap+balloon|
 "
 
 usage() {
@@ -60,11 +62,13 @@ scenario_of() {
 }
 
 # Was run.json's harness version VER a clean commit with the QEMU series,
-# guest and workloads HEAD has?
-same_sources() {
+# guest and workloads HEAD has, and CASE's case file?  Another case's file
+# does not matter: changing how case2 prepares its guest leaves case1 done.
+same_sources() {	# ver case
 	case $1 in *+local|*-dirty|unknown|"") return 1 ;; esac
 	git diff --quiet "$1" HEAD -- impl/qemu/series 'impl/qemu/*.patch' \
 		'impl/guest/*.[ch]' impl/guest/Kbuild impl/guest/Makefile workloads \
+		":(exclude)workloads/cases" "workloads/cases/$2.case" \
 		scripts/build-guest.sh 2>/dev/null
 }
 
@@ -79,17 +83,24 @@ completed() {	# case method opts
 		case $d in *faultinjection*|*memcheck*) continue ;; esac
 		# Without --host-cpu-hog, a hog run is another scenario.
 		case "$3:$d" in *--host-cpu-hog*) ;; *_hog*) continue ;; esac
-		same_sources "$(jq -r .versions.harness "$d/run.json")" || continue
+		same_sources "$(jq -r .versions.harness "$d/run.json")" "$1" || continue
 		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && $5 == "completed"' "$d/runs.csv" | wc -l)
 		n=$((n + c))
 	done
 	echo "$n"
 }
 
-part_done() {	# case methods opts
+# The part's methods that still lack their repeats, comma-separated.
+methods_todo() {	# case methods opts
+	todo=
 	for m in $(echo "$2" | tr , ' '); do
-		[ "$(completed "$1" "$m" "$3")" -ge "$REPEAT" ] || return 1
+		[ "$(completed "$1" "$m" "$3")" -ge "$REPEAT" ] || todo="$todo${todo:+,}$m"
 	done
+	echo "$todo"
+}
+
+part_done() {	# case methods opts
+	[ -z "$(methods_todo "$@")" ]
 }
 
 cmd=${1:-}
@@ -115,13 +126,16 @@ run)
 		if [ $# -gt 0 ]; then
 			echo " $* " | grep -q " $name " || continue
 		fi
-		if part_done "$c" "$methods" "$opts"; then
+		# A part cut short resumes with the methods it has not finished;
+		# a method cut short runs all its repeats again.
+		todo=$(methods_todo "$c" "$methods" "$opts")
+		if [ -z "$todo" ]; then
 			echo "published-set: $name: done"
 			continue
 		fi
-		echo "published-set: $name: ./run.sh $c --repeat $REPEAT --methods $methods $opts"
+		echo "published-set: $name: ./run.sh $c --repeat $REPEAT --methods $todo $opts"
 		# shellcheck disable=SC2086
-		./run.sh "$c" --repeat "$REPEAT" --methods "$methods" $opts </dev/null ||
+		./run.sh "$c" --repeat "$REPEAT" --methods "$todo" $opts </dev/null ||
 			echo "published-set: $name: run.sh exited $?" >&2
 	done ;;
 *) usage ;;
