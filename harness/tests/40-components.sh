@@ -10,19 +10,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
 INITRD=$TOP/build/guest/initramfs.cpio
-TMP=$(mktemp -d /tmp/pvmig-components-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-if ! command -v python3 >/dev/null; then
-	skip "components: python3 is not installed (make deps installs it)"
-	exit 0
-fi
-if [ ! -x "$QEMU_BIN" ] || [ ! -f "$INITRD" ]; then
-	skip "components: QEMU or the guest is not built (make qemu guest)"
-	exit 0
-fi
+device_test_begin components components "$INITRD"
 
 relay "qemu device (qtest)" python3 "$TOP/impl/qemu/tests/fpb_tests.py"
 # A hostile guest: huge, flooding and cancelled answers; the monitor must

@@ -13,18 +13,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
-TMP=$(mktemp -d /tmp/pvmig-kvmdirty-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-if ! command -v python3 >/dev/null; then
-	skip "kvm dirty log: python3 is not installed (make deps installs it)"
-	exit 0
-fi
-if [ ! -x "$QEMU_BIN" ]; then
-	skip "kvm dirty log: QEMU is not built (make qemu)"
-	exit 0
-fi
+device_test_begin "kvm dirty log" kvmdirty
 if ! make -s -C "$TOP/impl/qemu/tests/kvm_guest" >"$TMP/make.out" 2>&1; then
 	fail "kvm dirty log: the test guest does not build: $(tail -n 3 "$TMP/make.out" | tr '\n' ' ')"
 	exit 0

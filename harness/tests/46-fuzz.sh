@@ -15,19 +15,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
-QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
 FUZZ_BIN=$TOP/build/qemu-fuzz/qemu-fuzz-x86_64
-TMP=$(mktemp -d /tmp/pvmig-fuzz-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-if ! command -v python3 >/dev/null; then
-	skip "fuzz: python3 is not installed (make deps installs it)"
-	exit 0
-fi
-if [ ! -x "$QEMU_BIN" ]; then
-	skip "fuzz: QEMU is not built (make qemu)"
-	exit 0
-fi
+device_test_begin fuzz fuzz
 
 QEMU=$QEMU_BIN FUZZ_SEED=1 FUZZ_SECONDS=${PVMIG_TEST_FUZZ_SECONDS:-40} FUZZ_TMP=$TMP/py \
 	relay "fpb_fuzz.py" python3 "$TOP/impl/qemu/tests/fpb_fuzz.py"

@@ -162,15 +162,22 @@ check "hosts-setup: unknown host: exit 2 (got $rc), one line" \
 	bash -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/setup.err') -eq 1 ] && grep -q 'Could not resolve hostname' '$TMP/setup.err'"
 check "hosts-setup: nothing left on either host" nothing_left_on_hosts
 
+# slow_run_bg TAG: a slow migration (0.05 Gbit/s, so there is time to
+# interfere) in the background, output in $TMP/TAG.{out,err}, results in
+# $TMP/results-TAG; its pid in hpid.
+slow_run_bg() {
+	"$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline --iperf-s 0 \
+		--max-bandwidth-gbit 0.05 "${HOSTS[@]}" --results "$TMP/results-$1" \
+		>"$TMP/$1.out" 2>"$TMP/$1.err" &
+	hpid=$!
+}
+
 # --- the ssh connection killed mid-migration, with the supervisor ---
 # A slow migration; then every process of the destination's ssh session
 # (sshd's per-connection processes, the supervisor's sh and cat) gets
 # SIGKILL: the connection is gone, and so is what would have cleaned up
 # there.  QEMU stays behind, as on a host whose supervisor was killed.
-"$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline --iperf-s 0 \
-	--max-bandwidth-gbit 0.05 "${HOSTS[@]}" --results "$TMP/results-loss" \
-	>"$TMP/loss.out" 2>"$TMP/loss.err" &
-hpid=$!
+slow_run_bg loss
 if wait_migrating $hpid "$TMP/loss.err"; then
 	sleep 1
 	keep=$(cat "$TMP/ssh/sshd_2.pid") victims=
@@ -261,10 +268,7 @@ check "hosts: nothing left on either host after a normal run" nothing_left_on_ho
 interrupted_run() { # SIGNAL
 	local sig=$1 lsig
 	lsig=sig$(echo "$sig" | tr 'A-Z' 'a-z')
-	"$PVMIG" run case1 --mem "$MEM" --repeat 1 --methods baseline --iperf-s 0 \
-		--max-bandwidth-gbit 0.05 "${HOSTS[@]}" --results "$TMP/results-$lsig" \
-		>"$TMP/$lsig.out" 2>"$TMP/$lsig.err" &
-	hpid=$!
+	slow_run_bg "$lsig"
 	if wait_migrating $hpid "$TMP/$lsig.err"; then
 		sleep 1
 		kill -"$sig" $hpid

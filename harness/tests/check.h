@@ -21,6 +21,9 @@ extern int checks_passed, checks_failed, checks_skipped;
 	printf("\n"); \
 } while (0)
 
+struct options;
+int parse_args_list(struct options *o, char *err, size_t len, int argc, ...);
+
 void suite_jsonstream(void);
 void suite_qmp(void);
 void suite_casefile(void);

@@ -51,6 +51,28 @@ vm_test_begin() {
 	fi
 }
 
+# device_test_begin LABEL TAG [FILE...]: the start of a suite that drives
+# build/qemu from a Python test (impl/qemu/tests/): QEMU_BIN, a scratch
+# directory TMP (/tmp/pvmig-TAG-*) removed on exit; SKIP and exit when
+# python3, the QEMU build or one of the FILEs it also needs is missing.
+device_test_begin() {
+	local label=$1 tag=$2 f
+	shift 2
+	QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
+	TMP=$(mktemp -d "/tmp/pvmig-$tag-XXXXXX")
+	trap 'rm -rf "$TMP"' EXIT
+	if ! command -v python3 >/dev/null; then
+		skip "$label: python3 is not installed (make deps installs it)"
+		exit 0
+	fi
+	for f in "$QEMU_BIN" "$@"; do
+		if [ ! -e "$f" ]; then
+			skip "$label: ${f#"$TOP"/} is not built (make qemu guest)"
+			exit 0
+		fi
+	done
+}
+
 # relay NAME COMMAND...: run a test program (output in $TMP/out) and pass
 # its PASS/FAIL/SKIP lines on through pass/fail/skip, so they count in
 # this suite's summary, with its indented detail lines; fail when it exits

@@ -2,7 +2,6 @@
  * shell quoting for ssh, host descriptions, pinning decisions, project
  * paths on another checkout, and a process started, read and stopped
  * through the host interface (no root, no ssh). */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,44 +14,31 @@
 #include "runenv.h"
 #include "util.h"
 
-static int parse(struct options *o, char *err, size_t len, int argc, ...)
-{
-	char *argv[32];
-	va_list ap;
-
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	argv[argc] = NULL;
-	return options_parse(argc, argv, o, err, len);
-}
-
 static void options_checks(void)
 {
 	struct options o;
 	char err[256];
 	int rc;
 
-	rc = parse(&o, err, sizeof(err), 10, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
+	rc = parse_args_list(&o, err, sizeof(err), 10, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
 		   "--migration-addr", "10.0.0.2", "--shape", "--pin", "case1");
 	CHECK(rc == -1 && strstr(err, "bad value"), "hosts options: --pin takes auto, none or SRC/DST (%s)", err);
-	rc = parse(&o, err, sizeof(err), 11, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
+	rc = parse_args_list(&o, err, sizeof(err), 11, "run", "--src-host", "root@a", "--dst-host", "b:/srv/pvmig",
 		   "--migration-addr", "10.0.0.2", "--shape", "--pin", "2-5/2-5", "case1");
 	CHECK(rc == 0 && !strcmp(o.src_host, "root@a") && !strcmp(o.dst_host, "b:/srv/pvmig") &&
 	      !strcmp(o.migration_addr, "10.0.0.2") && o.shape && !strcmp(o.pin, "2-5/2-5"),
 	      "hosts options: hosts, address, --shape and --pin are taken");
-	rc = parse(&o, err, sizeof(err), 4, "run", "--src-host", "a", "case1");
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--src-host", "a", "case1");
 	CHECK(rc == -1 && strstr(err, "go together"), "hosts options: one host alone is refused (%s)", err);
-	rc = parse(&o, err, sizeof(err), 6, "run", "--src-host", "a", "--dst-host", "b", "case1");
+	rc = parse_args_list(&o, err, sizeof(err), 6, "run", "--src-host", "a", "--dst-host", "b", "case1");
 	CHECK(rc == -1 && strstr(err, "--migration-addr is needed"),
 	      "hosts options: two hosts need the migration address (%s)", err);
-	rc = parse(&o, err, sizeof(err), 8, "run", "--src-host", "local", "--dst-host", "local",
+	rc = parse_args_list(&o, err, sizeof(err), 8, "run", "--src-host", "local", "--dst-host", "local",
 		   "--migration-addr", "10.0.0.2", "case1");
 	CHECK(rc == -1 && strstr(err, "both hosts are 'local'"), "hosts options: two local hosts are refused");
-	rc = parse(&o, err, sizeof(err), 3, "run", "--shape", "case1");
+	rc = parse_args_list(&o, err, sizeof(err), 3, "run", "--shape", "case1");
 	CHECK(rc == -1 && strstr(err, "need --src-host"), "hosts options: --shape without hosts is refused");
-	rc = parse(&o, err, sizeof(err), 2, "run", "case1");
+	rc = parse_args_list(&o, err, sizeof(err), 2, "run", "case1");
 	CHECK(rc == 0 && !o.src_host && !strcmp(o.pin, "auto") && !o.shape,
 	      "hosts options: the default is the netns mode, --pin auto, no shaping");
 }

@@ -339,22 +339,35 @@ def wait_for(what, cond, timeout, poll=1.0):
 FPR_DEV = DEV + ",free-page-reporting=on"
 
 
-def test_fpr():
-    """The bitmap beside upstream free page reporting (pv-bitmap+fpr)."""
+def booted_with_fpr(label, device_opts):
+    """A booted guest whose balloon negotiated both the bitmap and free
+    page reporting, or None after a FAIL saying which step failed."""
     try:
         vm = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv",
-                device_opts=FPR_DEV, initrd=INITRD)
+                device_opts=device_opts, initrd=INITRD)
     except RuntimeError as e:
-        check("fpr: QEMU starts with free-page-bitmap=on,free-page-reporting=on",
-              False, str(e)[-300:])
-        return
+        check(f"{label}: QEMU starts with {device_opts}", False, str(e)[-300:])
+        return None
     try:
         vm.wait_ready(300)
         out = probe_line(vm)
-        check("fpr: bitmap and reporting both negotiated",
-              "free page bitmap on" in out and "free page reporting on" in out, out)
-        if "free page reporting on" not in out:
-            return
+    except Exception:
+        vm.close()
+        raise
+    both = "free page bitmap on" in out and "free page reporting on" in out
+    check(f"{label}: bitmap and reporting both negotiated", both, out)
+    if not both:
+        vm.close()
+        return None
+    return vm
+
+
+def test_fpr():
+    """The bitmap beside upstream free page reporting (pv-bitmap+fpr)."""
+    vm = booted_with_fpr("fpr", FPR_DEV)
+    if vm is None:
+        return
+    try:
         # boot's free memory is reported 2 s after the driver registers,
         # a share per pass
         n = wait_for("reports", lambda: int(vm.param("fpr_reports")), 60)
@@ -502,15 +515,10 @@ def test_numa():
 
 def test_legacy():
     """The legacy transport has 32 feature bits: bit 23 still fits."""
-    vm = VM(name="pvb", mem=MEM, append="pvmig.balloon=pv", initrd=INITRD,
-            device_opts=FPR_DEV + ",disable-modern=on,disable-legacy=off")
+    vm = booted_with_fpr("legacy", FPR_DEV + ",disable-modern=on,disable-legacy=off")
+    if vm is None:
+        return
     try:
-        vm.wait_ready(300)
-        out = probe_line(vm)
-        check("legacy: bitmap and reporting negotiated",
-              "free page bitmap on" in out and "free page reporting on" in out, out)
-        if "free page bitmap on" not in out:
-            return
         step(vm, "legacy: request answered", {},
              ({"requests": 1, "completed": 1, "rejected": 0, "rejected_ranges": 0,
                "hinted_pages": lambda n: n > 0},
