@@ -28,15 +28,21 @@ class QMP:
         self.s.settimeout(timeout)
         self.f = self.s.makefile('rw')
         self.events = []
+        self.last_id = 0
         json.loads(self.f.readline())
         self.cmd('qmp_capabilities')
     def cmd(self, name, **args):
-        m = {'execute': name}
+        # Every command carries an id and only its own reply is taken: a
+        # reply left over from a command whose caller gave up (a timeout
+        # under a slow sanitizer build) must not answer the next one.
+        self.last_id += 1
+        m = {'execute': name, 'id': self.last_id}
         if args: m['arguments'] = args
         self.f.write(json.dumps(m) + '\n'); self.f.flush()
         while True:
             r = json.loads(self.f.readline())
             if 'event' in r: self.events.append(r); continue
+            if r.get('id') != self.last_id: continue
             return r
     def stats(self, dev='/machine/peripheral/balloon0'):
         return self.cmd('qom-get', path=dev, property='free-page-bitmap-stats')['return']
