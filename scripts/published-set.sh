@@ -11,10 +11,11 @@
 # scenario options, made from a clean committed tree whose QEMU series,
 # guest (driver, programs, initramfs recipe), workloads and own case file
 # are those of HEAD: what the report pools on (scenario, host, QEMU source
-# and series hash) plus what runs inside the guest.  A harness change alone does not
-# undo a part: the report names each pooled run's harness version.  A part cut
-# short by the end of a session is simply run again; its partial run stays
-# in results/ and is pooled by the report like any other.
+# and series hash) plus what runs inside the guest.  A harness change alone
+# does not undo a part: the report names each pooled run's harness version.
+# A part cut short by the end of a session resumes with the methods it has
+# not finished; the completed migrations of its partial run stay in
+# results/ and are pooled by the report like any other.
 #
 # Results are only worth committing from a clean tree: a run from a tree
 # with local changes is marked "+local" and left out of REPORT.md.
