@@ -56,8 +56,9 @@ static const struct case_stats *find_case(const struct base_side *side, const ch
 	return NULL;
 }
 
-/* "7700721 against 7691804 (+0.1%)"; *within is cleared when the change
- * is beyond the tolerance. */
+/* Three cells, " 7691804 | 7700721 | +0.1% |": the archived count, the
+ * current one and the change; *within is cleared when the change is beyond
+ * the tolerance. */
 static void put_count(FILE *f, double now, double then, bool *within)
 {
 	double p = percent_change(now, then);
@@ -119,8 +120,9 @@ void gueststate_write(FILE *f, const struct base_side *cur, const struct base_si
 		fprintf(f, "| – | no case has baseline migrations on both sides yet | | | | | | | | |\n");
 	fprintf(f, "\n");
 	if (rows && !moved)
-		fprintf(f, "Every case's baseline reached the migration within %.0f%% of the archived "
-			"guest's normal and zero page counts.\n\n", GUESTSTATE_TOLERANCE_PCT);
+		fprintf(f, "In every case above, the baseline reached the migration within %.0f%% of "
+			"the archived guest's normal and zero page counts.\n\n",
+			GUESTSTATE_TOLERANCE_PCT);
 	else if (moved)
 		fprintf(f, "%zu case%s moved by more than %.0f%%: %s guest is not the archived one.\n\n",
 			moved, moved == 1 ? "" : "s", GUESTSTATE_TOLERANCE_PCT,
