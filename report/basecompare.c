@@ -40,7 +40,7 @@ char *qemu_short_version(const char *s)
 	return xasprintf("%ld.%ld", major, minor);
 }
 
-static const struct case_stats *side_case(const struct base_side *side, const char *name)
+const struct case_stats *side_case(const struct base_side *side, const char *name)
 {
 	for (size_t i = 0; i < side->n; i++)
 		if (!strcmp(side->cases[i].c->name, name))

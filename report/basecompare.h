@@ -29,6 +29,9 @@ struct base_side {
  * when s is NULL or does not start (after an epoch) with N.N.  Caller frees. */
 char *qemu_short_version(const char *s);
 
+/* The side's case of that name, only if it has runs used; else NULL. */
+const struct case_stats *side_case(const struct base_side *side, const char *name);
+
 /* The section "QEMU <current> against QEMU <archived>". */
 void basecompare_write(FILE *f, const struct base_side *cur, const struct base_side *old);
 

@@ -48,14 +48,6 @@ char *guest_preparation_text(json_t *params)
 	return sb_take(&sb);
 }
 
-static const struct case_stats *find_case(const struct base_side *side, const char *name)
-{
-	for (size_t i = 0; i < side->n; i++)
-		if (!strcmp(side->cases[i].c->name, name) && side->cases[i].c->nruns)
-			return &side->cases[i];
-	return NULL;
-}
-
 /* Three cells, " 7691804 | 7700721 | +0.1% |": the archived count, the
  * current one and the change; *within is cleared when the change is beyond
  * the tolerance. */
@@ -95,7 +87,7 @@ void gueststate_write(FILE *f, const struct base_side *cur, const struct base_si
 		GUESTSTATE_TOLERANCE_PCT);
 	for (size_t i = 0; i < cur->n; i++) {
 		const struct case_stats *n = &cur->cases[i];
-		const struct case_stats *o = find_case(old, n->c->name);
+		const struct case_stats *o = side_case(old, n->c->name);
 		const struct method_stats *bn = n->c->nruns ? case_stats_method(n, "baseline") : NULL;
 		const struct method_stats *bo = o ? case_stats_method(o, "baseline") : NULL;
 		bool within = true;
