@@ -34,6 +34,8 @@ struct mig_record {
 	int64_t hint_rejects;
 
 	int64_t guest_used_kb;	/* MemTotal - MemFree before migrating */
+	int64_t stress_rss_kb;	/* peak RSS of the stress-ng job that prepared
+				 * the guest (workload or churn): what it touched */
 	bool dst_agent_ok;	/* destination guest answered after migration */
 
 	double src_cpu;		/* CPU of the source QEMU during the migration, */

@@ -164,6 +164,7 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "hint_latency_ms", num_or_null(r->hint_latency_ms));
 	json_object_set_new(o, "hint_rejects", int_or_null(r->hint_rejects));
 	json_object_set_new(o, "guest_used_kb", int_or_null(r->guest_used_kb));
+	json_object_set_new(o, "stress_rss_kb", int_or_null(r->stress_rss_kb));
 	json_object_set_new(o, "dst_agent_ok", json_boolean(r->dst_agent_ok));
 	json_object_set_new(o, "memcheck_mismatches", int_or_null(r->memcheck_mismatches));
 	json_object_set_new(o, "memcheck_verified", int_or_null(r->memcheck_verified));

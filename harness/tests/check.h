@@ -34,6 +34,7 @@ void suite_migrate_parse(void);
 void suite_balloon(void);
 void suite_integrity(void);
 void suite_service(void);
+void suite_stressng(void);
 void suite_cpucost(void);
 void suite_topology(void);
 void suite_threadstats(void);

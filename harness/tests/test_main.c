@@ -15,6 +15,7 @@ int main(void)
 	suite_balloon();
 	suite_integrity();
 	suite_service();
+	suite_stressng();
 	suite_cpucost();
 	suite_topology();
 	suite_threadstats();
