@@ -15,7 +15,7 @@ call 'plots/bars.gp' 'plots/data/case2-downtime.dat' 'plots/case2-downtime' 'cas
 call 'plots/bars.gp' 'plots/data/case2-end_to_end.dat' 'plots/case2-end_to_end' 'case2: end-to-end time(ms), median with min-max' 'end-to-end time(ms)'
 call 'plots/bars.gp' 'plots/data/case2-src_cpu.dat' 'plots/case2-src_cpu' 'case2: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
 call 'plots/bars.gp' 'plots/data/case2-dst_cpu.dat' 'plots/case2-dst_cpu' 'case2: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-call 'plots/remaining.gp' 'plots/data/case2-remaining.dat' 'plots/case2-remaining' 'case2: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline stock pv-bitmap fph fpr'
+call 'plots/remaining.gp' 'plots/data/case2-remaining.dat' 'plots/case2-remaining' 'case2: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline stock pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
 call 'plots/breakdown.gp' 'plots/data/case2-breakdown.dat' 'plots/case2-breakdown' 'case2: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
 call 'plots/bars.gp' 'plots/data/case3-total_time.dat' 'plots/case3-total_time' 'case3: total time(ms), median with min-max' 'total time(ms)'
 call 'plots/bars.gp' 'plots/data/case3-transferred.dat' 'plots/case3-transferred' 'case3: transferred ram(KB), median with min-max' 'transferred ram(KB)'
