@@ -39,6 +39,7 @@ const struct metric_def metric_defs[M_COUNT] = {
 	[M_WIRE_RATIO]        = { NULL, "total / wire time", "wire_ratio", BETTER_LOWER, false, false },
 	[M_GUEST_DIP_PCT]     = { NULL, "guest ops during vs before(%)", "guest_dip", BETTER_HIGHER, false, false },
 	[M_GUEST_RECOVERY_PCT] = { NULL, "guest ops after vs before(%)", "guest_recovery", BETTER_HIGHER, false, false },
+	[M_DST_HUGE_MIB]      = { NULL, "destination huge pages after(MiB)", "dst_huge", BETTER_NEITHER, false, false },
 };
 
 double wire_time_ms(double kb, double gbit)

@@ -42,6 +42,7 @@ enum metric {
 	M_WIRE_RATIO,		/* total time / wire time */
 	M_GUEST_DIP_PCT,	/* guest ops during vs before, in % */
 	M_GUEST_RECOVERY_PCT,	/* guest ops after vs before, in % */
+	M_DST_HUGE_MIB,		/* run.json: destination THP-backed memory after */
 	M_COUNT
 };
 

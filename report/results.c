@@ -139,11 +139,13 @@ static void derive(struct mig_row *r)
 	double kb = r->v[M_TRANSFERRED_KB], gbit = r->v[M_LINK_GBIT];
 	double before = r->v[M_GUEST_OPS_BEFORE], during = r->v[M_GUEST_OPS_DURING];
 	double after = r->v[M_GUEST_OPS_AFTER];
+	json_t *huge;
 
 	r->v[M_WIRE_MS] = NAN;
 	r->v[M_WIRE_RATIO] = NAN;
 	r->v[M_GUEST_DIP_PCT] = NAN;
 	r->v[M_GUEST_RECOVERY_PCT] = NAN;
+	r->v[M_DST_HUGE_MIB] = NAN;
 	if (!isnan(kb) && !isnan(gbit) && gbit > 0)
 		r->v[M_WIRE_MS] = wire_time_ms(kb, gbit);
 	if (!isnan(r->v[M_WIRE_MS]) && r->v[M_WIRE_MS] > 0 && !isnan(r->v[M_TOTAL_TIME]))
@@ -152,6 +154,12 @@ static void derive(struct mig_row *r)
 		r->v[M_GUEST_DIP_PCT] = (during / before - 1.0) * 100.0;
 	if (!isnan(before) && !isnan(after) && before > 0)
 		r->v[M_GUEST_RECOVERY_PCT] = (after / before - 1.0) * 100.0;
+	/* How much of the destination's memory transparent huge pages back
+	 * once it has received the guest: without preallocation, each of
+	 * them was a fault that zeroed 2 MiB. */
+	huge = json_at(r->json, "counters.backing.dst_after_migration.anon_huge_kb");
+	if (json_is_integer(huge) && json_integer_value(huge) >= 0)
+		r->v[M_DST_HUGE_MIB] = (double)json_integer_value(huge) / 1024.0;
 	/* Needs M_WIRE_MS, derived above. */
 	r->v[M_PROJECTED] = projection_ms(r->method, r->v);
 	/* Preparation (balloon inflation, settling) is the guest's pace, which

@@ -9,8 +9,9 @@
 #   scripts/fuzz-generic.sh SECONDS OUTDIR [SEED]
 #
 # Writes OUTDIR/corpus/, OUTDIR/artifacts/ (crash-*, timeout-*, leak-*,
-# oom-*, which fail the run, and slow-unit-*, which is listed: each one reproduces with `qemu-fuzz-x86_64 --fuzz-target=generic-fuzz
-# FILE` and the same environment), OUTDIR/fuzz.log (libFuzzer's output) and
+# oom-*, which fail the run, and slow-unit-*, which is only listed; each
+# one reproduces with `qemu-fuzz-x86_64 --fuzz-target=generic-fuzz FILE`
+# and the same environment), OUTDIR/fuzz.log (libFuzzer's output) and
 # OUTDIR/summary.txt (inputs, versions, execs, coverage, corpus, findings).
 # Prints PASS/FAIL lines and "N passed, N failed"; exit status 1 on failure.
 # The corpus directory is kept and reused when OUTDIR is reused.

@@ -38,7 +38,9 @@ case2-fpr|case2|fpr|
 case2-pv-fpr|case2|pv-bitmap+fpr|
 case2-balloon|case2|balloon|
 case2-pv-balloon|case2|pv-bitmap+balloon|
-case2-noprealloc|case2|$ALL8|--dst-prealloc off
+case2-noprealloc-a|case2|baseline,stock,pv-bitmap|--dst-prealloc off
+case2-noprealloc-b|case2|fph,fpr,pv-bitmap+fpr|--dst-prealloc off
+case2-noprealloc-c|case2|balloon,pv-bitmap+balloon|--dst-prealloc off
 case3|case3|$ALL7|
 case4-a|case4|baseline,pv-bitmap,fph|
 case4-b|case4|fpr,pv-bitmap+fpr|
