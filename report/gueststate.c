@@ -68,18 +68,10 @@ static void put_count(FILE *f, double now, double then, bool *within)
 	free(pc);
 }
 
-static bool side_lists(const struct base_side *side, const char *name)
-{
-	for (size_t i = 0; i < side->n; i++)
-		if (!strcmp(side->cases[i].c->name, name))
-			return true;
-	return false;
-}
-
 void gueststate_write(FILE *f, const struct base_side *cur, const struct base_side *old)
 {
-	size_t rows = 0, moved = 0, left_out = 0;
-	struct strbuf missing = { 0 };
+	size_t rows = 0, moved = 0;
+	struct strbuf missing = { 0 };	/* cases not compared, ", "-joined */
 
 	fprintf(f, "## Guest state at migration\n\n"
 		"Every case is re-run on each new QEMU base and patch series, and its guest must "
@@ -103,7 +95,9 @@ void gueststate_write(FILE *f, const struct base_side *cur, const struct base_si
 		char *pn, *po;
 
 		if (!bn || !bo || !bn->s[M_NORMAL_PAGES].n || !bo->s[M_NORMAL_PAGES].n) {
-			sb_addf(&missing, "%s%s", left_out++ ? ", " : "", n->c->name);
+			/* Without runs here, the archive's loop below names it. */
+			if (n->c->nruns)
+				sb_addf(&missing, "%s%s", missing.len ? ", " : "", n->c->name);
 			continue;
 		}
 		pn = guest_preparation_text(json_at(case_stats_newest_doc(n), "params"));
@@ -119,11 +113,10 @@ void gueststate_write(FILE *f, const struct base_side *cur, const struct base_si
 		free(pn);
 		free(po);
 	}
-	/* An archived case the current side does not list at all is left out
-	 * too (one it lists without runs was named in the loop above). */
+	/* An archived case with no current runs is left out too. */
 	for (size_t i = 0; i < old->n; i++)
-		if (old->cases[i].c->nruns && !side_lists(cur, old->cases[i].c->name))
-			sb_addf(&missing, "%s%s", left_out++ ? ", " : "", old->cases[i].c->name);
+		if (old->cases[i].c->nruns && !side_case(cur, old->cases[i].c->name))
+			sb_addf(&missing, "%s%s", missing.len ? ", " : "", old->cases[i].c->name);
 	if (!rows)
 		fprintf(f, "| – | no case has baseline migrations on both sides yet | | | | | | | | |\n");
 	fprintf(f, "\n");
@@ -135,7 +128,7 @@ void gueststate_write(FILE *f, const struct base_side *cur, const struct base_si
 		fprintf(f, "%zu case%s moved by more than %.0f%%: %s guest is not the archived one.\n\n",
 			moved, moved == 1 ? "" : "s", GUESTSTATE_TOLERANCE_PCT,
 			moved == 1 ? "its" : "their");
-	if (rows && left_out)
+	if (rows && missing.len)
 		fprintf(f, "Not compared, for want of baseline migrations on both sides: %s.\n\n",
 			missing.s);
 	free(missing.s);
