@@ -32,6 +32,6 @@ call 'plots/bars.gp' 'plots/data/case4-downtime.dat' 'plots/case4-downtime' 'cas
 call 'plots/bars.gp' 'plots/data/case4-end_to_end.dat' 'plots/case4-end_to_end' 'case4: end-to-end time(ms), median with min-max' 'end-to-end time(ms)'
 call 'plots/bars.gp' 'plots/data/case4-src_cpu.dat' 'plots/case4-src_cpu' 'case4: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
 call 'plots/bars.gp' 'plots/data/case4-dst_cpu.dat' 'plots/case4-dst_cpu' 'case4: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-call 'plots/remaining.gp' 'plots/data/case4-remaining.dat' 'plots/case4-remaining' 'case4: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline pv-bitmap fph fpr pv-bitmap+fpr'
-call 'plots/throughput.gp' 'plots/data/case4-throughput.dat' 'plots/case4-throughput' 'case4: guest service throughput, migration window shaded' 'guest service ops/s' 'baseline pv-bitmap fph fpr pv-bitmap+fpr'
+call 'plots/remaining.gp' 'plots/data/case4-remaining.dat' 'plots/case4-remaining' 'case4: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
+call 'plots/throughput.gp' 'plots/data/case4-throughput.dat' 'plots/case4-throughput' 'case4: guest service throughput, migration window shaded' 'guest service ops/s' 'baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
 call 'plots/breakdown.gp' 'plots/data/case4-breakdown.dat' 'plots/case4-breakdown' 'case4: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
