@@ -441,6 +441,37 @@ static void write_findings(FILE *f, const struct case_stats *cs)
 	strlist_free(&lines);
 }
 
+/* The first error of a migration whose guests were booted afresh after the
+ * case's own preparation failed (run.json's prep_retry_error), or NULL. */
+static const char *prep_retry_error(const struct mig_row *r)
+{
+	return r->json ? json_string_value(json_object_get(r->json, "prep_retry_error")) : NULL;
+}
+
+static void write_prep_retries(FILE *f, const struct case_data *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nrows; i++)
+		n += prep_retry_error(&c->rows[i]) != NULL;
+	if (!n)
+		return;
+	fprintf(f, "Booted afresh, once, after the guest's preparation (boot, history, workload: "
+		"the same for every method) failed before the method did anything; the second "
+		"attempt's outcome is the one counted:\n\n| run | method | repeat | first "
+		"attempt's error |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct mig_row *r = &c->rows[i];
+
+		if (!prep_retry_error(r))
+			continue;
+		fprintf(f, "| `%s` | %s | %d | ", c->runs[r->run].id, r->method, r->repeat);
+		put_cell(f, prep_retry_error(r));
+		fputs(" |\n", f);
+	}
+	fputs("\n", f);
+}
+
 static void write_failures(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
 {
 	const struct case_data *c = cs->c;
@@ -453,6 +484,7 @@ static void write_failures(FILE *f, const struct case_stats *cs, const struct ma
 	fprintf(f, "### Failed migrations\n\n");
 	if (!failed && !run_errors) {
 		fprintf(f, "None: every migration of the runs used completed without error.\n\n");
+		write_prep_retries(f, c);
 		return;
 	}
 	if (failed) {
@@ -479,6 +511,7 @@ static void write_failures(FILE *f, const struct case_stats *cs, const struct ma
 		put_cell(f, c->runs[i].error);
 		fputs("\n\n", f);
 	}
+	write_prep_retries(f, c);
 }
 
 static void write_plots(FILE *f, const struct case_stats *cs, const struct markdown_options *o)

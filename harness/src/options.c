@@ -67,7 +67,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	enum {
 		O_MEM = 256, O_REPEAT, O_METHODS, O_ACCEL, O_LINK, O_DOWNTIME, O_MAXBW,
 		O_PREALLOC, O_SETTLE, O_MTIMEOUT, O_BTIMEOUT, O_IPERF, O_RESULTS, O_TOP,
-		O_XCANCEL, O_XKILL, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
+		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER, O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
 	};
 	static const struct option longopts[] = {
@@ -102,6 +102,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "x-device-props", required_argument, 0, O_XDEVPROPS },
 		{ "x-cancel-at-ms", required_argument, 0, O_XCANCEL },
 		{ "x-kill-dst-at-ms", required_argument, 0, O_XKILL },
+		{ "x-fail-prep-once", no_argument, 0, O_XFAILPREP },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -214,6 +215,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_XKILL:
 			if (num(v, 0, 3600000, &d)) goto bad;
 			o->x_kill_dst_at_ms = (int)d; break;
+		case O_XFAILPREP:
+			o->x_fail_prep_once = true; break;
 		case '?':
 		default:
 			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);

@@ -48,6 +48,7 @@ struct options {
 	const char *x_device_props;	/* appended to the balloon device */
 	int x_cancel_at_ms;		/* migrate_cancel after this long; -1 off */
 	int x_kill_dst_at_ms;		/* SIGKILL the destination; -1 off */
+	bool x_fail_prep_once;		/* fail each migration's first guest preparation */
 };
 
 /*

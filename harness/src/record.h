@@ -13,6 +13,9 @@ struct mig_record {
 	int repeat;
 	char status[16];	/* completed, failed, cancelled, error */
 	char error[512];
+	/* The error of a first attempt whose guest preparation failed before
+	 * the method did anything; the migration then ran on fresh guests. */
+	char prep_retry_error[512];
 	long mem_mib;
 
 	int64_t total_time_ms;	/* QEMU's, from query-migrate */

@@ -145,6 +145,8 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "repeat", json_integer(r->repeat));
 	json_object_set_new(o, "status", json_string(r->status));
 	json_object_set_new(o, "error", r->error[0] ? json_string(r->error) : json_null());
+	json_object_set_new(o, "prep_retry_error",
+			    r->prep_retry_error[0] ? json_string(r->prep_retry_error) : json_null());
 	json_object_set_new(o, "mem_mib", json_integer(r->mem_mib));
 	json_object_set_new(o, "total_time_ms", int_or_null(r->total_time_ms));
 	json_object_set_new(o, "downtime_ms", int_or_null(r->downtime_ms));

@@ -107,9 +107,10 @@ json_t *params_json(struct env *e)
 
 	for (int i = 0; i < e->cs.nmethods; i++)
 		json_array_append_new(methods, json_string(e->cs.methods[i]));
-	json_t *x = json_pack("{s:s?, s:s?, s:s?, s:i, s:i}", "driver", e->opt.x_driver,
+	json_t *x = json_pack("{s:s?, s:s?, s:s?, s:i, s:i, s:b}", "driver", e->opt.x_driver,
 			      "driver_args", e->opt.x_driver_args, "device_props", e->opt.x_device_props,
-			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms);
+			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms,
+			      "fail_prep_once", e->opt.x_fail_prep_once);
 
 	json_t *p = json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
 			 "s:i, s:i, s:i, s:I, s:o, s:o}",
@@ -151,7 +152,8 @@ void make_run_id(struct env *e, char *buf, size_t len)
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	bool faults = e->opt.x_driver || e->opt.x_driver_args || e->opt.x_device_props ||
-		      e->opt.x_cancel_at_ms >= 0 || e->opt.x_kill_dst_at_ms >= 0;
+		      e->opt.x_cancel_at_ms >= 0 || e->opt.x_kill_dst_at_ms >= 0 ||
+		      e->opt.x_fail_prep_once;
 	int n = snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib,
 			 e->opt.link_gbit, e->accel.name,
 			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);

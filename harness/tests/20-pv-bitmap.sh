@@ -111,4 +111,17 @@ check "fault: destination killed: source still runs and answers" \
 	grep -q 'source running, agent answers' "$(csv_of killdst)"
 check "fault: destination killed: source guest verified, 0 mismatches" \
 	[ "$(col killdst 1 memcheck_mismatches)" = 0 ]
+
+# The guest's preparation fails once (injected after its workload): the
+# migration runs on fresh guests and the record keeps the first error.
+run prepretry --repeat 1 --methods pv-bitmap --x-fail-prep-once >/dev/null
+check "fault: preparation failed once: the migration ran again on fresh guests ($(col prepretry 1 status))" \
+	[ "$(col prepretry 1 status)" = completed ]
+check "fault: preparation failed once: run.json keeps the first attempt's error" \
+	[ "$(jq -r '.migrations[0].prep_retry_error // empty' "$(json_of prepretry)")" = \
+	  "injected preparation failure (--x-fail-prep-once)" ]
+check "fault: preparation failed once: guest verified, 0 mismatches" \
+	[ "$(col prepretry 1 memcheck_mismatches)" = 0 ]
+check "fault: a migration without a retry records none" \
+	[ "$(jq -r '.migrations[0].prep_retry_error' "$(json_of killdst)")" = null ]
 check "faults: nothing left behind" nothing_left

@@ -45,6 +45,9 @@ void suite_options(void)
 	CHECK(rc == 0 && o.host_cpu_hog == 2, "options: --host-cpu-hog takes a worker count");
 	rc = parse_args_list(&o, err, sizeof(err), 2, "run", "case1");
 	CHECK(rc == 0 && o.host_cpu_hog == 0, "options: no CPU hog by default");
+	CHECK(!o.x_fail_prep_once, "options: no injected preparation failure by default");
+	rc = parse_args_list(&o, err, sizeof(err), 3, "run", "--x-fail-prep-once", "case1");
+	CHECK(rc == 0 && o.x_fail_prep_once, "options: --x-fail-prep-once is taken");
 	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "1.5", "case1");
 	CHECK(rc == -1 && strstr(err, "bad value"), "options: a fractional hog is refused (%s)", err);
 	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "99", "case1");
