@@ -90,6 +90,12 @@ fuzz-long: qemu-fuzz qemu-asan
 	@./scripts/fuzz-long.sh
 # ==== end of sanitizers and fuzzing ============================================
 
+# TCG's translation of the guest's full barrier with one vCPU and with two:
+# results/tcg-barrier/<date>/summary.txt.
+.PHONY: tcg-barrier-probe
+tcg-barrier-probe: qemu
+	@./scripts/tcg-barrier-probe.sh
+
 clean:
 	rm -rf $(BUILD)/harness $(BUILD)/pvmig $(BUILD)/harness-tests
 
