@@ -96,6 +96,13 @@ fuzz-long: qemu-fuzz qemu-asan
 tcg-barrier-probe: qemu
 	@./scripts/tcg-barrier-probe.sh
 
+# The host's cost of faulting in fresh huge pages, right after freeing them
+# and after the host's free memory had time to be reported to a hypervisor:
+# results/host-zeroing/<date>/summary.txt.
+.PHONY: host-zeroing-probe
+host-zeroing-probe:
+	@./scripts/host-zeroing-probe.sh
+
 clean:
 	rm -rf $(BUILD)/harness $(BUILD)/pvmig $(BUILD)/harness-tests
 

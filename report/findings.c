@@ -136,9 +136,8 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 		const struct method_stats *ms = &cs->m[i];
 		double saving;
 		struct strbuf why = { 0 };
-		int raw_overlaps, projected_below;
+		int raw_overlaps, projected_below, bytes_matter;
 		char *pm = NULL, *pb = NULL;
-		size_t bytes_from;
 
 		if (!is_hinting_method(ms->method) || !S(ms, M_TOTAL_TIME)->n)
 			continue;
@@ -155,14 +154,14 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 				"projected to a core per busy thread it is (%s vs %s ms)", pm, pb);
 		} else if (raw_overlaps)
 			sb_addf(&why, "its total time is not below baseline's range");
-		bytes_from = why.len;
+		bytes_matter = isnan(saving) || saving >= NEGLIGIBLE_SAVING_PCT;
 		if (!isnan(saving) && saving < 0)
 			sb_addf(&why, "%sit sends %.1f%% more bytes than baseline",
 				why.len ? "; " : "", -saving);
 		else if (!isnan(saving) && saving < NEGLIGIBLE_SAVING_PCT)
 			sb_addf(&why, "%sit sends only %.1f%% fewer bytes than baseline (under %.0f%%)",
 				why.len ? "; " : "", saving, NEGLIGIBLE_SAVING_PCT);
-		if (projected_below && why.len == bytes_from)
+		if (projected_below && bytes_matter)
 			strlist_addf(out, "**%s** is within baseline's run-to-run spread raw, but "
 				     "below it in every counted migration when projected to a core "
 				     "per busy thread (median %s vs %s ms): the overlap comes from "

@@ -119,11 +119,17 @@ static int write_report(const struct options *o, const struct result_set *rs,
 {
 	char *tmp = xasprintf("%s.tmp-XXXXXX", o->out);
 	char *shown = display_path(o->results);
+	struct host_zeroing hz;
 	struct markdown_options mo = { shown, o->image_prefix, ar->present ? ar->cases : NULL,
-				       ar->rs.ncases, ar->shown };
-	int fd = mkstemp(tmp), rc = -1;
+				       ar->rs.ncases, ar->shown, &hz };
+	int fd = -1, rc = -1;
 	FILE *f;
 
+	/* Read before the output is created, so a bad probe summary leaves
+	 * the previous REPORT.md as it was. */
+	if (host_zeroing_load(o->results, shown, &hz, e) < 0)
+		goto out;
+	fd = mkstemp(tmp);
 	if (fd < 0) {
 		error_set(e, "%s: cannot create: %s", tmp, strerror(errno));
 		goto out;
@@ -155,6 +161,7 @@ static int write_report(const struct options *o, const struct result_set *rs,
 	}
 	rc = 0;
 out:
+	host_zeroing_free(&hz);
 	free(shown);
 	free(tmp);
 	return rc;

@@ -746,7 +746,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	for (size_t i = 0; i < rs->ncases; i++)
 		write_case(f, &cases[i], o);
 	if (nruns) {
-		regimes_write(f, rs, cases);
+		regimes_write(f, rs, cases, o->zeroing);
 		hogcheck_write(f, rs, cases);
 		modecompare_write(f, rs, cases);
 	}

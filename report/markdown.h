@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "hostzeroing.h"
 #include "results.h"
 #include "stats.h"
 
@@ -22,6 +23,8 @@ struct markdown_options {
 	const struct case_stats *archive;
 	size_t narchive;
 	const char *archive_dir;	/* as the reader should see it, "results/qemu-7.2" */
+	/* The newest host-zeroing probe; hz.present false without one. */
+	const struct host_zeroing *zeroing;
 };
 
 /* Write the whole report to f; returns -1 if writing failed. */

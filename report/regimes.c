@@ -93,7 +93,8 @@ static void write_pair(FILE *f, const struct case_stats *on, const struct case_s
 	free(thp_off);
 }
 
-void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases)
+void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
+		   const struct host_zeroing *hz)
 {
 	fprintf(f, "## Destination regimes\n\nThe tables above measure one destination regime "
 		"(preallocated whenever a run has it). Here each case's pooled runs stand beside "
@@ -104,6 +105,7 @@ void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats
 		"its smaps (AnonHugePages), say how much of its memory came in 2 MiB faults, each "
 		"of which zeroes 2 MiB; that zeroing is CPU time of the destination's main thread, "
 		"which receives the stream, so the projection keeps it.\n\n");
+	host_zeroing_write(f, hz);
 	for (size_t i = 0; i < rs->ncases; i++) {
 		const struct case_data *c = &rs->cases[i];
 		const char *have, *missing;

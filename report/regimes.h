@@ -13,9 +13,13 @@
 
 #include <stdio.h>
 
+#include "hostzeroing.h"
 #include "results.h"
 #include "stats.h"
 
-void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases);
+/* hz, the host's own cost of a fresh 2 MiB page, follows the introduction
+ * when a probe was run. */
+void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
+		   const struct host_zeroing *hz);
 
 #endif

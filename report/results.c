@@ -87,6 +87,11 @@ static int list_subdirs(const char *dir, struct strlist *out, struct error *e)
 	return 0;
 }
 
+int results_subdirs(const char *dir, struct strlist *out, struct error *e)
+{
+	return is_dir(dir) ? list_subdirs(dir, out, e) : 0;
+}
+
 static void add_ignored(struct case_data *c, const char *id, char *reason)
 {
 	c->ignored = xrealloc(c->ignored, (c->nignored + 1) * sizeof(*c->ignored));
@@ -600,11 +605,12 @@ bool results_is_archive(const char *name)
 	return !strncmp(name, RESULTS_ARCHIVE_PREFIX, strlen(RESULTS_ARCHIVE_PREFIX));
 }
 
-/* Folders of results/ that hold the device's review runs, not migrations
- * of a case: make sanitizer-run, make fuzz-long and
- * impl/qemu/tests/measure_clear_cost.py write them, each with its own
- * summary. */
-static const char *const review_dirs[] = { "sanitizers", "fuzz", "kvm-clear-cost" };
+/* Folders of results/ that hold review runs and host probes, not
+ * migrations of a case: make sanitizer-run, make fuzz-long,
+ * impl/qemu/tests/measure_clear_cost.py, make tcg-barrier-probe and make
+ * host-zeroing-probe write them, each with its own summary. */
+static const char *const review_dirs[] = { "sanitizers", "fuzz", "kvm-clear-cost",
+					   "tcg-barrier", "host-zeroing" };
 
 static bool results_is_case(const char *name)
 {

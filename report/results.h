@@ -136,6 +136,10 @@ bool results_is_archive(const char *name);
 int results_load(const char *root, const struct load_options *lo, struct result_set *rs,
 		 struct error *e);
 
+/* Names of dir's subdirectories, sorted, hidden ones skipped; none if dir
+ * does not exist.  -1 with e set if it cannot be read. */
+int results_subdirs(const char *dir, struct strlist *out, struct error *e);
+
 /* Add a case with no run, in name order, unless rs has it: a case that only
  * the archive holds is still named in the report, as not run yet. */
 void results_add_empty_case(struct result_set *rs, const char *name);

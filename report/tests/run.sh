@@ -700,4 +700,72 @@ has "$TMP/mech-bytes.md" "| \`$RUN\` | $(jq -r '.migrations[0].method' "$M/run.j
 lacks "$R" "first attempt's error" "failures: no retry table without retries"
 lacks "$R" 'Why balloon migrates slower' "mechanisms: nothing claimed without the counters"
 
+# Review runs and host probes beside the cases are not cases.
+# zeroing_summary DIR IDLE_MS ONCE_MS: a host-zeroing-probe summary as the
+# script writes it, two after-idle rounds (IDLE_MS and IDLE_MS + 0.10) and
+# one at-once round, 2048 MiB each, all of it huge pages.
+zeroing_summary() {
+	mkdir -p "$1"
+	{
+		echo "host-zeroing-probe 2026-01-05T00:00:00Z"
+		echo "tree: fixture-1"
+		echo "host: Fixture CPU, 2 CPUs, kernel 6.1.0-fixture"
+		echo "thp: enabled madvise, defrag madvise"
+		echo "free page reporting to the hypervisor: virtio-balloon virtio0 negotiated free page reporting"
+		echo "size: 2048 MiB, THP-advised, one write per 4 KiB; wait before the after-idle rounds: 10 s"
+		echo "load before: 0.10 0.20 0.30"
+		awk -v i="$2" -v o="$3" 'BEGIN {
+			n = split(i " " i + 0.10 " " o, ms, " ")
+			for (k = 1; k <= n; k++)
+				printf "%-10s wall_ms %.1f cpu_ms %.1f minflt 1024 huge_mib 2048 steal_ticks 0 gb_per_s %.2f ms_per_2mib %.2f\n",
+					k == 3 ? "at-once" : "after-idle", ms[k] * 1024, ms[k] * 1024,
+					2048 * 1048576 / 1e9 / (ms[k] * 1024 / 1e3), ms[k]
+		}'
+	} > "$1/summary.txt"
+}
+mkdir -p "$TMP/probes"
+cp -r "$FIX/case1" "$TMP/probes/"
+for d in sanitizers fuzz kvm-clear-cost tcg-barrier; do
+	mkdir -p "$TMP/probes/$d/20260105-000000"
+	echo "a probe's summary" > "$TMP/probes/$d/20260105-000000/summary.txt"
+done
+# An older probe, then the newest one, which the report uses.
+zeroing_summary "$TMP/probes/host-zeroing/20260104-000000" 1.00 0.90
+zeroing_summary "$TMP/probes/host-zeroing/20260105-000000" 5.80 0.40
+if "$GEN" report --results "$TMP/probes" --out "$TMP/probes.md" 2>"$TMP/err"; then
+	for d in sanitizers fuzz kvm-clear-cost tcg-barrier host-zeroing; do
+		lacks "$TMP/probes.md" "## $d" "probes: results/$d is not read as a case"
+	done
+else
+	fail "probes: generator failed beside the probe folders: $(cat "$TMP/err")"
+fi
+has "$TMP/probes.md" "**This host's cost of a fresh 2 MiB page** (\`make host-zeroing-probe\`, \`$TMP/probes/host-zeroing/20260105-000000\`; host: Fixture CPU, 2 CPUs, kernel 6.1.0-fixture; free page reporting to a hypervisor: virtio-balloon virtio0 negotiated free page reporting). Faulting in 2048 MiB of memory advised for huge pages, one write per 4 KiB, took 5.80–5.90 ms per 2 MiB (0.36–0.36 GB/s) after the memory sat free for 10 s, and 0.40 ms per 2 MiB (5.24 GB/s) right after the previous round freed it." \
+	"host zeroing: the newest probe's rounds, idle and at once"
+has "$TMP/probes.md" 'Memory that sat free costs at least 14.5x more to take again' \
+	"host zeroing: a large idle/at-once ratio is put down to the hypervisor below"
+lacks "$R" "This host's cost of a fresh 2 MiB page" "host zeroing: no paragraph without a probe"
+zeroing_summary "$TMP/probes/host-zeroing/20260106-000000" 0.50 0.45
+"$GEN" report --results "$TMP/probes" --out "$TMP/probes-same.md" 2>"$TMP/err" ||
+	fail "host zeroing (same): generator failed: $(cat "$TMP/err")"
+has "$TMP/probes-same.md" 'Whether the memory sat free first changes its cost by less than 2x: the zeroing rate above is this host'"'"'s own.' \
+	"host zeroing: a small ratio is called the host's own rate"
+lacks "$TMP/probes-same.md" 'hypervisor below' "host zeroing: and no hypervisor is blamed"
+# A summary without an at-once round is refused, and the report kept.
+cp "$TMP/probes-same.md" "$TMP/probes-kept.md"
+mkdir -p "$TMP/probes/host-zeroing/20260107-000000"
+grep -v '^at-once' "$TMP/probes/host-zeroing/20260106-000000/summary.txt" \
+	> "$TMP/probes/host-zeroing/20260107-000000/summary.txt"
+if "$GEN" report --results "$TMP/probes" --out "$TMP/probes-kept.md" 2>"$TMP/err"; then
+	fail "host zeroing: a summary without an at-once round is accepted"
+elif [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q 'host-zeroing/20260107-000000/summary.txt: not a host-zeroing-probe summary' "$TMP/err"; then
+	pass "host zeroing: a summary without an at-once round fails with one line naming it"
+else
+	fail "host zeroing: unexpected error for a bad summary: $(cat "$TMP/err")"
+fi
+if cmp -s "$TMP/probes-same.md" "$TMP/probes-kept.md"; then
+	pass "host zeroing: a bad summary leaves the earlier report as it was"
+else
+	fail "host zeroing: a bad summary changed the earlier report"
+fi
+
 finish

@@ -17,8 +17,9 @@ def check(name, ok, detail=""):
 
 
 def dmesg_clean(vm, what):
-    st, out = vm.sh("dmesg | grep -E 'WARNING|BUG|Call Trace|leak|Oops|refcount|list_(add|del) corruption' ; true")
-    check(f"no kernel warnings after {what}", not out.strip(), out.strip()[:500])
+    bad = vm.kernel_complaints(
+        "WARNING|BUG|Call Trace|leak|Oops|refcount|list_(add|del) corruption")
+    check(f"no kernel warnings after {what}", not bad, "\n".join(bad)[:500])
 
 
 def main():

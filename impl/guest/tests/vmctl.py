@@ -116,6 +116,16 @@ class VM:
         lines = [re.sub(r"^(~|/\S*) # ", "", l) for l in lines]
         return int(m.group(1)), "\n".join(lines).strip()
 
+    def kernel_complaints(self, pattern):
+        """The guest's dmesg lines that match pattern (an ERE that Python's re
+        reads the same way).  The guest's grep keeps the output short; the
+        lines are matched again here because a fragment of an earlier shell
+        prompt (a lone '#') can reach any command's output, and must not
+        read as a complaint."""
+        _, out = self.sh(f"dmesg | grep -E '{pattern}'; true")
+        rx = re.compile(pattern)
+        return [l for l in out.splitlines() if rx.search(l)]
+
     def out(self, cmd, timeout=60):
         st, o = self.sh(cmd, timeout)
         if st:
