@@ -23,7 +23,6 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 {
 	struct zeroing_round r;
 	char name[16];
-	double wall, cpu;
 	long minflt;
 	long long steal;
 	const char *w;
@@ -40,7 +39,7 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 		return 0;
 	}
 	if (sscanf(line, "%15s wall_ms %lf cpu_ms %lf minflt %ld huge_mib %ld steal_ticks %lld "
-		   "gb_per_s %lf ms_per_2mib %lf", name, &wall, &cpu, &minflt, &r.huge_mib,
+		   "gb_per_s %lf ms_per_2mib %lf", name, &r.wall_ms, &r.cpu_ms, &minflt, &r.huge_mib,
 		   &steal, &r.gb_per_s, &r.ms_per_2mib) != 8)
 		return 0;
 	if (!strcmp(name, "after-idle"))
@@ -145,15 +144,21 @@ void host_zeroing_write(FILE *f, const struct host_zeroing *hz)
 	double idle_lo, idle_hi, idle_gb_lo, idle_gb_hi;
 	double once_lo, once_hi, once_gb_lo, once_gb_hi;
 	long least_huge = -1;
+	bool counted_as_cpu = true;
 	double ratio;
 
 	if (!hz->present)
 		return;
 	span(hz, true, &idle_lo, &idle_hi, &idle_gb_lo, &idle_gb_hi);
 	span(hz, false, &once_lo, &once_hi, &once_gb_lo, &once_gb_hi);
-	for (size_t i = 0; i < hz->n; i++)
+	for (size_t i = 0; i < hz->n; i++) {
 		if (least_huge < 0 || hz->r[i].huge_mib < least_huge)
 			least_huge = hz->r[i].huge_mib;
+		/* Time lost below the host shows either as the thread's CPU
+		 * or as wall time it did not run. */
+		if (hz->r[i].after_idle && hz->r[i].cpu_ms < 0.9 * hz->r[i].wall_ms)
+			counted_as_cpu = false;
+	}
 	fprintf(f, "**This host's cost of a fresh 2 MiB page** (`make host-zeroing-probe`, `%s`; "
 		"host: %s; free page reporting to a hypervisor: %s). Faulting in %ld MiB of "
 		"memory advised for huge pages, one write per 4 KiB, took ", hz->dir,
@@ -168,16 +173,19 @@ void host_zeroing_write(FILE *f, const struct host_zeroing *hz)
 			"fault was a 2 MiB one.", least_huge);
 	ratio = idle_lo / once_hi;
 	if (ratio >= HANDED_BACK_RATIO)
-		fprintf(f, " Memory that sat free costs at least %.1fx more to take again: the host "
-			"handed it to the hypervisor below, and the first touch then faults and "
-			"zeroes at both levels. A destination's memory was freed by the guests "
-			"before it, long before the migration, so a non-preallocated destination "
-			"here pays the slower rate; on a host that is not a VM it would pay about "
-			"the at-once rate, and the zeroing in its main thread's CPU above would be "
-			"that much smaller.\n\n", ratio);
+		fprintf(f, " Memory that sat free costs at least %.1fx more to take again, as when "
+			"the host has handed it to the hypervisor below and the first touch faults "
+			"at both levels. A destination's memory was freed by the guests before it, "
+			"long before the migration, so a non-preallocated destination here pays the "
+			"slower rate; on a host that is not a VM it would pay about the at-once "
+			"rate. %s\n\n", ratio, counted_as_cpu ?
+			"The probe's slow rounds count as its own CPU time, so the destination main "
+			"thread's CPU and the projection in the tables below include this cost." :
+			"The probe's slow rounds are partly time it did not run, which a "
+			"thread's CPU figure does not count.");
 	else
 		fprintf(f, " Whether the memory sat free first changes its cost by less than "
-			"%.0fx: the zeroing rate above is this host's own.\n\n", HANDED_BACK_RATIO);
+			"%.0fx: the zeroing rate in the tables below is this host's own.\n\n", HANDED_BACK_RATIO);
 }
 
 void host_zeroing_free(struct host_zeroing *hz)

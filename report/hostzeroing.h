@@ -21,6 +21,7 @@
 struct zeroing_round {
 	bool after_idle;
 	double ms_per_2mib, gb_per_s;
+	double wall_ms, cpu_ms;		/* the probe process's, over the round */
 	long huge_mib;			/* of the process, after touching */
 };
 

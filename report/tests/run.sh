@@ -741,13 +741,15 @@ else
 fi
 has "$TMP/probes.md" "**This host's cost of a fresh 2 MiB page** (\`make host-zeroing-probe\`, \`$TMP/probes/host-zeroing/20260105-000000\`; host: Fixture CPU, 2 CPUs, kernel 6.1.0-fixture; free page reporting to a hypervisor: virtio-balloon virtio0 negotiated free page reporting). Faulting in 2048 MiB of memory advised for huge pages, one write per 4 KiB, took 5.80–5.90 ms per 2 MiB (0.36–0.36 GB/s) after the memory sat free for 10 s, and 0.40 ms per 2 MiB (5.24 GB/s) right after the previous round freed it." \
 	"host zeroing: the newest probe's rounds, idle and at once"
-has "$TMP/probes.md" 'Memory that sat free costs at least 14.5x more to take again' \
+has "$TMP/probes.md" 'Memory that sat free costs at least 14.5x more to take again, as when the host has handed it to the hypervisor below' \
 	"host zeroing: a large idle/at-once ratio is put down to the hypervisor below"
+has "$TMP/probes.md" "The probe's slow rounds count as its own CPU time, so the destination main thread's CPU and the projection in the tables below include this cost." \
+	"host zeroing: slow rounds that ran as CPU time are said to be in the thread CPU figures"
 lacks "$R" "This host's cost of a fresh 2 MiB page" "host zeroing: no paragraph without a probe"
 zeroing_summary "$TMP/probes/host-zeroing/20260106-000000" 0.50 0.45
 "$GEN" report --results "$TMP/probes" --out "$TMP/probes-same.md" 2>"$TMP/err" ||
 	fail "host zeroing (same): generator failed: $(cat "$TMP/err")"
-has "$TMP/probes-same.md" 'Whether the memory sat free first changes its cost by less than 2x: the zeroing rate above is this host'"'"'s own.' \
+has "$TMP/probes-same.md" 'Whether the memory sat free first changes its cost by less than 2x: the zeroing rate in the tables below is this host'"'"'s own.' \
 	"host zeroing: a small ratio is called the host's own rate"
 lacks "$TMP/probes-same.md" 'hypervisor below' "host zeroing: and no hypervisor is blamed"
 # A summary without an at-once round is refused, and the report kept.
