@@ -6,8 +6,8 @@
 # committed runs that costs about 5.8 ms per fault (0.35 GB/s), slow for a
 # bare-metal host.  When this machine is itself a VM whose kernel reports free
 # pages to its hypervisor (virtio-balloon free page reporting), memory freed
-# for a few seconds is gone from the hypervisor too, and touching it again
-# costs a second fault and a second zeroing one level down.
+# for a few seconds may be gone from the hypervisor too, and touching it
+# again then costs a second fault and a second zeroing one level down.
 #
 # The probe maps SIZE_MIB of anonymous memory with MADV_HUGEPAGE, as QEMU maps
 # guest RAM, writes one byte per 4 KiB and frees it, three times:
@@ -147,7 +147,9 @@ for d in /sys/bus/virtio/devices/*; do
 	fi
 done
 
-mkdir -p "$OUT"
+# The summary is written aside and moved into results/ only when every round
+# ran: a half-written one would stop make report.
+S=$WORK/summary.txt
 {
 	echo "host-zeroing-probe $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "tree: $(git describe --always --dirty)"
@@ -156,13 +158,18 @@ mkdir -p "$OUT"
 	echo "free page reporting to the hypervisor: $reporting"
 	echo "size: $SIZE_MIB MiB, THP-advised, one write per 4 KiB; wait before the after-idle rounds: $REPORT_WAIT_S s"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$OUT/summary.txt"
+} > "$S"
 round() {
-	printf '%-10s %s\n' "$1" "$("$WORK/touch" "$SIZE_MIB")" >> "$OUT/summary.txt"
+	local r
+
+	r=$("$WORK/touch" "$SIZE_MIB")
+	printf '%-10s %s\n' "$1" "$r" >> "$S"
 }
 sleep "$REPORT_WAIT_S"
 round after-idle
 round at-once
 sleep "$REPORT_WAIT_S"
 round after-idle
+mkdir -p "$OUT"
+mv "$S" "$OUT/summary.txt"
 cat "$OUT/summary.txt"
