@@ -1,11 +1,9 @@
 #include "accel.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
 #include "vm.h"
@@ -34,17 +32,37 @@ static void cache_key(struct host *h, const char *qemu, char *buf, size_t len)
 	free(s);
 }
 
-static bool kvm_opens(struct host *h)
-{
-	char *argv[] = { "sh", "-c", "exec 3<>/dev/kvm", NULL };
-	int fd;
+/*
+ * The one question every KVM check asks, on every host and in the same
+ * words: is the device a character device that opens read-write?  A
+ * shell's "<>" creates a file that is absent, so the type is tested
+ * first: a probe must never leave a regular file named /dev/kvm behind,
+ * which every later check would then trip over.  The open is done in a
+ * subshell so that a failed redirection ends it, not the caller.
+ */
+static const char kvm_check_sh[] =
+	"d=$1; "
+	"if [ ! -e \"$d\" ]; then echo \"no $d on this host\"; exit 1; fi; "
+	"if [ ! -c \"$d\" ]; then echo \"$d is not a character device\"; exit 1; fi; "
+	"if ! (exec 3<>\"$d\") 2>/dev/null; then echo \"$d cannot be opened read-write\"; exit 1; fi";
 
-	if (!host_is_local(h))
-		return host_run(h, argv, 10000, NULL, 0) == 0;
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0;
+const char *accel_kvm_device(void)
+{
+	const char *d = getenv("PVMIG_KVM_DEVICE");
+
+	return d && *d ? d : "/dev/kvm";
+}
+
+bool accel_kvm_usable(struct host *h, char *why, size_t whylen)
+{
+	char *argv[] = { "sh", "-c", (char *)kvm_check_sh, "sh", (char *)accel_kvm_device(), NULL };
+	char out[256] = "";
+
+	if (host_run(h, argv, 10000, out, sizeof(out)) == 0)
+		return true;
+	out[strcspn(out, "\n")] = '\0';
+	snprintf(why, whylen, "%s", out[0] ? out : "the KVM check did not run");
+	return false;
 }
 
 static int probe_kvm(struct host *h, const char *qemu, const char *kernel, const char *initrd,
@@ -78,7 +96,8 @@ int accel_choose(const char *want, struct host *h, const char *qemu, const char 
                  const char *initrd, const char *cache_path,
                  struct accel_choice *out, char *err, size_t errlen)
 {
-	bool kvm_ok = kvm_opens(h);
+	char why[256] = "";
+	bool kvm_ok = accel_kvm_usable(h, why, sizeof(why));
 	char bid[128], line[768];
 	char *cached;
 
@@ -90,7 +109,7 @@ int accel_choose(const char *want, struct host *h, const char *qemu, const char 
 	}
 	if (!strcmp(want, "kvm")) {
 		if (!kvm_ok) {
-			snprintf(err, errlen, "--accel kvm: /dev/kvm cannot be opened on %s", h->name);
+			snprintf(err, errlen, "--accel kvm: %s: %s", h->name, why);
 			return -1;
 		}
 		snprintf(out->name, sizeof(out->name), "kvm");
@@ -103,7 +122,7 @@ int accel_choose(const char *want, struct host *h, const char *qemu, const char 
 	}
 	if (!kvm_ok) {
 		snprintf(out->name, sizeof(out->name), "tcg");
-		snprintf(out->how, sizeof(out->how), "/dev/kvm cannot be opened");
+		snprintf(out->how, sizeof(out->how), "%s", why);
 		return 0;
 	}
 

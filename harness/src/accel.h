@@ -6,6 +6,7 @@
 #ifndef PVMIG_ACCEL_H
 #define PVMIG_ACCEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "host.h"
@@ -24,5 +25,15 @@ struct accel_choice {
 int accel_choose(const char *want, struct host *h, const char *qemu, const char *kernel,
                  const char *initrd, const char *cache_path,
                  struct accel_choice *out, char *err, size_t errlen);
+
+/*
+ * Whether KVM's device on h is a character device that opens read-write;
+ * if not, why (one line).  Creates nothing.  Every check of the project
+ * that needs KVM asks this (the probe above, `pvmig kvm-check` for the
+ * tests).  The device is /dev/kvm, or $PVMIG_KVM_DEVICE: a path that does
+ * not exist hides KVM from a run, as on a machine without it.
+ */
+bool accel_kvm_usable(struct host *h, char *why, size_t whylen);
+const char *accel_kvm_device(void);
 
 #endif

@@ -13,6 +13,8 @@ void options_usage(FILE *out)
 	fprintf(out,
 "usage: pvmig run CASE [options]\n"
 "       pvmig hosts-setup A B     (build both hosts' checkouts over ssh; --help)\n"
+"       pvmig kvm-check           (exit 0 if KVM's device opens here, else 1 and why;\n"
+"                                 PVMIG_KVM_DEVICE=PATH checks PATH instead of /dev/kvm)\n"
 "  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"
 "  --mem SIZE           guest RAM, e.g. 8G, 1024M (default: the case's, 8G)\n"
 "  --repeat N           migrations per method (default: the case's)\n"

@@ -5,7 +5,7 @@
 # -accel kvm, migrates it while it writes into memory it hinted free, and
 # compares both memories byte for byte; then the same with
 # x-free-page-bitmap-unsafe=on, where the comparison must find the loss.
-# The device tests (40-components.sh) write through qtest and the harness's
+# The device tests (40-device.sh) write through qtest and the harness's
 # guests run under TCG, so this is the one test of KVM's dirty log.  Where
 # KVM cannot run even this guest the script says SKIP with the reason.
 # Its PASS/FAIL/SKIP lines are counted here one by one; a script that dies

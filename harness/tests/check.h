@@ -40,5 +40,6 @@ void suite_topology(void);
 void suite_threadstats(void);
 void suite_qemuthreads(void);
 void suite_hosts(void);
+void suite_accel(void);
 
 #endif

@@ -8,6 +8,10 @@ _lib_passed=0 _lib_failed=0 _lib_skipped=0
 pass() { _lib_arm_summary; _lib_passed=$((_lib_passed + 1)); echo "PASS: $*"; }
 fail() { _lib_arm_summary; _lib_failed=$((_lib_failed + 1)); echo "FAIL: $*"; }
 skip() { _lib_arm_summary; _lib_skipped=$((_lib_skipped + 1)); echo "SKIP: $*"; }
+# skip_host LABEL WHAT WHY: a SKIP because this machine lacks WHAT, which
+# run-all.sh tells from a SKIP for a missing build or set-up step (that one
+# fails CI).  Keep the words: run-all.sh matches ": host lacks ".
+skip_host() { skip "$1: host lacks $2 ($3)"; }
 
 # The summary only on a clean exit: a script that dies (set -u, or any
 # non-zero exit) did not get to its end, and the missing summary tells
@@ -61,6 +65,9 @@ device_test_begin() {
 	QEMU_BIN=$TOP/build/qemu/qemu-system-x86_64
 	TMP=$(mktemp -d "/tmp/pvmig-$tag-XXXXXX")
 	trap 'rm -rf "$TMP"' EXIT
+	if [ "${PVMIG_TEST_HOG:-0}" != 0 ]; then
+		hog_start "$PVMIG_TEST_HOG" || exit 0
+	fi
 	if ! command -v python3 >/dev/null; then
 		skip "$label: python3 is not installed (make deps installs it)"
 		exit 0
@@ -71,6 +78,26 @@ device_test_begin() {
 			exit 0
 		fi
 	done
+}
+
+# hog_start N: a host CPU hog (stress-ng, N workers) beside this suite,
+# stopped by its pid when the suite exits, so a test that waits a fixed
+# time instead of for the state it needs shows up as a FAIL here rather
+# than now and then in CI.  The EXIT trap set by the caller stays.
+hog_start() {
+	local t
+	case $1 in
+	*[!0-9]*|'') fail "hog: PVMIG_TEST_HOG=$1 is not a number of workers"; return 1 ;;
+	esac
+	if ! command -v stress-ng >/dev/null; then
+		fail "hog: stress-ng is not installed (make deps installs it)"
+		return 1
+	fi
+	stress-ng --cpu "$1" --timeout 7200 >"$TMP/hog.log" 2>&1 &
+	HOG_PID=$!
+	eval "t=($(trap -p EXIT))"
+	trap -- "kill -TERM $HOG_PID 2>/dev/null; wait $HOG_PID 2>/dev/null; ${t[2]-}" EXIT
+	echo "  (beside a CPU hog: stress-ng --cpu $1, pid $HOG_PID)"
 }
 
 # relay NAME COMMAND...: run a test program (output in $TMP/out) and pass
@@ -137,7 +164,8 @@ csv_field() {
 		NR == row + 1 { print $c; exit }' "$1"
 }
 
-# jq_ok FILE EXPR: the file is valid JSON and EXPR holds for it.
+# jq_ok FILE EXPR [JQ-OPTION...]: the file is valid JSON and EXPR holds for
+# it (options such as --arg NAME VALUE go to jq).
 jq_ok() {
-	jq -e "$2" "$1" >/dev/null 2>&1
+	jq -e "${@:3}" "$2" "$1" >/dev/null 2>&1
 }

@@ -62,6 +62,12 @@ fake skips.sh <<'EOF'
 echo "SKIP: skips: needs root for network namespaces"
 echo "0 passed, 0 failed, 1 skipped"
 EOF
+fake hostskip.sh <<'EOF'
+#!/bin/bash
+echo "PASS: ten"
+echo "SKIP: kvm: host lacks KVM (no /dev/kvm on this host)"
+echo "1 passed, 0 failed, 1 skipped"
+EOF
 # A bash error abandons the whole loop with its checks; the script goes on.
 fake bashfault.sh <<'EOF'
 #!/bin/bash
@@ -74,7 +80,7 @@ done
 echo "1 passed, 0 failed"
 EOF
 # lib.sh's summary, with the script's own EXIT trap set after sourcing it
-# (as 40-components.sh does): the summary and the cleanup both run.
+# (as 40-device.sh does): the summary and the cleanup both run.
 fake libok.sh <<EOF
 #!/bin/bash
 set -u
@@ -132,6 +138,27 @@ expect "with PVMIG_TEST_REQUIRE_VM=1 a skipping VM suite is a FAIL: exit non-zer
 	[ "$rc" -ne 0 -a "$(tail -n 1 "$TMP/strict")" = "2 passed, 1 failed, 1 skipped" ]
 expect "... and the FAIL names the suite" grep -q '^FAIL: suite skips\.sh skipped a check' "$TMP/strict"
 [ "$failed" -eq "$f0" ] || { show skip; show strict; }
+f0=$failed
+
+# A SKIP because the host lacks something is no broken CI: it passes under
+# PVMIG_TEST_REQUIRE_VM=1 and is listed with its reason above the tally;
+# beside it a SKIP for a missing build still fails.
+SUITES="$TMP/ok.sh $TMP/hostskip.sh"
+runall host PVMIG_TEST_REQUIRE_VM=1
+expect "with PVMIG_TEST_REQUIRE_VM=1 a host-lacks SKIP passes: exit 0 (rc $rc), 3 passed, 0 failed, 1 skipped" \
+	[ "$rc" -eq 0 -a "$(tail -n 1 "$TMP/host")" = "3 passed, 0 failed, 1 skipped" ]
+expect "... and the closing lines give its reason" \
+	has "$TMP/host" "  kvm: host lacks KVM (no /dev/kvm on this host)"
+SUITES="$TMP/hostskip.sh $TMP/skips.sh"
+runall mixed PVMIG_TEST_REQUIRE_VM=1
+expect "a set-up SKIP still fails beside a host-lacks one: exit non-zero (rc $rc), 1 passed, 1 failed, 2 skipped" \
+	[ "$rc" -ne 0 -a "$(tail -n 1 "$TMP/mixed")" = "1 passed, 1 failed, 2 skipped" ]
+expect "... and the FAIL names the set-up SKIP, not the host one" \
+	grep -q '^FAIL: suite skips\.sh skipped a check that only needs the project built.*: skips: needs root' "$TMP/mixed"
+(. "$TOP/harness/tests/lib.sh"; skip_host "lbl" "KVM" "why") >"$TMP/libhost" 2>&1
+expect "lib.sh: skip_host prints the form run-all.sh matches" \
+	grep -q '^SKIP: lbl: host lacks KVM (why)$' "$TMP/libhost"
+[ "$failed" -eq "$f0" ] || { show host; show mixed; }
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

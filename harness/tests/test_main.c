@@ -21,6 +21,7 @@ int main(void)
 	suite_threadstats();
 	suite_qemuthreads();
 	suite_hosts();
+	suite_accel();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }

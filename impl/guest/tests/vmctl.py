@@ -60,14 +60,17 @@ class VM:
         raise TimeoutError(path)
 
     def qmp(self, cmd, **args):
-        msg = {"execute": cmd}
+        # Tagged with an id, and only the reply with that id is taken: a
+        # reply to a command whose caller gave up must not answer this one.
+        self.qmp_id = getattr(self, "qmp_id", 0) + 1
+        msg = {"execute": cmd, "id": self.qmp_id}
         if args:
             msg["arguments"] = args
         self.qmp_file.write(json.dumps(msg).encode() + b"\n")
         self.qmp_file.flush()
         while True:
             r = json.loads(self.qmp_file.readline())
-            if "event" in r:
+            if "event" in r or r.get("id") != self.qmp_id:
                 continue
             if "error" in r:
                 raise RuntimeError(f"{cmd}: {r['error']}")

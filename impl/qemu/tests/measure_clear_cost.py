@@ -251,8 +251,9 @@ def main():
     err = kg.build_guest()
     if err:
         sys.exit(err)
-    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
-        sys.exit('measure_clear_cost: /dev/kvm cannot be opened: this measures KVM only')
+    usable, why = kg.kvm_check()
+    if not usable:
+        sys.exit('measure_clear_cost: this measures KVM only, and KVM is not usable: ' + why)
     meta = {'what': 'migration setup time with the free page bitmap driver present and absent',
             'started': stamp, 'qemu': qemu_version(), 'accel': 'kvm', 'host': host_facts(),
             'inputs': {'sizes_gib': [s / 2**30 for s in sizes], 'repeats': a.repeats,

@@ -55,3 +55,25 @@ class QMP:
                 return r
             time.sleep(0.05)
         raise RuntimeError('migration did not finish: %s' % r)
+    def wait_incoming(self, deadline=60):
+        """On a destination: wait until its own end of the migration is
+        over, not the source's.  The source says 'completed' once it has
+        sent the last byte; the destination may still be loading then
+        (seconds on a loaded host), and a read of its memory before its
+        own 'completed' sees the page as it was.  Fails fast on 'failed'
+        or 'cancelled' and on a VM state that only a failed load leaves."""
+        end = time.time() + deadline
+        r = {}
+        while time.time() < end:
+            r = self.cmd('query-migrate')['return']
+            st = r.get('status')
+            if st in ('failed', 'cancelled'):
+                raise RuntimeError('incoming migration %s: %s' % (st, r.get('error-desc', '')))
+            if st == 'completed':
+                vm = self.cmd('query-status')['return']['status']
+                if vm in ('internal-error', 'shutdown', 'guest-panicked'):
+                    raise RuntimeError('destination VM %s after loading' % vm)
+                if vm != 'inmigrate':
+                    return r
+            time.sleep(0.05)
+        raise RuntimeError('destination did not finish loading in %g s: %s' % (deadline, r))

@@ -98,7 +98,7 @@ def one_run(i, procs):
     if status != 'completed':
         print('run %d: INCONCLUSIVE: migration %s after %d syncs' % (i, status, n), flush=True)
         return 'INCONCLUSIVE'
-    time.sleep(0.3)
+    dq.wait_incoming()
     a = struct.unpack('<I', st.read(ADDR, 4))[0]
     b = struct.unpack('<I', dt.read(ADDR, 4))[0]
     verdict = 'OK' if a == b else 'MISMATCH'

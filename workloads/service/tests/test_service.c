@@ -858,9 +858,11 @@ static void test_binary_paced_run(char *bin)
 		      "within 10%% of %.0f (%+.2f%%)", r.dirty, pages, secs, kernel_rate,
 		      RUN_RATE_MIB_S, (kernel_rate / RUN_RATE_MIB_S - 1) * 100);
 	} else if (r.dirty == 0) {
-		skip("kernel (soft-dirty) rate: no soft-dirty bits seen (kernel without CONFIG_MEM_SOFT_DIRTY?)");
+		skip("kernel (soft-dirty) rate: host lacks soft-dirty bits (none seen: a kernel "
+		     "without CONFIG_MEM_SOFT_DIRTY?)");
 	} else {
-		skip("kernel (soft-dirty) rate: /proc/PID/{maps,clear_refs,pagemap} not usable here");
+		skip("kernel (soft-dirty) rate: host lacks a usable "
+		     "/proc/PID/{maps,clear_refs,pagemap} (cannot open or read them)");
 	}
 
 	check_log(slurp(r.log_path), r.start_t_ms, RUN_RATE_MIB_S);

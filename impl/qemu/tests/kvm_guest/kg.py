@@ -12,6 +12,21 @@ QEMU = os.environ.get('QEMU', os.path.join(TOP, 'build', 'qemu', 'qemu-system-x8
 ELF = os.environ.get('KVM_GUEST', os.path.join(TOP, 'build', 'kvm-guest', 'kvm-guest.elf'))
 
 
+PVMIG = os.path.join(TOP, 'build', 'pvmig')
+
+
+def kvm_check():
+    """What `pvmig kvm-check` says of this machine: (True, text) when KVM's
+    device opens read-write, (False, why) when not.  The harness's
+    accelerator probe asks the same question, in the same code, so a test
+    and a run never disagree on whether the host has KVM (and
+    PVMIG_KVM_DEVICE hides it from both).  Raises FileNotFoundError when
+    the harness is not built."""
+    r = subprocess.run([PVMIG, 'kvm-check'], capture_output=True, text=True, timeout=30)
+    text = (r.stdout.strip() or r.stderr.strip()).replace('kvm: not usable: ', '')
+    return r.returncode == 0, text
+
+
 def layout():
     """The KG_* integer constants of layout.h, the one place they live."""
     c = {}
