@@ -539,6 +539,12 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 
 		if (!docs[i])
 			continue;
+		if (!scenario) {
+			/* No run could fix the key: hog runs only check another
+			 * run's projection, and here there is none to check. */
+			add_ignored(c, id, xstrdup("a host CPU hog run with no run without hog to check"));
+			continue;
+		}
 		if (!strcmp(sc, scenario)) {
 			into = c;
 		} else if (is_hog_of(sc, scenario)) {

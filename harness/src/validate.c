@@ -142,14 +142,15 @@ int validate(struct env *e)
 		snprintf(e->qemu, sizeof(e->qemu), "%s", getenv("PVMIG_QEMU_BIN"));
 	else
 		snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
+	snprintf(e->qemu_stock, sizeof(e->qemu_stock), "%s/build/qemu-stock/qemu-system-x86_64", e->top);
 	snprintf(e->kernel, sizeof(e->kernel), "%s/build/guest/vmlinux", e->top);
 	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
-	/* The hosts' own builds are checked on the hosts (hostpair.c). */
+	/* The hosts' own builds are checked on the hosts (hostpair.c); every
+	 * path above is needed there too, mapped onto each host's checkout. */
 	if (e->two_hosts)
 		return 0;
 	if (access(e->qemu, X_OK) || access(e->kernel, R_OK) || access(e->initrd, R_OK))
 		return bad_input("QEMU or the guest is not built (run make qemu guest)");
-	snprintf(e->qemu_stock, sizeof(e->qemu_stock), "%s/build/qemu-stock/qemu-system-x86_64", e->top);
 	for (int i = 0; i < e->cs.nmethods; i++) {
 		const struct method *m = method_find(e->cs.methods[i]);
 

@@ -13,6 +13,7 @@
 #include "pin.h"
 #include "runenv.h"
 #include "util.h"
+#include "validate.h"
 
 static void options_checks(void)
 {
@@ -139,6 +140,33 @@ static void local_host_checks(void)
 	rmdir(dir);
 }
 
+/* In hosts mode validate() returns before the local build checks; the
+ * stock build's path must still be set by then, or method "stock" would
+ * run an empty path on the hosts. */
+static void validate_checks(void)
+{
+	static struct env e;
+	char exe[PATH_MAX], *slash, err[256];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	if (n <= 0) {
+		CHECK(0, "hosts validate: cannot find this test's checkout");
+		return;
+	}
+	exe[n] = '\0';
+	for (int up = 0; up < 2 && (slash = strrchr(exe, '/')); up++)
+		*slash = '\0';	/* TOP/build/harness-tests -> TOP */
+	snprintf(e.top, sizeof(e.top), "%s", exe);
+	rc = parse_args_list(&e.opt, err, sizeof(err), 10, "run", "--src-host", "a", "--dst-host", "b",
+			     "--migration-addr", "10.0.0.2", "--methods", "baseline,stock", "case1");
+	CHECK(rc == 0, "hosts validate: options taken (%s)", rc ? err : "ok");
+	CHECK(rc == 0 && validate(&e) == 0, "hosts validate: a stock run in hosts mode is valid");
+	CHECK(strstr(e.qemu_stock, "/build/qemu-stock/qemu-system-x86_64") != NULL,
+	      "hosts validate: the stock build's path is set for the hosts (\"%s\")", e.qemu_stock);
+}
+
 void suite_hosts(void)
 {
 	options_checks();
@@ -146,4 +174,5 @@ void suite_hosts(void)
 	hostinfo_checks();
 	pin_checks();
 	local_host_checks();
+	validate_checks();
 }

@@ -626,6 +626,18 @@ else
 	fail "hog: two hog sizes: $(cat "$TMP/err")"
 fi
 
+# A case folder that holds hog runs only has nothing to pool them with: they
+# are listed as ignored, and the generator does not crash on the missing key.
+mkdir -p "$TMP/hogonly/case1"
+cp -r "$TMP/hog/case1/$HOGRUN" "$TMP/hogonly/case1/"
+if "$GEN" report --results "$TMP/hogonly" --out "$TMP/hogonly.md" 2>"$TMP/err"; then
+	pass "hog only: generator exits 0"
+else
+	fail "hog only: generator failed (rc $?): $(head -c 300 "$TMP/err")"
+fi
+has "$TMP/hogonly.md" "$HOGRUN\` | | | ignored: a host CPU hog run with no run without hog to check |" \
+	"hog only: the hog run is listed as ignored, with why"
+
 # ---- mechanisms: the counters behind a slow ballooned migration and fph ------
 mkdir -p "$TMP/mech/case1"
 cp -r "$FIX/case1/$RUN" "$TMP/mech/case1/"
