@@ -17,6 +17,7 @@
 #include "link.h"
 #include "onemigration.h"
 #include "options.h"
+#include "order.h"
 #include "pin.h"
 #include "results.h"
 #include "runenv.h"
@@ -152,6 +153,7 @@ static int run_case(struct env *e)
 		snprintf(rootbuf, sizeof(rootbuf), "%s/results", e->top);
 		root = rootbuf;
 	}
+	e->order_seed = e->opt.order_seed >= 0 ? (uint64_t)e->opt.order_seed : order_seed_now();
 	make_run_id(e, run_id, sizeof(run_id));
 	run = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s}, s:{s:f, s:f, s:s}}",
 			"run_id", run_id, "scenario", strchr(run_id, '_') + 1,
@@ -203,12 +205,17 @@ static int run_case(struct env *e)
 	recs = calloc((size_t)e->cs.repeat * (size_t)e->cs.nmethods, sizeof(*recs));
 	if (!recs)
 		return 1;
-	/* Methods alternate within each repeat so drift hits them alike. */
+	/* Methods alternate within each repeat so drift hits them alike, in
+	 * an order shuffled anew for each repeat (order.h). */
 	for (int rep = 1; rep <= e->cs.repeat && !pvmig_interrupted && !hostpair_lost(e); rep++) {
+		int order[CASE_MAX_METHODS];
+
+		method_order(e->cs.nmethods, !e->opt.order_fixed, e->order_seed, rep, order);
 		for (int i = 0; i < e->cs.nmethods && !pvmig_interrupted && !hostpair_lost(e); i++) {
 			struct mig_record *r = &recs[nrecs++];
 
-			one_migration(e, method_find(e->cs.methods[i]), rep, r);
+			one_migration(e, method_find(e->cs.methods[order[i]]), rep, r);
+			r->position = i + 1;
 			if (strcmp(r->status, "completed") || r->error[0])
 				failures++;
 			if (results_add(&res, r))

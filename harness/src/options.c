@@ -28,6 +28,9 @@ void options_usage(FILE *out)
 "  --settle-ms N        idle time before migrating (default: the case's)\n"
 "  --host-cpu-hog N     N stress-ng CPU workers on the host during each\n"
 "                       migration (default 0; checks the dedicated-core projection)\n"
+"  --order shuffled|fixed  the methods' order in each repeat: shuffled anew per\n"
+"                       repeat from the seed (default), or the case's order\n"
+"  --order-seed N       the shuffle's seed (default: a new one, in run.json)\n"
 "  --migrate-timeout-s N   cancel a migration that takes longer (default 600)\n"
 "  --boot-timeout-s N   wait for the guest agent this long (default 300)\n"
 "  --iperf-s N          seconds of iperf3 before the run (default 3; 0 = skip)\n"
@@ -72,6 +75,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER,
 		O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
+		O_ORDER, O_ORDERSEED,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -93,6 +97,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "memcheck-mib", required_argument, 0, O_MEMCHECK },
 		{ "set", required_argument, 0, O_SET },
 		{ "host-cpu-hog", required_argument, 0, O_HOG },
+		{ "order", required_argument, 0, O_ORDER },
+		{ "order-seed", required_argument, 0, O_ORDERSEED },
 		{ "src-host", required_argument, 0, O_SRCHOST },
 		{ "dst-host", required_argument, 0, O_DSTHOST },
 		{ "migration-addr", required_argument, 0, O_MIGADDR },
@@ -127,6 +133,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->memcheck_mib = -1;
 	o->x_kill_dst_at_ms = -1;
 	o->pin = "auto";
+	o->order_seed = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -175,6 +182,15 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_HOG:
 			if (num(v, 0, HOG_MAX, &d) || d != (int)d) goto bad;
 			o->host_cpu_hog = (int)d; break;
+		case O_ORDER:
+			if (!strcmp(v, "shuffled")) o->order_fixed = false;
+			else if (!strcmp(v, "fixed")) o->order_fixed = true;
+			else goto bad;
+			break;
+		case O_ORDERSEED:
+			/* an integer below 2^53, so run.json holds it exactly */
+			if (num(v, 0, 9007199254740991.0, &d) || d != (double)(long long)d) goto bad;
+			o->order_seed = (long long)d; break;
 		case O_SRCHOST: o->src_host = v; break;
 		case O_DSTHOST: o->dst_host = v; break;
 		case O_MIGADDR:

@@ -8,6 +8,7 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	memset(r, 0, sizeof(*r));
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	r->repeat = repeat;
+	r->position = NA;	/* the run loop knows it */
 	r->mem_mib = mem_mib;
 	snprintf(r->status, sizeof(r->status), "error");
 	r->total_time_ms = r->downtime_ms = r->setup_time_ms = NA;

@@ -11,6 +11,7 @@
 struct mig_record {
 	char method[32];
 	int repeat;
+	int position;		/* 1-based place in its repeat's (shuffled) order */
 	char status[16];	/* completed, failed, cancelled, error */
 	char error[512];
 	/* The error of a first attempt whose guest preparation failed before

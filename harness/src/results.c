@@ -16,7 +16,7 @@ const char *results_csv_header(void)
 	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,"
 	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error,"
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
-	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms";
+	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -124,6 +124,7 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_num(&p, &left, r->dst_main_cpu_ms, "%.1f");
 	put_num(&p, &left, r->dst_main_wait_ms, "%.1f");
 	put_int(&p, &left, r->stop_copy_ms);
+	put_int(&p, &left, r->position);
 	return buf;
 }
 
@@ -143,6 +144,7 @@ json_t *results_record_json(const struct mig_record *r)
 
 	json_object_set_new(o, "method", json_string(r->method));
 	json_object_set_new(o, "repeat", json_integer(r->repeat));
+	json_object_set_new(o, "position", int_or_null(r->position));
 	json_object_set_new(o, "status", json_string(r->status));
 	json_object_set_new(o, "error", r->error[0] ? json_string(r->error) : json_null());
 	json_object_set_new(o, "prep_retry_error",

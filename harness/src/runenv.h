@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "accel.h"
 #include "casefile.h"
@@ -43,6 +44,7 @@ struct env {
 	char pin_why[256];	/* what --pin decided, and why */
 	bool cpu_ok;		/* cpucost works on this machine */
 	char cache_disk[PATH_MAX];	/* case3's page-cache image; "" if none */
+	uint64_t order_seed;	/* the methods' shuffle (order.h), recorded */
 };
 
 #endif

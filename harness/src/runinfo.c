@@ -134,6 +134,8 @@ json_t *params_json(struct env *e)
 				   "churn_mem_pct", e->cs.churn_mem_pct, "churn_s", e->cs.churn_s) :
 			 json_null());
 
+	json_object_set_new(p, "order", json_string(e->opt.order_fixed ? "fixed" : "shuffled"));
+	json_object_set_new(p, "order_seed", json_integer((json_int_t)e->order_seed));
 	if (e->two_hosts)
 		json_object_set_new(p, "hosts",
 				    json_pack("{s:s, s:s, s:s, s:b, s:s}", "src", e->opt.src_host,

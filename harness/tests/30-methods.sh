@@ -20,16 +20,19 @@ fi
 jqm() {
 	jq_ok "$1" 'def m(n): .migrations[] | select(.method == n); '"$2"
 }
-row=0
+n=$(echo $methods | wc -w)
+check "methods: the order was shuffled from a recorded seed, each migration at its place 1..$n" \
+	jq_ok "$json" '.params.order == "shuffled" and (.params.order_seed | type == "number") and
+		([.migrations[].position] == [range(1; $n + 1)]) and
+		([.migrations[].method] | sort) == ($all | split(" ") | sort)' \
+	--argjson n "$n" --arg all "$methods"
 for m in $methods; do
-	row=$((row + 1))
-	st=$(csv_field "$csv" $row status)
-	mm=$(csv_field "$csv" $row memcheck_mismatches)
-	ag=$(csv_field "$csv" $row dst_agent_ok)
+	st=$(csv_method_field "$csv" "$m" status)
+	mm=$(csv_method_field "$csv" "$m" memcheck_mismatches)
+	ag=$(csv_method_field "$csv" "$m" dst_agent_ok)
 	# Compute first: "check desc [ a ] && [ b ]" would check only a.
 	ok=false
-	[ "$(csv_field "$csv" $row method)" = "$m" ] && [ "$st" = completed ] &&
-		[ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
+	[ "$st" = completed ] && [ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
 	check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" $ok
 done
 ok=false
@@ -47,8 +50,8 @@ check "methods: end-to-end time is preparation plus total time" \
 	jq_ok "$json" '[.migrations[] | select(.end_to_end_ms != null) | .end_to_end_ms == .prep_time_ms + .total_time_ms] | all'
 check "methods: stock ran the build without the series, the others the patched one" \
 	jqm "$json" '(m("stock").qemu_cmdline.src | startswith("'"$TOP"'/build/qemu-stock/")) and
-		(.migrations[0].qemu_cmdline.src | startswith("'"$TOP"'/build/qemu/")) and
-		(.migrations[0].qemu_cmdline.dst | test("-incoming"))'
+		(m("baseline").qemu_cmdline.src | startswith("'"$TOP"'/build/qemu/")) and
+		(m("baseline").qemu_cmdline.dst | test("-incoming"))'
 check "methods: stop-and-copy span from QEMU's events, within the total time" \
 	jq_ok "$json" '[.migrations[] | select(.status == "completed") |
 		.stop_copy_ms >= 0 and .stop_copy_ms <= .total_time_ms and

@@ -237,7 +237,8 @@ if [ -f "$csv" ]; then
 		check "hosts $m: the memory checker verified pages and found no mismatch" \
 			[ "$(csv_field "$csv" $row memcheck_mismatches)" = 0 -a "$(csv_field "$csv" $row memcheck_verified)" -gt 0 ]
 	done
-	check "hosts pv-bitmap: free pages were skipped" [ "$(csv_field "$csv" 2 skipped_pages)" -gt 0 ]
+	check "hosts pv-bitmap: free pages were skipped" \
+		[ "$(csv_method_field "$csv" pv-bitmap skipped_pages)" -gt 0 ]
 	check "hosts: run.json names the mode and both hosts' identities" \
 		jq_ok "$run/run.json" '.mode == "hosts" and .hosts.mode == "hosts" and
 			([.hosts.src, .hosts.dst] | all(.cpu_model and .cpus > 0 and .mem_mib > 0 and .kernel and .topology

@@ -41,5 +41,6 @@ void suite_threadstats(void);
 void suite_qemuthreads(void);
 void suite_hosts(void);
 void suite_accel(void);
+void suite_order(void);
 
 #endif

@@ -164,6 +164,15 @@ csv_field() {
 		NR == row + 1 { print $c; exit }' "$1"
 }
 
+# csv_method_field FILE METHOD COLUMN-NAME: the column in the first row of
+# METHOD.  A run shuffles its methods in each repeat, so a row's place says
+# nothing of its method.
+csv_method_field() {
+	awk -F, -v m="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) { if ($i == col) c = i; if ($i == "method") mc = i }; next }
+		$mc == m { print $c; exit }' "$1"
+}
+
 # jq_ok FILE EXPR [JQ-OPTION...]: the file is valid JSON and EXPR holds for
 # it (options such as --arg NAME VALUE go to jq).
 jq_ok() {

@@ -22,6 +22,7 @@ int main(void)
 	suite_qemuthreads();
 	suite_hosts();
 	suite_accel();
+	suite_order();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }
