@@ -45,11 +45,13 @@ TARGET=qemu-system-x86_64
 BIN=$BUILD/$TARGET
 
 # The same configure for both builds: the stock one is the control.
+# --enable-zstd: multifd's zstd compression (method multifd-zstd); the
+# minimal configure would leave it out.
 # Debian's python3, which has Debian's meson (from bookworm-backports):
 # configure's venv must find it, whatever python3 comes first in PATH.
 CONFIGURE_FLAGS="--python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features
  --enable-kvm --enable-tcg --disable-docs --disable-install-blobs
- --enable-trace-backends=log"
+ --enable-trace-backends=log --enable-zstd"
 
 # The sanitizer flavours add to those flags (and are otherwise the same as
 # the patched build).  QEMU's own fuzz builds use clang with ASan and UBSan.

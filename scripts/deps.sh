@@ -57,14 +57,15 @@ if [ -f /etc/apt/sources.list.d/pvmig-deb-src.sources ]; then
 fi
 
 PKGS="build-essential pkg-config ninja-build python3 python3-venv
- libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev flex bison dpkg-dev
+ libglib2.0-dev libpixman-1-dev zlib1g-dev libzstd-dev libfdt-dev flex bison dpkg-dev
  seabios qemu-system-data
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
  libjansson-dev libpfm4-dev libhwloc-dev hwloc iperf3 iproute2 ethtool gnuplot-nox
  e2fsprogs jq openssh-client openssh-server
  clang-14 libclang-rt-14-dev"
 # clang-14 and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes):
-# build-qemu.sh's fuzz flavour (make qemu-fuzz).
+# build-qemu.sh's fuzz flavour (make qemu-fuzz).  libzstd-dev: both QEMU
+# builds take --enable-zstd, for the multifd-zstd method.
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'

@@ -52,6 +52,18 @@ int case_set_methods(struct case_def *c, const char *list, char *err, size_t err
 	}
 	strcpy(buf, list);
 	c->nmethods = 0;
+	/* "all": every method of the table, in its order. */
+	if (!strcmp(list, "all")) {
+		for (int i = 0; method_at(i); i++) {
+			if (c->nmethods == CASE_MAX_METHODS) {
+				snprintf(err, errlen, "too many methods for CASE_MAX_METHODS");
+				return -1;
+			}
+			snprintf(c->methods[c->nmethods++], sizeof(c->methods[0]), "%s",
+				 method_at(i)->name);
+		}
+		return 0;
+	}
 	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
 		if (!method_find(t)) {
 			snprintf(err, errlen, "unknown method '%s' (known: %s)", t, method_names());

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define CASE_MAX_METHODS 8
+#define CASE_MAX_METHODS 24
 
 enum workload {
 	WORKLOAD_NONE,		/* idle guest */

@@ -1,6 +1,7 @@
 #include "methods.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct method methods[] = {
@@ -64,7 +65,103 @@ static const struct method methods[] = {
 		.inflate = true,
 		.pv_counters = true,
 	},
+	/*
+	 * What operators turn on before they patch a guest.  Since QEMU 9.0
+	 * zero-page-detection=multifd (the default with multifd) finds zero
+	 * pages in the send channels and places them in the receive
+	 * threads, away from the one migration thread and the destination's
+	 * main thread that bound the idle baseline here.
+	 */
+	{
+		.name = "multifd",
+		.what = "multifd channels, zero pages found in the channels",
+		.driver = DRIVER_NONE,
+		.caps = "multifd",
+		.params = "multifd-channels=@channels zero-page-detection=multifd",
+	},
+	{
+		/* The same with 8.2's detection in the migration thread: what
+		 * the channels' detection buys. */
+		.name = "multifd-zp-legacy",
+		.what = "multifd channels, zero pages found by the migration thread (legacy)",
+		.driver = DRIVER_NONE,
+		.caps = "multifd",
+		.params = "multifd-channels=@channels zero-page-detection=legacy",
+	},
+	{
+		.name = "multifd-zstd",
+		.what = "multifd channels with zstd compression",
+		.driver = DRIVER_NONE,
+		.caps = "multifd",
+		.params = "multifd-channels=@channels multifd-compression=zstd "
+			  "zero-page-detection=multifd",
+	},
+	{
+		.name = "pv-bitmap+multifd",
+		.what = "the seed beside multifd channels",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on",
+		.pv_counters = true,
+		.caps = "multifd",
+		.params = "multifd-channels=@channels zero-page-detection=multifd",
+	},
+	{
+		/* postcopy-blocktime: the destination counts how long its
+		 * vCPUs waited for pages that were not there yet. */
+		.name = "postcopy",
+		.what = "precopy's first pass, then postcopy",
+		.driver = DRIVER_NONE,
+		.caps = "postcopy-ram postcopy-blocktime",
+		.switchover = SWITCHOVER_POSTCOPY,
+	},
+	{
+		.name = "postcopy-preempt",
+		.what = "postcopy with a separate channel for requested pages",
+		.driver = DRIVER_NONE,
+		.caps = "postcopy-ram postcopy-preempt postcopy-blocktime",
+		.switchover = SWITCHOVER_POSTCOPY,
+	},
+	{
+		/* QEMU 10.0's series makes no request while postcopy-ram is
+		 * on (a page skipped as free would never be sent, and a vCPU
+		 * touching it would wait to the end): recorded as it is. */
+		.name = "pv-bitmap+postcopy",
+		.what = "the seed, then postcopy",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on",
+		.pv_counters = true,
+		.caps = "postcopy-ram postcopy-blocktime",
+		.switchover = SWITCHOVER_POSTCOPY,
+	},
+	{
+		/* Upstream hinting never starts with postcopy-ram on: the row
+		 * records that. */
+		.name = "fph+postcopy",
+		.what = "upstream free page hinting, then postcopy",
+		.driver = DRIVER_STOCK,
+		.balloon_props = "free-page-hint=on,iothread=iot0",
+		.iothread = true,
+		.caps = "postcopy-ram postcopy-blocktime",
+		.switchover = SWITCHOVER_POSTCOPY,
+	},
+	{
+		/* QEMU 10.0 refuses the pair ("Postcopy is not yet compatible
+		 * with multifd"): the row is that refusal, in QEMU's words. */
+		.name = "postcopy+multifd",
+		.what = "postcopy with multifd channels",
+		.driver = DRIVER_NONE,
+		.caps = "multifd postcopy-ram",
+		.params = "multifd-channels=@channels",
+		.switchover = SWITCHOVER_POSTCOPY,
+	},
 };
+
+#define N_METHODS ((int)(sizeof(methods) / sizeof(methods[0])))
+
+const struct method *method_at(int i)
+{
+	return i >= 0 && i < N_METHODS ? &methods[i] : NULL;
+}
 
 const struct method *method_find(const char *name)
 {
@@ -76,5 +173,11 @@ const struct method *method_find(const char *name)
 
 const char *method_names(void)
 {
-	return "baseline, stock, pv-bitmap, fph, fpr, pv-bitmap+fpr, balloon, pv-bitmap+balloon";
+	static char names[1024];
+
+	if (!names[0])
+		for (int i = 0; i < N_METHODS; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", methods[i].name);
+	return names;
 }

@@ -10,6 +10,14 @@ enum guest_driver {
 	DRIVER_PV,	/* impl/guest: pvmig_balloon */
 };
 
+/* What the harness does between the first pass and the end. */
+enum switchover {
+	SWITCHOVER_PRECOPY,	/* nothing: precopy converges by itself */
+	SWITCHOVER_POSTCOPY,	/* migrate-start-postcopy once the first pass
+				 * is done (dirty-sync-count 2), or at
+				 * --postcopy-after-ms */
+};
+
 struct method {
 	const char *name;
 	const char *what;
@@ -21,10 +29,17 @@ struct method {
 	bool pv_counters;		/* read free-page-bitmap-stats */
 	bool stock_qemu;		/* run build/qemu-stock: the same QEMU
 					 * source built without our series */
+	/* Migration capabilities and parameters, the same on both sides
+	 * (migsettings.h: "@channels" is --multifd-channels). */
+	const char *caps;
+	const char *params;
+	enum switchover switchover;
 };
 
 const struct method *method_find(const char *name);
-/* "baseline, pv-bitmap, ..." for messages. */
+/* "baseline, pv-bitmap, ..." for messages, from the table. */
 const char *method_names(void);
+/* The i-th method of the table, NULL past the end. */
+const struct method *method_at(int i);
 
 #endif

@@ -1,5 +1,6 @@
 #include "migrate.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,7 @@ void migrate_parse_info(json_t *info, struct mig_record *r)
 		r->zero_pages = jint(ram, "duplicate");
 		r->normal_pages = jint(ram, "normal");
 		r->dirty_sync_count = jint(ram, "dirty-sync-count");
+		r->postcopy_requests = jint(ram, "postcopy-requests");
 		mbps = json_object_get(ram, "mbps");
 		r->mbps = json_is_number(mbps) ? json_number_value(mbps) : NA;
 	}
@@ -189,6 +191,75 @@ static int wait_dst_running(struct vm *dst, struct mig_record *r)
 	return -1;
 }
 
+/* The method's capabilities and parameters on both sides, the destination
+ * first (it must have them before migrate-incoming); recorded as QEMU reads
+ * them back.  A refusal is the method's result, not the harness's error. */
+static int apply_settings(struct vm *src, struct vm *dst, const struct migrate_params *p,
+                          struct mig_record *r)
+{
+	struct { struct vm *vm; const char *side; } sides[] = { { dst, "dst" }, { src, "src" } };
+	char err[400];
+
+	r->mig_settings = json_object();
+	for (size_t i = 0; i < 2; i++) {
+		json_t *applied;
+		int rc = migsettings_apply(&sides[i].vm->qmp, &p->settings, &applied, err, sizeof(err));
+
+		if (rc == 1) {
+			snprintf(r->status, sizeof(r->status), "refused");
+			snprintf(r->error, sizeof(r->error), "QEMU refused the method's settings on the %s: %s",
+				 sides[i].side, err);
+			return -1;
+		}
+		if (rc) {
+			snprintf(r->error, sizeof(r->error), "%s: %s", sides[i].side, err);
+			return -1;
+		}
+		json_object_set_new(r->mig_settings, sides[i].side, applied);
+	}
+	return 0;
+}
+
+/* Postcopy: switch once the first pass is done (the bitmap's second sync)
+ * or at the set time; noted in r either way. */
+static void maybe_switch(struct vm *src, const struct migrate_params *p, json_t *info, int64_t t,
+                         struct mig_record *r)
+{
+	json_t *ram = json_object_get(info, "ram");
+	const char *st = json_string_value(json_object_get(info, "status")) ?: "";
+	bool due;
+
+	if (p->switchover != SWITCHOVER_POSTCOPY || r->postcopy_start_ms != NA || strcmp(st, "active"))
+		return;
+	due = p->postcopy_after_ms >= 0 ? t >= p->postcopy_after_ms : jint(ram, "dirty-sync-count") >= 2;
+	if (!due)
+		return;
+	if (qmp_exec(&src->qmp, "migrate-start-postcopy", NULL, QMP_TIMEOUT_MS, NULL)) {
+		snprintf(r->postcopy_trigger, sizeof(r->postcopy_trigger), "refused: %.50s",
+			 src->qmp.error);
+		r->postcopy_start_ms = t;
+		return;
+	}
+	r->postcopy_start_ms = t;
+	if (p->postcopy_after_ms >= 0)
+		snprintf(r->postcopy_trigger, sizeof(r->postcopy_trigger), "at %d ms",
+			 p->postcopy_after_ms);
+	else
+		snprintf(r->postcopy_trigger, sizeof(r->postcopy_trigger), "after the first pass");
+}
+
+/* The destination's own count of the time its vCPUs waited for pages
+ * (capability postcopy-blocktime). */
+static void read_blocktime(struct vm *dst, struct mig_record *r)
+{
+	json_t *info = NULL;
+
+	if (qmp_exec(&dst->qmp, "query-migrate", NULL, QMP_TIMEOUT_MS, &info) == 0) {
+		r->postcopy_blocktime_ms = jint(info, "postcopy-blocktime");
+		json_decref(info);
+	}
+}
+
 int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
                 struct mig_record *r)
 {
@@ -197,7 +268,7 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 	int rc = -1;
 
 	snprintf(r->status, sizeof(r->status), "error");
-	if (set_and_check_params(src, p, r))
+	if (apply_settings(src, dst, p, r) || set_and_check_params(src, p, r))
 		return -1;
 	if (qmp_exec(&dst->qmp, "migrate-incoming", json_pack("{s:s}", "uri", p->uri),
 		     QMP_TIMEOUT_MS, NULL)) {
@@ -251,6 +322,7 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 				 desc ? ": " : "", desc ? desc : "");
 			break;
 		}
+		maybe_switch(src, p, info, t, r);
 		if (p->on_sample)
 			p->on_sample(p->opaque, t, st);
 		if (pvmig_interrupted) {
@@ -276,6 +348,13 @@ int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
 	migrate_parse_events(src->qmp.events, t0_us, r);
 	if (rc == 0 && wait_dst_running(dst, r))
 		rc = -1;
+	if (p->switchover == SWITCHOVER_POSTCOPY) {
+		if (r->postcopy_start_ms == NA)
+			snprintf(r->postcopy_trigger, sizeof(r->postcopy_trigger),
+				 "none: precopy ended before the switch");
+		if (rc == 0)
+			read_blocktime(dst, r);
+	}
 	if (rc != 0 && !strcmp(r->status, "completed"))
 		snprintf(r->status, sizeof(r->status), "error");
 	return rc;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "methods.h"
+#include "migsettings.h"
 #include "record.h"
 #include "vm.h"
 
@@ -14,6 +16,9 @@ struct migrate_params {
 	int timeout_ms;			/* give up (and cancel) after this */
 	int sample_interval_ms;		/* query-migrate period */
 	const char *label;		/* for the live progress line */
+	struct migsettings settings;	/* the method's, on both sides */
+	enum switchover switchover;
+	int postcopy_after_ms;		/* -1: switch once the first pass is done */
 	/* Called at each sample with the elapsed ms (the harness polls CPU
 	 * counters and injects test faults there); the return value is
 	 * informational, sampling goes on to a final state. */
@@ -22,9 +27,11 @@ struct migrate_params {
 };
 
 /*
- * Set parameters (and read them back), start the destination listening,
- * migrate, sample until a final state, wait for the destination to run.
- * Fills r; returns 0 when the migration completed.
+ * Set parameters (and read them back) on both sides, start the destination
+ * listening, migrate, switch to postcopy if the method says so, sample
+ * until a final state, wait for the destination to run.  Fills r; returns
+ * 0 when the migration completed.  A capability or parameter QEMU refuses
+ * leaves r->status "refused" with QEMU's message in r->error.
  */
 int migrate_run(struct vm *src, struct vm *dst, const struct migrate_params *p,
                 struct mig_record *r);

@@ -620,6 +620,10 @@ static int phase_migrate(struct migration *mg)
 		.label = mg->label,
 		.on_sample = sample_hook,
 		.opaque = &mg->hooks,
+		.settings = { .caps = mg->m->caps, .params = mg->m->params,
+			      .channels = e->opt.multifd_channels },
+		.switchover = mg->m->switchover,
+		.postcopy_after_ms = e->opt.postcopy_after_ms,
 	};
 
 	if (hog_start(&mg->hog, e->opt.host_cpu_hog, err, sizeof(err)))

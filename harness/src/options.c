@@ -7,6 +7,29 @@
 #include <string.h>
 
 #include "hog.h"
+#include "methods.h"
+
+/* text from column indent, broken at spaces before column width. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+	const char *p = text;
+
+	while (*p) {
+		int room = width - indent, n = (int)strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = room;
+		}
+		fprintf(out, "%*s%.*s\n", indent, "", n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
 
 void options_usage(FILE *out)
 {
@@ -18,8 +41,9 @@ void options_usage(FILE *out)
 "  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"
 "  --mem SIZE           guest RAM, e.g. 8G, 1024M (default: the case's, 8G)\n"
 "  --repeat N           migrations per method (default: the case's)\n"
-"  --methods A,B        methods to run (baseline, stock, pv-bitmap, fph, fpr,\n"
-"                       pv-bitmap+fpr, balloon, pv-bitmap+balloon; default: the case's)\n"
+"  --methods A,B|all    methods to run (default: the case's; all: every one)\n");
+	print_wrapped(out, method_names(), 23, 78);
+	fprintf(out,
 "  --accel auto|kvm|tcg accelerator (auto probes KVM with a timed boot)\n"
 "  --link-gbit F        veth shaping rate (default 10; 0 = unshaped)\n"
 "  --downtime-ms N      QEMU downtime-limit (default 300)\n"
@@ -28,6 +52,9 @@ void options_usage(FILE *out)
 "  --settle-ms N        idle time before migrating (default: the case's)\n"
 "  --host-cpu-hog N     N stress-ng CPU workers on the host during each\n"
 "                       migration (default 0; checks the dedicated-core projection)\n"
+"  --multifd-channels N   channels of the multifd methods (default 2)\n"
+"  --postcopy-after-ms N   postcopy methods switch N ms after the migrate\n"
+"                       command (default: once the first pass is done)\n"
 "  --order shuffled|fixed  the methods' order in each repeat: shuffled anew per\n"
 "                       repeat from the seed (default), or the case's order\n"
 "  --order-seed N       the shuffle's seed (default: a new one, in run.json)\n"
@@ -75,7 +102,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER,
 		O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
-		O_ORDER, O_ORDERSEED,
+		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -98,6 +125,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "set", required_argument, 0, O_SET },
 		{ "host-cpu-hog", required_argument, 0, O_HOG },
 		{ "order", required_argument, 0, O_ORDER },
+		{ "multifd-channels", required_argument, 0, O_CHANNELS },
+		{ "postcopy-after-ms", required_argument, 0, O_PCAFTER },
 		{ "order-seed", required_argument, 0, O_ORDERSEED },
 		{ "src-host", required_argument, 0, O_SRCHOST },
 		{ "dst-host", required_argument, 0, O_DSTHOST },
@@ -134,6 +163,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->x_kill_dst_at_ms = -1;
 	o->pin = "auto";
 	o->order_seed = -1;
+	/* 2: this machine's cores; more channels only queue for them. */
+	o->multifd_channels = 2;
+	o->postcopy_after_ms = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -182,6 +214,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_HOG:
 			if (num(v, 0, HOG_MAX, &d) || d != (int)d) goto bad;
 			o->host_cpu_hog = (int)d; break;
+		case O_CHANNELS:
+			if (num(v, 1, 255, &d) || d != (int)d) goto bad;
+			o->multifd_channels = (int)d; break;
+		case O_PCAFTER:
+			if (num(v, 0, 3600000, &d) || d != (int)d) goto bad;
+			o->postcopy_after_ms = (int)d; break;
 		case O_ORDER:
 			if (!strcmp(v, "shuffled")) o->order_fixed = false;
 			else if (!strcmp(v, "fixed")) o->order_fixed = true;

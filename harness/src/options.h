@@ -31,6 +31,8 @@ struct options {
 	const char *cases_dir;		/* NULL: <top>/workloads/cases */
 	long memcheck_mib;		/* -1: the case's */
 	int host_cpu_hog;		/* stress-ng CPU workers during migrations */
+	int multifd_channels;		/* methods with multifd: channels per side */
+	int postcopy_after_ms;		/* postcopy methods: switch here; -1 after the first pass */
 	bool order_fixed;		/* --order fixed: the case's order in every repeat */
 	long long order_seed;		/* --order-seed; -1: a new one per run */
 	/* Two real hosts (NULL: the netns mode) */

@@ -14,6 +14,7 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->total_time_ms = r->downtime_ms = r->setup_time_ms = NA;
 	r->transferred_bytes = r->zero_pages = r->normal_pages = NA;
 	r->dirty_sync_count = r->wall_ms = r->stop_copy_ms = NA;
+	r->postcopy_start_ms = r->postcopy_requests = r->postcopy_blocktime_ms = NA;
 	r->mbps = NA;
 	r->prep_time_ms = 0;
 	r->end_to_end_ms = NA;
@@ -38,6 +39,7 @@ void record_free(struct mig_record *r)
 	json_decref(r->threads);
 	json_decref(r->mig_events);
 	json_decref(r->qemu_cmdline);
+	json_decref(r->mig_settings);
 	r->progress = r->counters = r->guest_throughput = r->threads = NULL;
-	r->mig_events = r->qemu_cmdline = NULL;
+	r->mig_events = r->qemu_cmdline = r->mig_settings = NULL;
 }

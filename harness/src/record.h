@@ -12,7 +12,7 @@ struct mig_record {
 	char method[32];
 	int repeat;
 	int position;		/* 1-based place in its repeat's (shuffled) order */
-	char status[16];	/* completed, failed, cancelled, error */
+	char status[16];	/* completed, failed, cancelled, refused, error */
 	char error[512];
 	/* The error of a first attempt whose guest preparation failed before
 	 * the method did anything; the migration then ran on fresh guests. */
@@ -29,6 +29,11 @@ struct mig_record {
 	double mbps;		/* QEMU's last throughput figure */
 	int64_t wall_ms;	/* migrate command to completion, our clock */
 	int64_t stop_copy_ms;	/* QEMU's MIGRATION events: "device" to "completed" */
+	/* Postcopy (NA where the method has none or never switched): */
+	int64_t postcopy_start_ms;	/* migrate-start-postcopy, from the migrate command */
+	char postcopy_trigger[64];	/* what made the harness switch, or why it did not */
+	int64_t postcopy_requests;	/* pages the destination asked for (source's count) */
+	int64_t postcopy_blocktime_ms;	/* the destination's vCPUs blocked on missing pages */
 
 	int64_t prep_time_ms;	/* balloon inflation, hint settling: before migrate */
 	int64_t end_to_end_ms;	/* prep + total */
@@ -69,6 +74,7 @@ struct mig_record {
 	json_t *threads;	/* {"src": [per-name rows]|null, "dst": ...}, or NULL */
 	json_t *mig_events;	/* [{status, t_ms}] from QEMU's MIGRATION events */
 	json_t *qemu_cmdline;	/* {"src": "...", "dst": "..."} */
+	json_t *mig_settings;	/* {"src": applied, "dst": applied} (migsettings.h) */
 };
 
 void record_init(struct mig_record *r, const char *method, int repeat, long mem_mib);

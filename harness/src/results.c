@@ -16,7 +16,8 @@ const char *results_csv_header(void)
 	       "wall_ms,mbps,guest_used_kb,dst_agent_ok,memcheck_mismatches,memcheck_verified,"
 	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error,"
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
-	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position";
+	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position,"
+	       "postcopy_start_ms,postcopy_requests,postcopy_blocktime_ms";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -125,6 +126,9 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_num(&p, &left, r->dst_main_wait_ms, "%.1f");
 	put_int(&p, &left, r->stop_copy_ms);
 	put_int(&p, &left, r->position);
+	put_int(&p, &left, r->postcopy_start_ms);
+	put_int(&p, &left, r->postcopy_requests);
+	put_int(&p, &left, r->postcopy_blocktime_ms);
 	return buf;
 }
 
@@ -162,6 +166,18 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "mbps", num_or_null(r->mbps));
 	json_object_set_new(o, "wall_ms", int_or_null(r->wall_ms));
 	json_object_set_new(o, "stop_copy_ms", int_or_null(r->stop_copy_ms));
+	if (r->mig_settings)
+		json_object_set(o, "migration_settings", r->mig_settings);
+	if (r->postcopy_trigger[0])
+		json_object_set_new(o, "postcopy",
+				    json_pack("{s:s, s:o, s:o, s:o, s:o}",
+					      "trigger", r->postcopy_trigger,
+					      "precopy_phase_ms", int_or_null(r->postcopy_start_ms),
+					      "postcopy_phase_ms",
+					      int_or_null(r->postcopy_start_ms == NA || r->total_time_ms == NA ?
+							  NA : r->total_time_ms - r->postcopy_start_ms),
+					      "requests", int_or_null(r->postcopy_requests),
+					      "blocktime_ms", int_or_null(r->postcopy_blocktime_ms)));
 	json_object_set_new(o, "prep_time_ms", int_or_null(r->prep_time_ms));
 	json_object_set_new(o, "end_to_end_ms", int_or_null(r->end_to_end_ms));
 	json_object_set_new(o, "skipped_pages", int_or_null(r->skipped_pages));

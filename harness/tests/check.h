@@ -42,5 +42,6 @@ void suite_qemuthreads(void);
 void suite_hosts(void);
 void suite_accel(void);
 void suite_order(void);
+void suite_migsettings(void);
 
 #endif

@@ -23,6 +23,7 @@ int main(void)
 	suite_hosts();
 	suite_accel();
 	suite_order();
+	suite_migsettings();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }
