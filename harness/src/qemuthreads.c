@@ -58,6 +58,19 @@ static void faults_of(const struct threadstats_table *t, int64_t *minflt, int64_
 	}
 }
 
+/* The busiest thread whose name starts with prefix: a dedicated core per
+ * channel would still leave the busiest one to finish last. */
+static double busiest_ms(const struct threadstats_table *t, const char *prefix)
+{
+	const struct thread_group *best = NULL;
+
+	for (int i = 0; i < t->n; i++)
+		if (!strncmp(t->g[i].name, prefix, strlen(prefix)) &&
+		    (!best || t->g[i].delta.cpu_ns > best->delta.cpu_ns))
+			best = &t->g[i];
+	return cpu_ms_of(best);
+}
+
 void qemuthreads_record(const struct threadstats_table *src, const struct threadstats_table *dst,
                         struct mig_record *r)
 {
@@ -80,6 +93,7 @@ void qemuthreads_record(const struct threadstats_table *src, const struct thread
 			}
 		}
 		r->src_vcpu_cpu_ms = any_vcpu ? ns_to_ms(vcpu_ns) : NA;
+		r->src_send_max_cpu_ms = busiest_ms(src, QEMU_MULTIFD_SEND_PREFIX);
 		faults_of(src, &r->src_minflt, &r->src_majflt);
 	}
 	if (dst) {
@@ -87,6 +101,7 @@ void qemuthreads_record(const struct threadstats_table *src, const struct thread
 
 		r->dst_main_cpu_ms = cpu_ms_of(main);
 		r->dst_main_wait_ms = wait_ms_of(dst, main);
+		r->dst_recv_max_cpu_ms = busiest_ms(dst, QEMU_MULTIFD_RECV_PREFIX);
 		faults_of(dst, &r->dst_minflt, &r->dst_majflt);
 	}
 }

@@ -26,6 +26,7 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->src_mig_cpu_ms = r->src_mig_wait_ms = r->src_vcpu_cpu_ms = NA;
 	r->src_minflt = r->src_majflt = r->dst_minflt = r->dst_majflt = NA;
 	r->dst_main_cpu_ms = r->dst_main_wait_ms = NA;
+	r->src_send_max_cpu_ms = r->dst_recv_max_cpu_ms = NA;
 	r->guest_ops_before = r->guest_ops_during = r->guest_ops_after = NA;
 	r->progress = json_array();
 	r->counters = NULL;

@@ -59,6 +59,8 @@ struct mig_record {
 	int64_t dst_minflt, dst_majflt;
 	double dst_main_cpu_ms;		/* the destination's main thread, which */
 	double dst_main_wait_ms;	/* receives the incoming stream */
+	double src_send_max_cpu_ms;	/* multifd: the busiest send channel's CPU, */
+	double dst_recv_max_cpu_ms;	/* ... and the busiest receive channel's */
 
 	double guest_ops_before;	/* case3 service throughput, ops/s */
 	double guest_ops_during;

@@ -17,7 +17,8 @@ const char *results_csv_header(void)
 	       "src_cpu,dst_cpu,cpu_unit,guest_ops_before,guest_ops_during,guest_ops_after,error,"
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
 	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position,"
-	       "postcopy_start_ms,postcopy_requests,postcopy_blocktime_ms";
+	       "postcopy_start_ms,postcopy_requests,postcopy_blocktime_ms,"
+	       "src_send_max_cpu_ms,dst_recv_max_cpu_ms";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -129,6 +130,8 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_int(&p, &left, r->postcopy_start_ms);
 	put_int(&p, &left, r->postcopy_requests);
 	put_int(&p, &left, r->postcopy_blocktime_ms);
+	put_num(&p, &left, r->src_send_max_cpu_ms, "%.1f");
+	put_num(&p, &left, r->dst_recv_max_cpu_ms, "%.1f");
 	return buf;
 }
 
@@ -198,6 +201,8 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "dst_minflt", int_or_null(r->dst_minflt));
 	json_object_set_new(o, "dst_majflt", int_or_null(r->dst_majflt));
 	json_object_set_new(o, "dst_main_cpu_ms", num_or_null(r->dst_main_cpu_ms));
+	json_object_set_new(o, "src_send_max_cpu_ms", num_or_null(r->src_send_max_cpu_ms));
+	json_object_set_new(o, "dst_recv_max_cpu_ms", num_or_null(r->dst_recv_max_cpu_ms));
 	json_object_set_new(o, "dst_main_wait_ms", num_or_null(r->dst_main_wait_ms));
 	json_object_set_new(o, "guest_ops_before", num_or_null(r->guest_ops_before));
 	json_object_set_new(o, "guest_ops_during", num_or_null(r->guest_ops_during));
