@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "format.h"
 #include "results.h"
@@ -23,8 +24,21 @@ int kvm_clear_load(const char *root, const char *shown_root, struct kvm_clear *k
 		rc = 0;
 		goto out;
 	}
-	/* Directory names start with the UTC date: the last is the newest. */
-	path = xasprintf("%s/%s/summary.json", dir, dates.v[dates.n - 1]);
+	/* Directory names start with the UTC date: the newest one that holds
+	 * the script's summary.json (a folder without one is not its output). */
+	for (size_t i = dates.n; i-- > 0 && !path;) {
+		char *p = xasprintf("%s/%s/summary.json", dir, dates.v[i]);
+
+		if (access(p, F_OK) == 0) {
+			path = p;
+			kc->dir = xasprintf("%s/kvm-clear-cost/%s", shown_root, dates.v[i]);
+		} else
+			free(p);
+	}
+	if (!path) {
+		rc = 0;
+		goto out;
+	}
 	kc->summary = json_load_file(path, 0, &je);
 	if (!kc->summary) {
 		error_set(e, "%s:%d: %s", path, je.line, je.text);
@@ -34,7 +48,6 @@ int kvm_clear_load(const char *root, const char *shown_root, struct kvm_clear *k
 		error_set(e, "%s: not a measure_clear_cost.py summary (no \"rows\" array)", path);
 		goto out;
 	}
-	kc->dir = xasprintf("%s/kvm-clear-cost/%s", shown_root, dates.v[dates.n - 1]);
 	kc->present = true;
 	rc = 0;
 out:

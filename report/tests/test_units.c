@@ -249,9 +249,14 @@ static void test_breakdown(void)
 	r.v[M_SRC_MIG_CPU] = 320;
 	r.v[M_SRC_MIG_WAIT] = 200;
 	r.v[M_DST_MAIN_CPU] = 500;
-	check(breakdown_of(&r, &b) && b.part[BD_SRC_CPU] == 0 && b.part[BD_DST] == 165 &&
-	      b.part[BD_REST] == 0 && b.overlap_ms == 120,
-	      "breakdown: source below the wire adds nothing; overlap clamps the rest to 0");
+	/* a 335 + b 0 + c 200 leave 45 of the 580 for d (165 as defined): the
+	 * stack stops at the measured total and the 120 ms overlap is apart. */
+	check(breakdown_of(&r, &b) && b.part[BD_SRC_CPU] == 0 && b.part[BD_DST] == 45 &&
+	      b.part[BD_REST] == 0 && b.overlap_ms == 120 &&
+	      b.part[BD_WIRE] + b.part[BD_SRC_CPU] + b.part[BD_SRC_WAIT] + b.part[BD_DST] +
+	      b.part[BD_REST] == b.total,
+	      "breakdown: source below the wire adds nothing; overlapping parts are cut so the "
+	      "stack equals the total, the overlap given apart");
 	r.v[M_SRC_MIG_WAIT] = NAN;
 	check(!breakdown_of(&r, &b), "breakdown: a component not measured gives no split");
 	r.v[M_SRC_MIG_WAIT] = 200;
