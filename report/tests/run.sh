@@ -822,4 +822,81 @@ else
 	fail "host zeroing: a bad summary changed the earlier report"
 fi
 
+# ---- the verdict, README.md's copy of it, one page ---------------------------
+# verdict_block FILE: the lines from the begin marker to the end marker.
+verdict_block() { sed -n '/^<!-- verdict:begin -->$/,/^<!-- verdict:end -->$/p' "$1"; }
+if [ "$(sed -n 1p "$R")" = "# PV free-page hinting vs ballooning for live migration: results" ] &&
+	[ "$(sed -n 3p "$R")" = "<!-- verdict:begin -->" ]; then
+	pass "verdict: REPORT.md opens with its title and the verdict"
+else
+	fail "verdict: REPORT.md does not open with the verdict"
+fi
+n=$(verdict_block "$R" | grep -vc '^<!-- verdict:')
+if [ "$n" -ge 2 ] && [ "$n" -le 15 ]; then pass "verdict: $n lines, at most 15"; else fail "verdict: $n lines"; fi
+main_has "$R" '95% percentile bootstrap interval of the ratio of medians (10,000 resamples, seed 20160303)' \
+	"verdict: names the interval's method"
+main_has "$R" '- **case1** (idle guest, just booted) — migration time: **pv-bitmap** ' "verdict: case1's winner on migration time"
+# README.md gets the same block; the text around it stays.
+mkdir -p "$TMP/readme"
+printf '# Project\n\nIntro.\n\n<!-- verdict:begin -->\nold verdict\n<!-- verdict:end -->\n\n## Rest\n' >"$TMP/readme/README.md"
+cp "$TMP/readme/README.md" "$TMP/readme/README.orig"
+if "$GEN" report --results "$FIX" --out "$TMP/readme/REPORT.md" --readme "$TMP/readme/README.md" 2>"$TMP/err" &&
+	[ -n "$(verdict_block "$TMP/readme/README.md")" ] &&
+	[ "$(verdict_block "$TMP/readme/README.md")" = "$(verdict_block "$TMP/readme/REPORT.md")" ]; then
+	pass "readme: its verdict block equals the one REPORT.md opens with"
+else
+	fail "readme: block differs or generator failed: $(cat "$TMP/err")"
+fi
+if [ "$(sed '/^<!-- verdict:begin -->$/,/^<!-- verdict:end -->$/d' "$TMP/readme/README.md")" = \
+	"$(sed '/^<!-- verdict:begin -->$/,/^<!-- verdict:end -->$/d' "$TMP/readme/README.orig")" ]; then
+	pass "readme: the text around the block is left as it was"
+else
+	fail "readme: text outside the block changed"
+fi
+printf '# Project without markers\n' >"$TMP/readme/NOMARK.md"
+mkdir -p "$TMP/readme-bad"
+if "$GEN" report --results "$FIX" --out "$TMP/readme-bad/REPORT.md" --readme "$TMP/readme/NOMARK.md" 2>"$TMP/err"; then
+	fail "readme: a README without markers is accepted"
+elif [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q 'NOMARK.md: needs the lines <!-- verdict:begin --> and <!-- verdict:end -->' "$TMP/err" &&
+	[ ! -e "$TMP/readme-bad/REPORT.md" ] && [ "$(cat "$TMP/readme/NOMARK.md")" = "# Project without markers" ]; then
+	pass "readme: without markers, one line and nothing written"
+else
+	fail "readme: without markers: $(cat "$TMP/err")"
+fi
+
+# ---- the committed report ------------------------------------------------------
+if [ -f "$TOP/REPORT.md" ] && [ -f "$TOP/README.md" ]; then
+	n=$(wc -l <"$TOP/REPORT.md")
+	if [ "$n" -le 300 ]; then pass "committed: REPORT.md is one page ($n lines, at most 300)"; else fail "committed: REPORT.md has $n lines"; fi
+	if [ -f "$TOP/APPENDIX.md" ]; then pass "committed: APPENDIX.md beside it"; else fail "committed: no APPENDIX.md"; fi
+	if [ -n "$(verdict_block "$TOP/README.md")" ] &&
+		[ "$(verdict_block "$TOP/README.md")" = "$(verdict_block "$TOP/REPORT.md")" ]; then
+		pass "committed: README.md's verdict block equals REPORT.md's"
+	else
+		fail "committed: README.md's verdict block differs from REPORT.md's (run make report)"
+	fi
+	n=$(verdict_block "$TOP/REPORT.md" | grep -vc '^<!-- verdict:')
+	if [ "$n" -le 15 ]; then pass "committed: the verdict has $n lines, at most 15"; else fail "committed: the verdict has $n lines"; fi
+	# Every ratio against baseline the verdict names is the one the case's
+	# table gives for that method: both come from compare_methods().
+	perl -ne '
+		BEGIN { $bad = 0; $seen = 0 }
+		if (/^- \*\*(case\d+)\*\*/) { $case = $1; while (/(migration time|end-to-end|bytes): \*\*([^*]+)\*\* ([^;]*)/g) {
+			my ($fig, $m, $rest) = ($1, $2, $3);
+			while ($rest =~ /(\S+x \[[^\]]+\]) (faster|fewer bytes) than baseline/g) { push @want, [$case, $m, "$1 $2"]; } } }
+		if (/^## (case\d+)/) { $sec = $1 }
+		if (/^\| ([^ |]+) \| \d+ \/ \d+ \|/) { $row{"$sec/$1"} = $_ }
+		END {
+			for my $w (@want) { $seen++; my $r = $row{"$w->[0]/$w->[1]"} // "";
+				if (index($r, "| $w->[2] |") < 0) { print STDERR "$w->[0] $w->[1]: $w->[2]\n"; $bad++ } }
+			exit($bad || !$seen ? 1 : 0) }' "$TOP/REPORT.md" 2>"$TMP/err"
+	if [ $? = 0 ]; then
+		pass "committed: every ratio against baseline in the verdict is its case table's"
+	else
+		fail "committed: verdict ratios not in the tables: $(cat "$TMP/err")"
+	fi
+else
+	skip "committed: no REPORT.md or README.md at the top (not generated yet)"
+fi
+
 finish
