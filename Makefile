@@ -122,7 +122,8 @@ clean:
 # REPORT.md and every plot are regenerated from results/ and nothing else.
 # `make plots`: build/report-gen writes plots/data/*.dat plus the gnuplot
 # driver plots/data/plots.gp, which calls plots/{bars,breakdown,remaining,throughput}.gp
-# once per image (PNG and SVG in plots/).  `make report`: REPORT.md.
+# once per image (PNG and SVG in plots/).  `make report`: REPORT.md,
+# APPENDIX.md and the verdict block of README.md.
 REPORT_GEN    := $(BUILD)/report-gen
 REPORT_SRC    := $(wildcard report/*.c)
 REPORT_HDR    := $(wildcard report/*.h)
@@ -149,9 +150,12 @@ plots: $(REPORT_GEN)
 	@echo "  GNUPLOT plots/data/plots.gp"
 	@gnuplot plots/data/plots.gp
 
+# One invocation writes REPORT.md, APPENDIX.md and README.md's verdict block,
+# all or none, so README.md never shows another verdict than REPORT.md.
 report: plots
-	@$(REPORT_GEN) report --results results --out REPORT.md --image-prefix plots/
-	@echo "  GEN     REPORT.md"
+	@$(REPORT_GEN) report --results results --out REPORT.md --appendix APPENDIX.md \
+		--readme README.md --image-prefix plots/
+	@echo "  GEN     REPORT.md APPENDIX.md README.md (verdict)"
 
 report-test: $(REPORT_GEN) $(BUILD)/report-unit-tests
 	@./report/tests/run.sh

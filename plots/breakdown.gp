@@ -1,8 +1,8 @@
 # breakdown.gp DATA OUT TITLE YLABEL A B C D E
 # Where the time went in one case: a stacked bar per method, the segments
 # a-e of its median-total-time migration (report/breakdown.h), and a mark at
-# the measured total (the stack is taller than the mark where components
-# overlapped).  DATA is written by report-gen: "x method a b c d e total".
+# the measured total (segments that overlapped in time are cut by the
+# generator to fit under it).  DATA is written by report-gen: "x method a b c d e total".
 # A-E are the segments' legend labels.  Writes OUT.png and OUT.svg.
 reset
 load plotscripts.'/common.gp'

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "comparison.h"
 #include "format.h"
 #include "util.h"
 
@@ -121,9 +122,14 @@ static void write_balloon_claim(FILE *f, const struct case_stats *cases, size_t 
 		pt = raw_proj_text(pv, M_TOTAL_TIME, M_PROJECTED);
 		bt = raw_proj_text(bl, M_TOTAL_TIME, M_PROJECTED);
 		be = raw_proj_text(bl, M_END_TO_END, M_PROJECTED_E2E);
-		kb = fmt_ratio(method_median(bl, M_TRANSFERRED_KB) / method_median(pv, M_TRANSFERRED_KB));
+		{
+			struct comparison c;
+
+			kb = compare_methods(cs, "pv-bitmap", "balloon", M_TRANSFERRED_KB, &c) ?
+			     comparison_text(&c) : xstrdup("no byte figures");
+		}
 		fprintf(f, "- %s: pv-bitmap %s; balloon %s of migration, %s with its "
-			"inflation; balloon sent %s the bytes of pv-bitmap. %s %s ",
+			"inflation; bytes: %s. %s %s ",
 			cs->c->name, pt, bt, be, kb,
 			verdict(pv, bl, M_END_TO_END,
 				"Counting inflation, PV hinting is faster beyond the run-to-run spread.",

@@ -23,11 +23,22 @@ bool breakdown_of(const struct mig_row *r, struct breakdown *b)
 
 	if (!r->ok || isnan(wire) || isnan(src) || isnan(wait) || isnan(dst) || isnan(total))
 		return false;
-	b->part[BD_WIRE] = wire;
-	b->part[BD_SRC_CPU] = fmax(0, src - wire);
-	b->part[BD_SRC_WAIT] = wait;
-	b->part[BD_DST] = fmax(0, dst - fmax(src, wire));
-	sum = b->part[BD_WIRE] + b->part[BD_SRC_CPU] + b->part[BD_SRC_WAIT] + b->part[BD_DST];
+	double raw[BD_REST] = {
+		[BD_WIRE] = wire,
+		[BD_SRC_CPU] = fmax(0, src - wire),
+		[BD_SRC_WAIT] = wait,
+		[BD_DST] = fmax(0, dst - fmax(src, wire)),
+	};
+
+	/* Stacked in order, each segment gets only what still fits under the
+	 * measured total: components that ran at the same time as others
+	 * must not be drawn as if they added up.  What did not fit is the
+	 * overlap, said beside the numbers. */
+	sum = 0;
+	for (int p = 0; p < BD_REST; p++) {
+		b->part[p] = fmin(raw[p], fmax(0, total - sum));
+		sum += raw[p];
+	}
 	b->part[BD_REST] = fmax(0, total - sum);
 	b->overlap_ms = fmax(0, sum - total);
 	b->total = total;
@@ -78,7 +89,7 @@ void breakdown_write(FILE *f, const struct case_stats *cs, const char *image_lin
 	struct method_breakdown *mb = breakdown_case(cs, &any);
 	struct strbuf overlap = { 0 };
 
-	fprintf(f, "### Where the time went\n\n");
+	fprintf(f, "#### Where the time went\n\n");
 	if (!any) {
 		fprintf(f, "Not measured: no counted migration of the runs used has the per-thread "
 			"figures (`src_mig_cpu_ms`, `src_mig_wait_ms`, `dst_main_cpu_ms`) and a wire "
@@ -86,13 +97,10 @@ void breakdown_write(FILE *f, const struct case_stats *cs, const char *image_lin
 		free(mb);
 		return;
 	}
-	fprintf(f, "Each method's median-total-time migration among those with every component "
-		"measured, its total time split as defined under \"Projection and time "
-		"breakdown\" (ms).\n\n");
 	fprintf(f, "| method | migration | total time(ms) |");
 	for (int p = 0; p < BD_COUNT; p++)
 		fprintf(f, " %s |", bd_part_label[p]);
-	fprintf(f, " measured / completed |\n|---|---|---|");
+	fprintf(f, " overlapping, not stacked | measured / completed |\n|---|---|---|---|");
 	for (int p = 0; p < BD_COUNT; p++)
 		fprintf(f, "---|");
 	fprintf(f, "---|\n");
@@ -101,7 +109,7 @@ void breakdown_write(FILE *f, const struct case_stats *cs, const char *image_lin
 
 		fprintf(f, "| %s |", m->ms->method);
 		if (!m->row) {
-			fprintf(f, " not measured | |");
+			fprintf(f, " not measured | | |");
 			for (int p = 0; p < BD_COUNT; p++)
 				fprintf(f, " |");
 			fprintf(f, " 0 / %zu |\n", m->ms->completed);
@@ -111,21 +119,23 @@ void breakdown_write(FILE *f, const struct case_stats *cs, const char *image_lin
 		put_ms(f, m->b.total);
 		for (int p = 0; p < BD_COUNT; p++)
 			put_ms(f, m->b.part[p]);
+		put_ms(f, m->b.overlap_ms);
 		fprintf(f, " %zu / %zu |\n", m->measured, m->ms->completed);
 		if (m->b.overlap_ms > 0) {
 			char *o = fmt_num(m->b.overlap_ms);
 
-			sb_addf(&overlap, "%s%s (a+b+c+d exceed the total by %s ms)",
+			sb_addf(&overlap, "%s%s (by %s ms)",
 				overlap.len ? ", " : "", m->ms->method, o);
 			free(o);
 		}
 	}
 	fprintf(f, "\n");
 	if (overlap.len)
-		fprintf(f, "The components overlap for %s: the migration thread's wait for a CPU "
-			"or the destination's share ran at the same time as the other stages, so "
-			"the rest (e) is clamped to 0 and the stack is taller than the total.\n\n",
-			overlap.s);
+		fprintf(f, "The components overlapped in time for %s: the segments as defined add "
+			"up to more than the measured total, so the migration thread's wait for a CPU "
+			"or the destination's share ran while another stage did. Each stack stops at "
+			"the measured total; the part that did not fit is the overlapping column, not "
+			"drawn.\n\n", overlap.s);
 	if (image_link)
 		fprintf(f, "![%s: where the time went](%s)\n\n", cs->c->name, image_link);
 	free(overlap.s);

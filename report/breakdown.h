@@ -9,9 +9,11 @@
  *   e = total_time_ms - (a + b + c + d)           the rest
  *
  * e below zero means the components overlap in time (the source waited for
- * a CPU while the link or the destination was the bottleneck anyway): it is
- * clamped to 0 and the overlap is said next to the numbers, so the bar can
- * then be taller than the total.
+ * a CPU while the link or the destination was the bottleneck anyway).  They
+ * must not be stacked as if they added up: the segments are stacked in
+ * order a, b, c, d, each cut to what still fits under the measured total,
+ * e is 0, and the part cut off is overlap_ms, said beside the numbers.  A
+ * stack is never taller than its migration's total.
  *
  * Per method the split is of one real migration, the median-total-time one
  * among those with every component measured, so the segments add up to a
@@ -30,9 +32,9 @@ enum bd_part { BD_WIRE, BD_SRC_CPU, BD_SRC_WAIT, BD_DST, BD_REST, BD_COUNT };
 extern const char *const bd_part_label[BD_COUNT];
 
 struct breakdown {
-	double part[BD_COUNT];
+	double part[BD_COUNT];	/* as stacked: they add up to total */
 	double total;		/* total_time_ms */
-	double overlap_ms;	/* how far a+b+c+d exceeded the total, 0 when it did not */
+	double overlap_ms;	/* how far a+b+c+d as defined exceeded the total, cut off */
 };
 
 /* The split of one migration; false when it did not count in statistics or

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comparison.h"
 #include "format.h"
 #include "mechanisms.h"
 #include "seed.h"
@@ -175,50 +176,33 @@ static void where_hinting_does_not_help(const struct case_stats *cs, struct strl
 	}
 }
 
+/* The seed's method against the reply's, worded by comparison.h as
+ * everywhere else.  End-to-end is the fair comparison: the balloon pays for
+ * its inflation before migrating. */
 static void pv_versus_balloon(const struct case_stats *cs, struct strlist *out)
 {
-	const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
-	const struct method_stats *bl = case_stats_method_with(cs, "balloon", M_TOTAL_TIME);
-	enum metric fair;
-	const char *fair_what;
-	struct strbuf sb = { 0 };
 	const struct { enum metric m; const char *what; } parts[] = {
-		{ M_TOTAL_TIME, "total time" },
-		{ M_END_TO_END, "end-to-end time (inflation counted)" },
-		{ M_TRANSFERRED_KB, "transferred" },
+		{ M_TOTAL_TIME, "migration time" },
+		{ M_END_TO_END, "end-to-end (inflation counted)" },
+		{ M_TRANSFERRED_KB, "bytes" },
 	};
+	struct strbuf sb = { 0 };
 
-	if (!pv || !bl)
+	if (!case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME) ||
+	    !case_stats_method_with(cs, "balloon", M_TOTAL_TIME))
 		return;
-	sb_addf(&sb, "**pv-bitmap vs balloon** (the reply's proposal), pv-bitmap / balloon:");
+	sb_addf(&sb, "**pv-bitmap vs balloon** (the reply's proposal):");
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		enum metric m = parts[i].m;
-		char *r, *a, *b;
+		struct comparison c;
+		char *t;
 
-		if (!S(pv, m)->n || !S(bl, m)->n || method_median(bl, m) == 0)
+		if (!compare_methods(cs, "pv-bitmap", "balloon", parts[i].m, &c))
 			continue;
-		r = fmt_ratio(method_median(pv, m) / method_median(bl, m));
-		a = fmt_num(method_median(pv, m));
-		b = fmt_num(method_median(bl, m));
-		sb_addf(&sb, " %s %s (%s vs %s%s);", parts[i].what, r, a, b,
-			m == M_TRANSFERRED_KB ? " KB" : " ms");
-		free(r);
-		free(a);
-		free(b);
+		t = comparison_text(&c);
+		sb_addf(&sb, "%s %s: %s", i ? ";" : "", parts[i].what, t);
+		free(t);
 	}
-	/* End-to-end is the fair comparison: the balloon pays for its
-	 * inflation before migrating. */
-	fair = S(pv, M_END_TO_END)->n && S(bl, M_END_TO_END)->n ? M_END_TO_END : M_TOTAL_TIME;
-	fair_what = fair == M_END_TO_END ? "end-to-end time" : "total time";
-	if (clearly_below(S(pv, fair), S(bl, fair)))
-		sb_addf(&sb, " PV hinting beats ballooning on %s beyond the run-to-run spread.",
-			fair_what);
-	else if (clearly_below(S(bl, fair), S(pv, fair)))
-		sb_addf(&sb, " Ballooning beats PV hinting on %s beyond the run-to-run spread.",
-			fair_what);
-	else
-		sb_addf(&sb, " On %s the two are within each other's spread: ballooning does "
-			"as well here, as the reply argued.", fair_what);
+	sb_addf(&sb, ".");
 	strlist_add(out, sb_take(&sb));
 }
 
@@ -231,6 +215,7 @@ static void seed_target(const struct case_stats *cs, struct strlist *out)
 	const struct method_stats *pv = case_stats_method_with(cs, "pv-bitmap", M_TOTAL_TIME);
 	const struct method_stats *b = cs->baseline && S(cs->baseline, M_TOTAL_TIME)->n ? cs->baseline : NULL;
 	double seed_ratio, our_ratio, wire_ratio, seed_wire_ratio, base_wire_ratio;
+	struct comparison ours;
 	int ratio_held, wire_held;
 	char *a, *c, *d, *f, *g;
 
@@ -238,19 +223,22 @@ static void seed_target(const struct case_stats *cs, struct strlist *out)
 		return;
 	seed_ratio = seed->pv_ms / seed->original_ms;
 	our_ratio = method_median(pv, M_TOTAL_TIME) / method_median(b, M_TOTAL_TIME);
+	if (!compare_methods(cs, "pv-bitmap", "baseline", M_TOTAL_TIME, &ours))
+		return;
 	wire_ratio = method_median(pv, M_WIRE_RATIO);
 	base_wire_ratio = method_median(b, M_WIRE_RATIO);
 	seed_wire_ratio = seed->pv_ms / wire_time_ms(seed->pv_kb, SEED_LINK_GBIT);
 	ratio_held = our_ratio <= seed_ratio;
 	wire_held = !isnan(wire_ratio) && wire_ratio <= WIRE_RATIO_TARGET;
-	a = fmt_ratio(seed_ratio);
-	c = fmt_ratio(our_ratio);
+	/* In the report's one direction: how many times faster. */
+	a = fmt_ratio(1.0 / seed_ratio);
+	c = comparison_text(&ours);
 	d = fmt_ratio(wire_ratio);
 	f = fmt_ratio(seed_wire_ratio);
 	g = fmt_ratio(base_wire_ratio);
 	strlist_addf(out,
-		     "Against the seed: its pv run took %s the time of its original; here pv-bitmap "
-		     "takes %s the time of baseline, so the seed's ratio %s. pv-bitmap runs at %s its "
+		     "Against the seed: its pv run was %s faster than its original (single "
+		     "figures); here %s, so the seed's ratio %s. pv-bitmap runs at %s its "
 		     "wire time (the seed's pv: %s; target: within %.1fx), baseline at %s its own. "
 		     "**Target: %s.**",
 		     a, c, ratio_held ? "is reached" : "is not reached", d, f, WIRE_RATIO_TARGET, g,

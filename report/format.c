@@ -1,6 +1,8 @@
 #include "format.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -32,4 +34,30 @@ char *fmt_ratio(double r)
 char *fmt_kb_as_mib(double kb)
 {
 	return isnan(kb) ? xstrdup("n/a") : xasprintf("%.1f MiB", kb / 1024.0);
+}
+
+void md_put_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+char *md_anchor(const char *heading)
+{
+	char *out = xmalloc(strlen(heading) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)heading; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_')
+			*o++ = (char)tolower(*p);
+		else if (*p == ' ')
+			*o++ = '-';
+	}
+	*o = '\0';
+	return out;
 }

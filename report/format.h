@@ -14,4 +14,13 @@ char *fmt_ratio(double r);
 /* KB (KiB) as MiB with one decimal, e.g. "43.7 MiB". */
 char *fmt_kb_as_mib(double kb);
 
+/* Markdown text: a table cell that cannot break its row (pipes escaped,
+ * newlines flattened), and the anchor a heading gets on GitHub and most
+ * renderers (lower case, spaces to hyphens, punctuation and non-ASCII dropped:
+ * the report's headings are ASCII apart from dashes, which GitHub drops),
+ * for links between REPORT.md and APPENDIX.md. */
+#include <stdio.h>
+void md_put_cell(FILE *f, const char *s);
+char *md_anchor(const char *heading);
+
 #endif

@@ -1,7 +1,8 @@
 /* report-gen: regenerate REPORT.md and the plot data from results/ and
  * nothing else.
  *
- *   report-gen report [options]   write REPORT.md
+ *   report-gen report [options]   write REPORT.md and APPENDIX.md, and the verdict
+ *                                 into README.md's marked block (--readme)
  *   report-gen plots  [options]   write plots/data/<case>-<plot>.dat and plots/data/plots.gp
  *
  * results/qemu-7.2/, the runs of the previous QEMU base, is loaded on its
@@ -11,9 +12,10 @@
  * --include-uncommitted is given (results.h); the report then says so at
  * the top.
  *
- * All input is loaded and checked before anything is written, and REPORT.md
- * is written to a temporary file that is renamed over the old one, so bad
- * input never leaves a half report behind. */
+ * All input is loaded and checked before anything is written, and every
+ * output is written to a temporary file; only when all of them were written
+ * are they renamed over the old ones, so bad input never leaves a half
+ * report, or a README.md whose verdict differs from REPORT.md's. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -24,7 +26,10 @@
 #include <unistd.h>
 
 #include "basecompare.h"
-#include "markdown.h"
+#include "appendix.h"
+#include "mainpage.h"
+#include "readme.h"
+#include "verdict.h"
 #include "plotdata.h"
 #include "results.h"
 #include "stats.h"
@@ -34,6 +39,8 @@ struct options {
 	const char *mode;
 	const char *results;
 	const char *out;
+	const char *appendix;	/* NULL: beside out (appendix_path()) */
+	const char *readme;	/* NULL: README.md is left alone */
 	const char *data_dir;
 	const char *image_dir;
 	const char *script_dir;
@@ -47,6 +54,9 @@ static void usage(FILE *f)
 		"usage: report-gen report|plots [options]\n"
 		"  --results DIR       results to read (default results)\n"
 		"  --out FILE          report to write (default REPORT.md)\n"
+		"  --appendix FILE     appendix to write (default APPENDIX.md beside a\n"
+		"                      REPORT.md, else the report's name with .appendix.md)\n"
+		"  --readme FILE       put the verdict between FILE's verdict markers\n"
 		"  --data-dir DIR      plot data and gnuplot driver (default plots/data)\n"
 		"  --image-dir DIR     where gnuplot writes images (default plots)\n"
 		"  --script-dir DIR    where bars.gp etc. live (default plots)\n"
@@ -61,6 +71,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "results", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "appendix", required_argument, NULL, 'a' },
+		{ "readme", required_argument, NULL, 'm' },
 		{ "data-dir", required_argument, NULL, 'd' },
 		{ "image-dir", required_argument, NULL, 'i' },
 		{ "script-dir", required_argument, NULL, 's' },
@@ -71,12 +83,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){ NULL, "results", "REPORT.md", "plots/data", "plots", "plots", "plots/",
-			       false };
+	*o = (struct options){ NULL, "results", "REPORT.md", NULL, NULL, "plots/data", "plots",
+			       "plots", "plots/", false };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->results = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'a': o->appendix = optarg; break;
+		case 'm': o->readme = optarg; break;
 		case 'd': o->data_dir = optarg; break;
 		case 'i': o->image_dir = optarg; break;
 		case 's': o->script_dir = optarg; break;
@@ -114,32 +128,51 @@ struct archive {
 	struct case_stats *cases;
 };
 
-static int write_report(const struct options *o, const struct result_set *rs,
-			const struct case_stats *cases, const struct archive *ar, struct error *e)
+/* APPENDIX.md beside a REPORT.md; beside any other name, that name with
+ * ".appendix.md" for ".md", so reports written side by side (the tests)
+ * keep their own appendices. */
+static char *appendix_path(const char *out)
 {
-	char *tmp = xasprintf("%s.tmp-XXXXXX", o->out);
-	char *shown = display_path(o->results);
-	struct host_zeroing hz;
-	struct markdown_options mo = { shown, o->image_prefix, ar->present ? ar->cases : NULL,
-				       ar->rs.ncases, ar->shown, &hz };
-	int fd = -1, rc = -1;
-	FILE *f;
+	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	size_t n = strlen(out);
 
-	/* Read before the output is created, so a bad probe summary leaves
-	 * the previous REPORT.md as it was. */
-	if (host_zeroing_load(o->results, shown, &hz, e) < 0)
-		goto out;
-	fd = mkstemp(tmp);
+	if (!strcmp(base, "REPORT.md"))
+		return xasprintf("%.*sAPPENDIX.md", (int)(base - out), out);
+	if (n > 3 && !strcmp(out + n - 3, ".md"))
+		return xasprintf("%.*s.appendix.md", (int)(n - 3), out);
+	return xasprintf("%s.appendix.md", out);
+}
+
+static const char *base_name(const char *path)
+{
+	return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+}
+
+/* An output being written: its temporary file until commit renames it. */
+struct pending {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+
+static int pending_open(struct pending *p, const char *path, struct error *e)
+{
+	int fd;
+
+	p->path = path;
+	p->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	p->f = NULL;
+	fd = mkstemp(p->tmp);
 	if (fd < 0) {
-		error_set(e, "%s: cannot create: %s", tmp, strerror(errno));
-		goto out;
+		error_set(e, "%s: cannot create: %s", p->tmp, strerror(errno));
+		return -1;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		error_set(e, "%s: %s", tmp, strerror(errno));
+	p->f = fdopen(fd, "w");
+	if (!p->f) {
+		error_set(e, "%s: %s", p->tmp, strerror(errno));
 		close(fd);
-		unlink(tmp);
-		goto out;
+		unlink(p->tmp);
+		return -1;
 	}
 	{
 		/* mkstemp makes the file 0600; give it the mode a plain
@@ -149,21 +182,89 @@ static int write_report(const struct options *o, const struct result_set *rs,
 		umask(mask);
 		fchmod(fd, 0666 & ~mask);
 	}
-	if (markdown_write(f, rs, cases, &mo) < 0 || fclose(f) != 0) {
-		error_set(e, "%s: write failed", tmp);
-		unlink(tmp);
-		goto out;
+	return 0;
+}
+
+/* Close it; on failure (or when ok is false) the temporary file goes. */
+static int pending_close(struct pending *p, bool ok, struct error *e)
+{
+	if (!p->f)
+		return -1;
+	if (fclose(p->f) != 0 || !ok) {
+		if (ok)
+			error_set(e, "%s: write failed", p->tmp);
+		p->f = NULL;
+		unlink(p->tmp);
+		return -1;
 	}
-	if (rename(tmp, o->out) != 0) {
-		error_set(e, "cannot rename %s to %s: %s", tmp, o->out, strerror(errno));
-		unlink(tmp);
+	p->f = NULL;
+	return 0;
+}
+
+static void pending_free(struct pending *p, bool unlink_tmp)
+{
+	if (p->f)
+		fclose(p->f);
+	if (unlink_tmp && p->tmp)
+		unlink(p->tmp);
+	free(p->tmp);
+	memset(p, 0, sizeof(*p));
+}
+
+static int write_report(const struct options *o, const struct result_set *rs,
+			const struct case_stats *cases, const struct archive *ar, struct error *e)
+{
+	char *shown = display_path(o->results);
+	char *appendix = o->appendix ? xstrdup(o->appendix) : appendix_path(o->out);
+	struct host_zeroing hz;
+	struct kvm_clear kc = { 0 };
+	struct report_options ro = { shown, o->image_prefix, base_name(o->out), base_name(appendix),
+				     ar->present ? ar->cases : NULL, ar->rs.ncases, ar->shown, &hz,
+				     &kc };
+	struct pending out[3] = { { 0 } };
+	struct strlist verdict = { 0 };
+	char *glossary = xasprintf("%s#glossary", base_name(o->out));
+	char *block = NULL, *readme = NULL;
+	size_t nout = 0;
+	int rc = -1;
+
+	memset(&hz, 0, sizeof(hz));
+	/* Read before any output is created, so a bad probe summary or a
+	 * README.md without its markers leaves every file as it was. */
+	if (host_zeroing_load(o->results, shown, &hz, e) < 0 ||
+	    kvm_clear_load(o->results, shown, &kc, e) < 0)
 		goto out;
-	}
+	verdict_lines(cases, rs->ncases, glossary, &verdict);
+	block = verdict_block(&verdict);
+	if (o->readme && !(readme = readme_with_block(o->readme, block, e)))
+		goto out;
+	if (pending_open(&out[nout++], o->out, e) < 0 ||
+	    pending_close(&out[nout - 1], mainpage_write(out[nout - 1].f, rs, cases, &verdict, &ro) == 0, e) < 0)
+		goto out;
+	if (pending_open(&out[nout++], appendix, e) < 0 ||
+	    pending_close(&out[nout - 1], appendix_write(out[nout - 1].f, rs, cases, &ro) == 0, e) < 0)
+		goto out;
+	if (readme && (pending_open(&out[nout++], o->readme, e) < 0 ||
+		       pending_close(&out[nout - 1], fputs(readme, out[nout - 1].f) >= 0, e) < 0))
+		goto out;
+	for (size_t i = 0; i < nout; i++)
+		if (rename(out[i].tmp, out[i].path) != 0) {
+			error_set(e, "cannot rename %s to %s: %s", out[i].tmp, out[i].path,
+				  strerror(errno));
+			goto out;
+		}
 	rc = 0;
 out:
+	for (size_t i = 0; i < nout; i++)
+		pending_free(&out[i], rc < 0);
+	strlist_free(&verdict);
 	host_zeroing_free(&hz);
+	kvm_clear_free(&kc);
+	free(block);
+	free(readme);
+	free(glossary);
+	free(appendix);
 	free(shown);
-	free(tmp);
 	return rc;
 }
 

@@ -84,9 +84,15 @@ static void balloon_faults(const struct case_stats *cs, const char *method, stru
 	/* Slower than its bytes, not always slower than baseline: a balloon
 	 * that squeezed a full page cache out sends much less (case4). */
 	sb_addf(&sb, "**Why %s migrates slower than its bytes", method);
-	if (!isnan(rep->v[M_WIRE_RATIO]))
-		sb_addf(&sb, " (%.2fx their wire time)", rep->v[M_WIRE_RATIO]);
-	sb_addf(&sb, "** (its median-time migration): the source's "
+	/* The method's median, as in the wire-time floor table: one figure
+	 * for total over wire time wherever it is quoted. */
+	if (ms->s[M_WIRE_RATIO].n) {
+		char *w = fmt_ratio(method_median(ms, M_WIRE_RATIO));
+
+		sb_addf(&sb, " (median %s its wire time)", w);
+		free(w);
+	}
+	sb_addf(&sb, "** (counters of its median-time migration): the source's "
 		"migration thread took %s minor page faults with %s MiB in the balloon (%s pages "
 		"of 4 KiB)", a, b, c);
 	free(a);
@@ -124,17 +130,10 @@ static void balloon_faults(const struct case_stats *cs, const char *method, stru
 	auto_init = json_string_value(json_object_get(json_object_get(mig, "counters"),
 						      "guest_mem_auto_init"));
 	if (auto_init && contains(auto_init, "heap alloc:on"))
-		sb_addf(&sb, " The guest kernel zeroes every page it allocates (`%s`), balloon pages "
-			"included, so inflating wrote each of them and the host backed it; QEMU "
-			"then discards each 4 KiB page on its own, which leaves 4 KiB holes where "
-			"huge pages were, and the migration reads every hole through a page fault "
-			"(a 4 KiB zero page each, where never-touched memory reads as one huge "
-			"zero page per 2 MiB).", auto_init);
+		sb_addf(&sb, " The guest kernel zeroes every page it allocates (`%s`): see "
+			"[%s](#%s).", auto_init, BALLOON_WHY, BALLOON_WHY_ANCHOR);
 	else if (auto_init)
 		sb_addf(&sb, " The guest kernel's memory auto-init: `%s`.", auto_init);
-	sb_addf(&sb, " These faults are host kernel work in the migration thread, not an "
-		"effect of TCG or of two cores: on a KVM host they stay, and the projection keeps "
-		"them (it keeps the migration thread's CPU time).");
 	strlist_add(out, sb_take(&sb));
 }
 
@@ -173,8 +172,10 @@ static void fph_contention(const struct case_stats *cs, struct strlist *out)
 	t[6] = num(vcpu);
 	t[7] = num(bvcpu);
 	t[8] = num(iot);
-	t[9] = num(rep->v[M_PROJECTED]);
-	t[10] = num(brep->v[M_PROJECTED]);
+	/* The projections are the methods' medians, as in the case's table:
+	 * the representative migration's own could be its lowest. */
+	t[9] = num(method_median(fph, M_PROJECTED));
+	t[10] = num(method_median(base, M_PROJECTED));
 	sb_addf(&sb, "**Where fph's time went** (median-time migrations, fph against baseline): "
 		"total %s vs %s ms; the migration thread used %s ms of CPU and waited %s ms for one "
 		"(baseline %s and %s ms); the guest's vCPU used %s ms (baseline %s ms) and the "
@@ -183,10 +184,10 @@ static void fph_contention(const struct case_stats *cs, struct strlist *out)
 	if (!isnan(rep->v[M_SRC_MIG_WAIT]) && !isnan(brep->v[M_SRC_MIG_WAIT]) &&
 	    rep->v[M_SRC_MIG_WAIT] > 2 * brep->v[M_SRC_MIG_WAIT] + 10)
 		sb_addf(&sb, " On this host the vCPU and the iothread compete with the migration "
-			"thread for the two cores, and the migration waits: that part is the "
-			"host's, and a core per busy thread would remove it (projected %s ms, "
-			"baseline %s ms).", t[9], t[10]);
-	else if (rep->v[M_PROJECTED] < brep->v[M_PROJECTED] &&
+			"thread for the two cores, and the migration waits (see [%s](#%s)); a core "
+			"per busy thread would remove that (median projected %s ms, baseline %s ms).",
+			FPH_WHY, FPH_WHY_ANCHOR, t[9], t[10]);
+	else if (method_median(fph, M_PROJECTED) < method_median(base, M_PROJECTED) &&
 		 rep->v[M_TOTAL_TIME] > brep->v[M_TOTAL_TIME] &&
 		 !isnan(rep->v[M_DST_MAIN_WAIT]) && !isnan(brep->v[M_DST_MAIN_WAIT])) {
 		/* Slower raw, faster projected, and not for the source's wait:
@@ -196,7 +197,7 @@ static void fph_contention(const struct case_stats *cs, struct strlist *out)
 
 		sb_addf(&sb, " The migration thread waited no more than twice as long as "
 			"baseline's, yet with a core per busy thread fph would be the faster "
-			"(projected %s ms, baseline %s ms): its raw slowdown comes from sharing the "
+			"(median projected %s ms, baseline %s ms): its raw slowdown comes from sharing the "
 			"two cores, not from the method. The destination's main thread, which "
 			"receives the stream, waited %s ms for a CPU (baseline %s ms).",
 			t[9], t[10], dw, bdw);
@@ -205,11 +206,36 @@ static void fph_contention(const struct case_stats *cs, struct strlist *out)
 	} else
 		sb_addf(&sb, " The migration thread waited no more than twice as long as "
 			"baseline's, and with a core per busy thread fph would still be no faster "
-			"(projected %s ms, baseline %s ms): that much of the difference is the "
+			"(median projected %s ms, baseline %s ms): that much of the difference is the "
 			"method's own.", t[9], t[10]);
 	strlist_add(out, sb_take(&sb));
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		free(t[i]);
+}
+
+void mechanisms_write_explanations(FILE *f)
+{
+	fprintf(f, "## Mechanisms\n\nExplanations the per-case findings refer to, each "
+		"with the counters that support it in the case itself.\n\n");
+	fprintf(f, "### %s\n\n", BALLOON_WHY);
+	fprintf(f, "Where the guest kernel zeroes every page it allocates (its boot line says "
+		"`mem auto-init: ... heap alloc:on`), inflating the balloon writes each balloon "
+		"page and the host backs it. QEMU then discards each 4 KiB balloon page on its own "
+		"(MADV_DONTNEED), which leaves 4 KiB holes where transparent huge pages were, and "
+		"the migration thread reads every hole through a page fault: a 4 KiB zero page "
+		"each, where never-touched memory reads as one huge zero page per 2 MiB. The case "
+		"shows it when the migration thread's minor faults come to about one per ballooned "
+		"page. These faults are host kernel work in the migration thread, not an effect of "
+		"TCG or of two cores: on a KVM host they stay, and the projection keeps them (it "
+		"keeps the migration thread's CPU time).\n\n");
+	fprintf(f, "### %s\n\n", FPH_WHY);
+	fprintf(f, "Free page hinting has the guest allocate its free pages and report them "
+		"through an iothread while the bulk stage runs. On this 2-core host the guest's "
+		"vCPU and that iothread then compete with the migration thread for a CPU, and the "
+		"migration thread waits in the run queue: that wait is the host's, not the "
+		"method's, and the projection to a core per busy thread leaves it out. Where the "
+		"migration thread waited no more than twice as long as baseline's, the projection "
+		"alone says whether the rest of the difference is the method's.\n\n");
 }
 
 void mechanisms_for_case(const struct case_stats *cs, struct strlist *out)

@@ -35,11 +35,13 @@ const struct metric_def metric_defs[M_COUNT] = {
 	[M_ZERO_PAGES]        = { "zero_pages", "zero pages", "zero_pages", BETTER_NEITHER, false, false },
 	[M_MEMCHECK_MISMATCHES] = { "memcheck_mismatches", "memcheck mismatches", "memcheck", BETTER_LOWER, false, false },
 	[M_LINK_GBIT]         = { "link_gbit", "measured link(Gbit/s)", "link", BETTER_HIGHER, false, false },
+	[M_POSITION]          = { "position", "position in its repeat", "position", BETTER_NEITHER, false, false },
 	[M_WIRE_MS]           = { NULL, "wire time(ms)", "wire", BETTER_LOWER, false, false },
 	[M_WIRE_RATIO]        = { NULL, "total / wire time", "wire_ratio", BETTER_LOWER, false, false },
 	[M_GUEST_DIP_PCT]     = { NULL, "guest ops during vs before(%)", "guest_dip", BETTER_HIGHER, false, false },
 	[M_GUEST_RECOVERY_PCT] = { NULL, "guest ops after vs before(%)", "guest_recovery", BETTER_HIGHER, false, false },
 	[M_DST_HUGE_MIB]      = { NULL, "destination huge pages after(MiB)", "dst_huge", BETTER_NEITHER, false, false },
+	[M_BALLOON_MIB]       = { NULL, "memory in the balloon(MiB)", "balloon_mib", BETTER_NEITHER, false, false },
 };
 
 double wire_time_ms(double kb, double gbit)

@@ -37,12 +37,14 @@ enum metric {
 	M_ZERO_PAGES,
 	M_MEMCHECK_MISMATCHES,
 	M_LINK_GBIT,
+	M_POSITION,		/* place in its repeat's shuffled order (newer runs) */
 	/* Derived per migration, not columns: */
 	M_WIRE_MS,		/* transferred bytes at the measured link rate */
 	M_WIRE_RATIO,		/* total time / wire time */
 	M_GUEST_DIP_PCT,	/* guest ops during vs before, in % */
 	M_GUEST_RECOVERY_PCT,	/* guest ops after vs before, in % */
 	M_DST_HUGE_MIB,		/* run.json: destination THP-backed memory after */
+	M_BALLOON_MIB,		/* run.json: guest memory the balloon held (RAM - actual) */
 	M_COUNT
 };
 

@@ -165,6 +165,17 @@ static void derive(struct mig_row *r)
 	huge = json_at(r->json, "counters.backing.dst_after_migration.anon_huge_kb");
 	if (json_is_integer(huge) && json_integer_value(huge) >= 0)
 		r->v[M_DST_HUGE_MIB] = (double)json_integer_value(huge) / 1024.0;
+	/* What the balloon took from the guest: its RAM less the "actual"
+	 * size QEMU reported once inflation stopped. */
+	r->v[M_BALLOON_MIB] = NAN;
+	{
+		json_t *actual = json_at(r->json, "counters.balloon.actual_bytes");
+		json_t *mem = json_at(r->json, "mem_mib");
+
+		if (json_is_number(actual) && json_is_number(mem))
+			r->v[M_BALLOON_MIB] = json_number_value(mem) -
+					      json_number_value(actual) / 1048576.0;
+	}
 	/* Needs M_WIRE_MS, derived above. */
 	r->v[M_PROJECTED] = projection_ms(r->method, r->v);
 	/* Preparation (balloon inflation, settling) is the guest's pace, which

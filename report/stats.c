@@ -58,6 +58,18 @@ int mig_row_cmp_total(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
+size_t case_method_samples(const struct case_data *c, const char *method, enum metric m,
+			   double **out)
+{
+	size_t n = 0;
+
+	*out = xmalloc((c->nrows ? c->nrows : 1) * sizeof(**out));
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].ok && !strcmp(c->rows[i].method, method) && !isnan(c->rows[i].v[m]))
+			(*out)[n++] = c->rows[i].v[m];
+	return n;
+}
+
 static void compute_method(const struct case_data *c, struct method_stats *ms)
 {
 	double *vals = xmalloc(c->nrows * sizeof(*vals));

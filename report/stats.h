@@ -48,6 +48,13 @@ struct case_stats {
 	char *cpu_unit;			/* the cpu_unit column, "mixed (a, b)" if it varies, "" if absent */
 };
 
+/* The values of m over the method's migrations that count (completed, no
+ * error), in file order, NAN (not measured) left out: the samples behind
+ * its summary, which the bootstrap resamples.  *out is a new array the
+ * caller frees (never NULL); returns the count. */
+size_t case_method_samples(const struct case_data *c, const char *method, enum metric m,
+			   double **out);
+
 void case_stats_compute(const struct case_data *c, struct case_stats *cs);
 /* qsort order of struct mig_row pointers by total time; equal times keep
  * file order (earlier run, then earlier line), so choices are stable. */

@@ -1,4 +1,4 @@
-#include "markdown.h"
+#include "appendix.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,159 +13,47 @@
 #include "plotdata.h"
 #include "provenance.h"
 #include "hogcheck.h"
+#include "mechanisms.h"
+#include "position.h"
 #include "modecompare.h"
 #include "regimes.h"
 #include "seed.h"
+#include "setup.h"
 
 /* Fewer counted migrations than this per cell are flagged (the issue asks
  * for at least 5 repeats). */
 #define MIN_REPEATS 5
 
-/* Table cells must not break the row: pipes escaped, newlines flattened. */
-static void put_cell(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
-/* ---- set-up: values read from every used run.json ------------------- */
-
-/* Expand "{a.b} text {c}" against a run.json; NULL when none of the
- * placeholders has a value (the row is then left out). */
-static char *expand(json_t *doc, const char *tmpl)
-{
-	struct strbuf sb = { 0 };
-	int found = 0;
-
-	for (const char *p = tmpl; *p;) {
-		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-
-		if (close) {
-			char *path = xasprintf("%.*s", (int)(close - p - 1), p + 1);
-			char *v = json_scalar_text(json_at(doc, path));
-
-			sb_addf(&sb, "%s", v ? v : "?");
-			found |= v != NULL;
-			free(v);
-			free(path);
-			p = close + 1;
-		} else {
-			sb_addf(&sb, "%c", *p++);
-		}
-	}
-	if (!found) {
-		free(sb.s);
-		return NULL;
-	}
-	return sb_take(&sb);
-}
-
-static const struct {
-	const char *what;
-	const char *tmpl;
-} setup_rows[] = {
-	{ "accelerator", "{accel.name} ({accel.how})" },
-	{ "link", "measured {link.measured_gbit} Gbit/s with {link.tool}, shaped to {link.shaped_gbit} Gbit/s" },
-	{ "guest memory", "{params.mem_mib} MiB" },
-	{ "destination preallocation", "{params.dst_prealloc}" },
-	{ "downtime limit", "{params.downtime_limit_ms} ms" },
-	{ "max-bandwidth", "{params.max_bandwidth_gbit} Gbit/s" },
-	{ "repeats per method (requested)", "{params.repeat}" },
-	{ "QEMU", "{versions.qemu_source}, patch series sha256 {versions.qemu_series_sha256}" },
-	{ "guest kernel", "{versions.guest_kernel} (package {versions.guest_kernel_package})" },
-	{ "harness", "{versions.harness}" },
-	{ "iperf3", "{versions.iperf3}" },
-	{ "host CPU", "{host.cpu_model}, {host.cpus} CPUs" },
-	{ "host memory", "{host.mem_mib} MiB" },
-	{ "host kernel", "{host.kernel}" },
-	{ "host transparent hugepages", "enabled {host.thp_enabled}, defrag {host.thp_defrag}" },
-};
-
-/* Every used run: the pooled ones, then the other destination regime's
- * (used too, in their own section).  Caller frees the array. */
-struct used_run {
-	const struct case_data *c;
-	const struct run_info *run;
-};
-
-static size_t used_runs(const struct result_set *rs, struct used_run **out)
-{
-	size_t n = 0;
-
-	*out = NULL;
-	for (size_t ci = 0; ci < rs->ncases; ci++)
-		for (int alt = 0; alt < 2; alt++) {
-			const struct case_data *c = alt ? rs->cases[ci].alt : &rs->cases[ci];
-
-			for (size_t ri = 0; c && ri < c->nruns; ri++) {
-				*out = xrealloc(*out, (n + 1) * sizeof(**out));
-				(*out)[n++] = (struct used_run){ c, &c->runs[ri] };
-			}
-		}
-	return n;
-}
-
 static void write_setup(FILE *f, const struct result_set *rs)
 {
-	struct used_run *used;
-	size_t nused = used_runs(rs, &used);
+	struct setup_fact *facts;
+	size_t n = setup_facts(rs, &facts);
 
-	fprintf(f, "## Set-up\n\nRead from the `run.json` of every run used below. Where runs "
-		"differ, each value is followed by the runs that had it.\n\n");
+	fprintf(f, "## %s\n\n### Set-up of every run\n\nRead from the `run.json` of every run "
+		"used. Where runs differ, each value is followed by the runs that had it.\n\n",
+		APPENDIX_PROVENANCE);
 	fprintf(f, "| | |\n|---|---|\n");
-	for (size_t k = 0; k < ARRAY_SIZE(setup_rows); k++) {
-		struct strlist values = { 0 }, who = { 0 };
-
-		for (size_t i = 0; i < nused; i++) {
-			const struct case_data *c = used[i].c;
-			char *v = expand(used[i].run->doc, setup_rows[k].tmpl);
-			int at;
-
-			if (!v)
-				continue;
-			at = strlist_find(&values, v);
-			if (at < 0) {
-				strlist_add(&values, v);
-				strlist_addf(&who, "%s/%s", c->name, used[i].run->id);
-			} else {
-				char *more = xasprintf("%s, %s/%s", who.v[at], c->name,
-						       used[i].run->id);
-
-				free(who.v[at]);
-				who.v[at] = more;
-				free(v);
+	for (size_t k = 0; k < n; k++) {
+		fprintf(f, "| %s | ", facts[k].what);
+		for (size_t i = 0; i < facts[k].values.n; i++) {
+			if (i)
+				fputs("; ", f);
+			md_put_cell(f, facts[k].values.v[i]);
+			if (facts[k].values.n > 1) {
+				fputs(" (", f);
+				md_put_cell(f, facts[k].who.v[i]);
+				fputs(")", f);
 			}
 		}
-		if (values.n) {
-			fprintf(f, "| %s | ", setup_rows[k].what);
-			for (size_t i = 0; i < values.n; i++) {
-				if (i)
-					fputs("; ", f);
-				put_cell(f, values.v[i]);
-				if (values.n > 1) {
-					fputs(" (", f);
-					put_cell(f, who.v[i]);
-					fputs(")", f);
-				}
-			}
-			fputs(" |\n", f);
-		}
-		strlist_free(&values);
-		strlist_free(&who);
+		fputs(" |\n", f);
 	}
 	fputs("\n", f);
-	free(used);
+	setup_facts_free(facts, n);
 }
 
-static void write_runs_used(FILE *f, const struct result_set *rs, const struct markdown_options *o)
+static void write_runs_used(FILE *f, const struct result_set *rs, const struct report_options *o)
 {
-	fprintf(f, "## Runs used\n\nPer case, one run fixes the pooling key: the newest run with "
+	fprintf(f, "### Runs used and the pooling rules\n\nPer case, one run fixes the pooling key: the newest run with "
 		"destination preallocation on (the default regime), or the newest run when none "
 		"has it. The key is its scenario (the run id after its first `_`), its host "
 		"identity (CPU model, CPU count, memory, kernel; not the hostname) and its QEMU (the "
@@ -197,7 +85,7 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 
 				fprintf(f, "| %s | `%s/%s/%s` | ", c->name, o->results_dir, c->name,
 					p->runs[i].id);
-				put_cell(f, h ? h : "not recorded");
+				md_put_cell(f, h ? h : "not recorded");
 				fprintf(f, " | %zu | %s |\n", p->runs[i].nrows,
 					used[part < 2 ? part : 2]);
 			}
@@ -205,7 +93,7 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
 		for (size_t i = 0; i < c->nignored; i++) {
 			fprintf(f, "| %s | `%s/%s/%s` | | | ignored: ", c->name, o->results_dir,
 				c->name, c->ignored[i].id);
-			put_cell(f, c->ignored[i].reason);
+			md_put_cell(f, c->ignored[i].reason);
 			fputs(" |\n", f);
 		}
 	}
@@ -216,7 +104,7 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct m
  * once; projection.h and breakdown.h implement them. */
 static void write_definitions(FILE *f)
 {
-	fprintf(f, "## Projection and time breakdown\n\n"
+	fprintf(f, "## " APPENDIX_DEFINITIONS "\n\n"
 		"The runs share few cores among both QEMUs, the link and the harness, so a "
 		"migration's total time includes time its threads spent waiting for one another. "
 		"From the per-thread accounting of each migration (CPU time of the source's "
@@ -243,8 +131,10 @@ static void write_definitions(FILE *f)
 		"    c = src_mig_wait_ms                                        (the migration thread waiting for a CPU)\n"
 		"    d = max(0, dst_main_cpu_ms - max(src_mig_cpu_ms, wire_ms)) (the destination's share)\n"
 		"    e = total_time_ms - (a + b + c + d)                        (the rest)\n\n"
-		"When e would be negative the components overlapped in time; it is then 0, the "
-		"stack stands taller than the total, and the case says so for that method.\n\n");
+		"When e would be negative the components overlapped in time: they are stacked in "
+		"the order a, b, c, d, each cut to what still fits under the measured total, e is "
+		"0, and the part cut off is given as \"overlapping, not stacked\", so no stack is "
+		"taller than the migration it splits.\n\n");
 }
 
 /* ---- per case --------------------------------------------------------- */
@@ -304,11 +194,7 @@ static void table_header(FILE *f, const struct case_stats *cs, const char *first
 
 static void write_main_table(FILE *f, const struct case_stats *cs)
 {
-	fprintf(f, "### Results\n\nMedian [min–max] over the migrations that completed without "
-		"error; in brackets after it, the change of the median against baseline. Lower is "
-		"better for every time, byte and CPU figure; higher is better for guest ops. The "
-		"projected rows are what the same migrations would take with a core per busy "
-		"thread (see \"Projection and time breakdown\").\n\n");
+	fprintf(f, "#### Results\n\n");
 	table_header(f, cs, "");
 	fputs("| migrations completed / attempted |", f);
 	for (size_t i = 0; i < cs->nm; i++)
@@ -334,9 +220,6 @@ static void write_main_table(FILE *f, const struct case_stats *cs)
 		free(label);
 	}
 	fputs("\n", f);
-	if (case_stats_method(cs, "stock"))
-		fprintf(f, "stock is the same QEMU 10.0 source without our series: it shows the "
-			"series costs nothing when off (time and bytes).\n\n");
 }
 
 static void write_wire_table(FILE *f, const struct case_stats *cs)
@@ -345,10 +228,7 @@ static void write_wire_table(FILE *f, const struct case_stats *cs)
 
 	if (!cs->has[M_WIRE_MS])
 		return;
-	fprintf(f, "### Wire-time floor\n\nThe least time any method can take is the wire "
-		"time of the bytes it still sends: transferred ram at the link rate measured "
-		"before the run (per migration, then the median). Total / wire is how far above "
-		"that floor the migration ran; 1.00x is the floor.\n\n");
+	fprintf(f, "#### Wire-time floor\n\n");
 	table_header(f, cs, "");
 	for (size_t k = 0; k < ARRAY_SIZE(wire_rows); k++) {
 		enum metric m = wire_rows[k];
@@ -378,14 +258,11 @@ static void write_seed_table(FILE *f, const struct case_stats *cs)
 		{ M_TRANSFERRED_KB, seed ? seed->original_kb : 0, seed ? seed->pv_kb : 0 },
 	};
 
-	fprintf(f, "### The seed, side by side\n\n");
+	fprintf(f, "#### The seed, side by side\n\n");
 	if (!seed) {
 		fprintf(f, "The seed thread did not measure this case.\n\n");
 		return;
 	}
-	fprintf(f, "The seed's figures are single numbers from its thread (%d MiB guest, "
-		"%.0f Gbit/s hosts); ours are medians from the runs above.\n\n", SEED_MEM_MIB,
-		SEED_LINK_GBIT);
 	fprintf(f, "| | seed original | seed pv | seed pv vs original | baseline (here) | "
 		"pv-bitmap (here) | pv-bitmap vs baseline |\n|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -425,8 +302,7 @@ static void write_seed_table(FILE *f, const struct case_stats *cs)
 		free(k);
 		free(l);
 	}
-	fprintf(f, "\nThe seed's wire times assume its nominal %.0f Gbit/s; ours use the measured "
-		"link.\n\n", SEED_LINK_GBIT);
+	fputs("\n", f);
 }
 
 static void write_findings(FILE *f, const struct case_stats *cs)
@@ -434,7 +310,7 @@ static void write_findings(FILE *f, const struct case_stats *cs)
 	struct strlist lines = { 0 };
 
 	findings_for_case(cs, &lines);
-	fprintf(f, "### Findings\n\n");
+	fprintf(f, "#### Findings\n\n");
 	for (size_t i = 0; i < lines.n; i++)
 		fprintf(f, "- %s\n", lines.v[i]);
 	fputs("\n", f);
@@ -466,13 +342,13 @@ static void write_prep_retries(FILE *f, const struct case_data *c)
 		if (!prep_retry_error(r))
 			continue;
 		fprintf(f, "| `%s` | %s | %d | ", c->runs[r->run].id, r->method, r->repeat);
-		put_cell(f, prep_retry_error(r));
+		md_put_cell(f, prep_retry_error(r));
 		fputs(" |\n", f);
 	}
 	fputs("\n", f);
 }
 
-static void write_failures(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+static void write_failures(FILE *f, const struct case_stats *cs, const struct report_options *o)
 {
 	const struct case_data *c = cs->c;
 	size_t failed = 0, run_errors = 0;
@@ -481,7 +357,7 @@ static void write_failures(FILE *f, const struct case_stats *cs, const struct ma
 		failed += !c->rows[i].ok;
 	for (size_t i = 0; i < c->nruns; i++)
 		run_errors += c->runs[i].error != NULL;
-	fprintf(f, "### Failed migrations\n\n");
+	fprintf(f, "#### Failed migrations\n\n");
 	if (!failed && !run_errors) {
 		fprintf(f, "None: every migration of the runs used completed without error.\n\n");
 		write_prep_retries(f, c);
@@ -496,9 +372,9 @@ static void write_failures(FILE *f, const struct case_stats *cs, const struct ma
 			if (r->ok)
 				continue;
 			fprintf(f, "| `%s` | %s | %d | ", c->runs[r->run].id, r->method, r->repeat);
-			put_cell(f, r->status);
+			md_put_cell(f, r->status);
 			fputs(" | ", f);
-			put_cell(f, r->error[0] ? r->error : "(none given)");
+			md_put_cell(f, r->error[0] ? r->error : "(none given)");
 			fputs(" |\n", f);
 		}
 		fputs("\n", f);
@@ -508,13 +384,13 @@ static void write_failures(FILE *f, const struct case_stats *cs, const struct ma
 			continue;
 		fprintf(f, "Run `%s/%s/%s` ended with an error: ", o->results_dir, c->name,
 			c->runs[i].id);
-		put_cell(f, c->runs[i].error);
+		md_put_cell(f, c->runs[i].error);
 		fputs("\n\n", f);
 	}
 	write_prep_retries(f, c);
 }
 
-static void write_plots(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+static void write_plots(FILE *f, const struct case_stats *cs, const struct report_options *o)
 {
 	struct plot_plan plan;
 
@@ -524,9 +400,7 @@ static void write_plots(FILE *f, const struct case_stats *cs, const struct markd
 	for (size_t i = 0; i < plan.n; i++)
 		shown += plan.items[i].kind != PLOT_BREAKDOWN;
 	if (shown) {
-		fprintf(f, "### Plots\n\nBars are medians, whiskers min to max, dots every counted "
-			"migration. The remaining-RAM and throughput lines are each method's "
-			"median-total-time migration. SVG versions sit beside the PNGs.\n\n");
+		fprintf(f, "#### Plots\n\n");
 		/* The breakdown's image sits in its own subsection. */
 		for (size_t i = 0; i < plan.n; i++)
 			if (plan.items[i].kind != PLOT_BREAKDOWN)
@@ -536,7 +410,7 @@ static void write_plots(FILE *f, const struct case_stats *cs, const struct markd
 	plot_plan_free(&plan);
 }
 
-static void write_breakdown(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+static void write_breakdown(FILE *f, const struct case_stats *cs, const struct report_options *o)
 {
 	struct plot_plan plan;
 	char *link = NULL;
@@ -550,14 +424,41 @@ static void write_breakdown(FILE *f, const struct case_stats *cs, const struct m
 	plot_plan_free(&plan);
 }
 
-static void write_case(FILE *f, const struct case_stats *cs, const struct markdown_options *o)
+/* What every case's tables and plots below share, said once. */
+static void write_per_case_intro(FILE *f)
+{
+	fprintf(f, "## %s\n\n", APPENDIX_PER_CASE);
+	fprintf(f, "How to read every case below:\n\n"
+		"- **Results**: median [min–max] over the migrations that completed without "
+		"error; in brackets after it, the change of the median against baseline. Lower is "
+		"better for every time, byte and CPU figure; higher is better for guest ops. The "
+		"projected rows are what the same migrations would take with a core per busy "
+		"thread (see \"%s\"). `stock` is the same QEMU 10.0 source without our series: "
+		"it shows the series costs nothing when off.\n"
+		"- **The seed, side by side**: the seed's figures are single numbers from its "
+		"thread (%d MiB guest, %.0f Gbit/s hosts, wire times at that nominal rate); ours "
+		"are medians, with wire times at the measured link.\n"
+		"- **Wire-time floor**: the least time any method can take is the wire time of "
+		"the bytes it still sends, transferred ram at the link rate measured before the "
+		"run. Total / wire is the median over migrations of each one's total time over "
+		"its own wire time (the one figure quoted wherever a total over wire time "
+		"appears); 1.00x is the floor.\n"
+		"- **Where the time went**: each method's median-total-time migration among those "
+		"with every component measured, split as defined under \"%s\".\n"
+		"- **Plots**: bars are medians, whiskers min to max, dots every counted "
+		"migration. The remaining-RAM and throughput lines are each method's "
+		"median-total-time migration. SVG versions sit beside the PNGs.\n\n",
+		APPENDIX_DEFINITIONS, SEED_MEM_MIB, SEED_LINK_GBIT, APPENDIX_DEFINITIONS);
+}
+
+static void write_case(FILE *f, const struct case_stats *cs, const struct report_options *o)
 {
 	const struct case_data *c = cs->c;
 
 	if (c->description)
-		fprintf(f, "## %s: %s\n\n", c->name, c->description);
+		fprintf(f, "### %s: %s\n\n", c->name, c->description);
 	else
-		fprintf(f, "## %s\n\n", c->name);
+		fprintf(f, "### %s\n\n", c->name);
 	if (!c->nruns) {
 		if (c->nignored)
 			fprintf(f, "No usable run: see Runs used.\n\n");
@@ -574,7 +475,7 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct markdo
 		regime_text(c->prealloc), c->harness_versions.n == 1 ? "" : "s");
 	for (size_t i = 0; i < c->harness_versions.n; i++) {
 		fputs(i ? ", " : "", f);
-		put_cell(f, c->harness_versions.v[i]);
+		md_put_cell(f, c->harness_versions.v[i]);
 	}
 	fputs(".\n\n", f);
 	write_main_table(f, cs);
@@ -586,96 +487,10 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct markdo
 	write_plots(f, cs, o);
 }
 
-/* ---- caveats, from what the runs recorded ----------------------------- */
-
-static int any_run_has(const struct result_set *rs, const char *path, const char *value)
-{
-	struct used_run *used;
-	size_t n = used_runs(rs, &used);
-	int hit = 0;
-
-	for (size_t i = 0; i < n && !hit; i++) {
-		char *v = json_scalar_text(json_at(used[i].run->doc, path));
-
-		hit = v && !strcmp(v, value);
-		free(v);
-	}
-	free(used);
-	return hit;
-}
-
-static double min_over_runs(const struct result_set *rs, const char *path)
-{
-	struct used_run *used;
-	size_t n = used_runs(rs, &used);
-	double best = NAN;
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = json_at(used[i].run->doc, path);
-
-		if (json_is_number(v) && (isnan(best) || json_number_value(v) < best))
-			best = json_number_value(v);
-	}
-	free(used);
-	return best;
-}
-
-static void write_caveats(FILE *f, const struct result_set *rs, const struct case_stats *cases)
-{
-	double cpus = min_over_runs(rs, "host.cpus"), link = min_over_runs(rs, "link.measured_gbit");
-	struct strbuf few = { 0 };
-
-	fprintf(f, "## Caveats\n\n");
-	if (any_run_has(rs, "accel.name", "tcg"))
-		fprintf(f, "- **TCG.** Runs used QEMU's TCG, not KVM (see Set-up for why). QEMU's "
-			"migration path — dirty bitmap, page scanning, zero-page detection, the "
-			"socket — is the same native code under TCG, so migration times and bytes "
-			"measure it as on KVM. What TCG slows is the guest itself: workloads, the "
-			"driver's free-list walk (hint latency), balloon inflation and the guest "
-			"service, so preparation times and guest ops are pessimistic against KVM. "
-			"One exception reaches into migration time: `fph`'s guest driver allocates "
-			"every free page while the bulk stage runs, so under TCG its vCPU work "
-			"competes with the migration and stalls the guest's own programs.\n");
-	if (any_run_has(rs, "params.dst_prealloc", "on"))
-		fprintf(f, "- **Destination preallocation.** The destination QEMU preallocated its "
-			"memory (`-mem-prealloc`), as hosts with preallocated hugepages have it. "
-			"Without it, the destination's page faults on fresh memory, not the link, "
-			"bound the migration rate on this kind of machine, and every figure changes.\n");
-	if (any_run_has(rs, "params.dst_prealloc", "off"))
-		fprintf(f, "- **No destination preallocation.** Some runs let the destination fault "
-			"memory in as pages arrive; on this kind of machine that, not the link, "
-			"bounds the migration rate.\n");
-	if (!isnan(cpus))
-		fprintf(f, "- **%.0f-core host.** Source QEMU, destination QEMU, the shaped veth "
-			"link and the harness share %.0f CPUs on one machine, so they compete with "
-			"each other; CPU figures include that contention and times carry its noise.\n",
-			cpus, cpus);
-	if (!isnan(link) && link < 9.0)
-		fprintf(f, "- **Link below 10 Gbit/s.** The slowest measured link was %.2f Gbit/s; "
-			"wire times use each run's measured rate, the seed's used its nominal "
-			"10 Gbit/s.\n", link);
-	fprintf(f, "- **Two hosts, one machine.** \"Hosts\" are network namespaces joined by a "
-		"veth pair shaped with `tc`; there is no physical NIC.\n");
-	for (size_t ci = 0; ci < rs->ncases; ci++)
-		for (size_t i = 0; i < cases[ci].nm; i++)
-			if (cases[ci].m[i].completed < MIN_REPEATS)
-				sb_addf(&few, "%s%s/%s (%zu)", few.len ? ", " : "", rs->cases[ci].name,
-					cases[ci].m[i].method, cases[ci].m[i].completed);
-	if (few.len)
-		fprintf(f, "- **Few repeats.** Fewer than %d counted migrations in: %s. Medians of "
-			"so few are indicative only.\n", MIN_REPEATS, few.s);
-	free(few.s);
-	fprintf(f, "- **Medians.** Every figure is a median (the mean of the middle two for an "
-		"even count) with the full min–max range; outliers are kept. \"Beyond the "
-		"run-to-run spread\" means the min–max ranges do not overlap.\n");
-	fprintf(f, "- **The seed's numbers** are single figures from a 2016 thread on other "
-		"hardware; compare ratios, not absolute times.\n\n");
-}
 
 /* Said at the top: with --include-uncommitted, figures may come from code
  * no commit records, and the reader must know which runs those are. */
-static void write_uncommitted_note(FILE *f, const struct result_set *rs,
-				   const struct markdown_options *o)
+void write_uncommitted_note(FILE *f, const struct result_set *rs, const struct report_options *o)
 {
 	struct used_run *used;
 	size_t n = used_runs(rs, &used);
@@ -706,26 +521,25 @@ static void write_uncommitted_note(FILE *f, const struct result_set *rs,
 	free(used);
 }
 
-int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
-		   const struct markdown_options *o)
+void write_generated_note(FILE *f, const char *results_dir)
+{
+	fprintf(f, "<!-- Generated by `make report` (report/, build/report-gen) from %s/ only. "
+		"Do not edit by hand: change the generator or the results and run `make report`. -->\n\n",
+		results_dir);
+}
+
+int appendix_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,
+		   const struct report_options *o)
 {
 	size_t nruns = 0;
 
-	fprintf(f, "<!-- Generated by `make report` (report/, build/report-gen) from %s/ only. "
-		"Do not edit by hand: change the generator or the results and run `make report`. -->\n\n",
-		o->results_dir);
-	fprintf(f, "# PV free-page hinting vs ballooning for live migration: results\n\n");
-	fprintf(f, "*Generated by `make report` from `%s/`; do not edit this file by hand.*\n\n",
-		o->results_dir);
+	write_generated_note(f, o->results_dir);
+	fprintf(f, "# Appendix: how the verdict was reached\n\n");
+	fprintf(f, "*Generated by `make report` from `%s/`, with [%s](%s); do not edit this file "
+		"by hand. Terms are defined in the [glossary](%s#glossary).*\n\n", o->results_dir,
+		o->main_name, o->main_name, o->main_name);
 	if (rs->include_uncommitted)
 		write_uncommitted_note(f, rs, o);
-	fprintf(f, "Methods: `baseline` stock precopy; `stock` stock precopy on the same QEMU "
-		"source built without our series; `pv-bitmap` the seed's free page bitmap; "
-		"`fph` upstream free page hinting; `fpr` upstream free page reporting; "
-		"`pv-bitmap+fpr` the free page bitmap beside free page reporting; `balloon` "
-		"inflation sized from the guest's available memory (the reply's proposal); "
-		"`pv-bitmap+balloon` both. Every table cell is the **median** [min–max] over "
-		"completed migrations; **lower is better** for times, bytes and CPU.\n\n");
 	if (!rs->ncases) {
 		fprintf(f, "No results yet: `%s/` holds no case directory.\n", o->results_dir);
 		return ferror(f) ? -1 : 0;
@@ -737,6 +551,8 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		write_setup(f, rs);
 		write_runs_used(f, rs, o);
 		write_definitions(f);
+		mechanisms_write_explanations(f);
+		write_per_case_intro(f);
 	} else {
 		/* Right after the archive was set aside: say so instead of empty
 		 * tables. */
@@ -746,6 +562,7 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 	for (size_t i = 0; i < rs->ncases; i++)
 		write_case(f, &cases[i], o);
 	if (nruns) {
+		position_write(f, cases, rs->ncases);
 		regimes_write(f, rs, cases, o->zeroing);
 		hogcheck_write(f, rs, cases);
 		modecompare_write(f, rs, cases);
@@ -757,7 +574,6 @@ int markdown_write(FILE *f, const struct result_set *rs, const struct case_stats
 		basecompare_write(f, &cur, &old);
 		gueststate_write(f, &cur, &old);
 	}
-	if (nruns)
-		write_caveats(f, rs, cases);
+	kvm_clear_write(f, o->kvmclear);
 	return ferror(f) ? -1 : 0;
 }
