@@ -182,20 +182,45 @@ struct sample_ctx {
 	json_t *placement;	/* {"src": [...], "dst": [...]} as placed */
 };
 
+/* Whether a placement (pin.h rows) has the source's migration thread. */
+static bool places_migration_thread(json_t *rows)
+{
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(rows, i, row) {
+		const char *t = json_string_value(json_object_get(row, "thread")) ?: "";
+
+		if (!strcmp(t, QEMU_MIGRATION_THREAD) || !strcmp(t, QEMU_MIGRATION_THREAD_OLD))
+			return true;
+	}
+	return false;
+}
+
 /* The migration threads exist once the migration runs: place every
- * thread by role again and keep the placement for the record. */
-static void place_threads(struct sample_ctx *f)
+ * thread by role again and keep the placement for the record.  QEMU starts
+ * its migration thread a moment after the migrate command returns, later
+ * still on a loaded host, so the placement is tried again at each sample
+ * until that thread is among the placed ones (for 2 s at most). */
+static void place_threads(struct sample_ctx *f, int64_t elapsed_ms)
 {
 	struct env *e = f->e;
 	json_t *s = NULL, *d = NULL;
 	char err[256];
 
-	f->placed = true;
-	if (!e->pin_src[0] && !e->pin_dst[0])
+	if (!e->pin_src[0] && !e->pin_dst[0]) {
+		f->placed = true;
 		return;
+	}
 	if (pin_apply(&e->src_host, f->src->proc.pid, e->pin_src, &s, err, sizeof(err)) ||
 	    pin_apply(&e->dst_host, f->dst->proc.pid, e->pin_dst, &d, err, sizeof(err)))
 		log_warn("pinning during the migration: %s", err);
+	if (e->pin_src[0] && !places_migration_thread(s) && elapsed_ms < 2000) {
+		json_decref(s);
+		json_decref(d);
+		return;
+	}
+	f->placed = true;
 	f->placement = json_pack("{s:o, s:o}", "src", s ?: json_null(), "dst", d ?: json_null());
 }
 
@@ -208,7 +233,7 @@ static int sample_hook(void *opaque, int64_t elapsed_ms, const char *status)
 
 	(void)status;
 	if (!f->placed)
-		place_threads(f);
+		place_threads(f, elapsed_ms);
 	if (f->src_cpu)
 		cpucost_poll(f->src_cpu);
 	if (f->dst_cpu)
