@@ -197,15 +197,19 @@ fi
 esac
 
 mkdir -p "$BUILD"
-if [ ! -f "$BUILD/build.ninja" ]; then
+# Configured again when the flags changed (a build dir configured without
+# --enable-zstd would otherwise keep building without it).
+FLAGS_NOW="$CONFIGURE_FLAGS $EXTRA_FLAGS"
+if [ ! -f "$BUILD/build.ninja" ] || [ "$(cat "$BUILD/.configure-flags" 2>/dev/null)" != "$FLAGS_NOW" ]; then
 	echo "qemu: configuring $FLAVOUR build"
 	# shellcheck disable=SC2086
 	( cd "$BUILD" && "$SRC/configure" $CONFIGURE_FLAGS $EXTRA_FLAGS >configure.log 2>&1 ) || {
 		tail -n 30 "$BUILD/configure.log" >&2
-		rm -f "$BUILD/build.ninja"
+		rm -f "$BUILD/build.ninja" "$BUILD/.configure-flags"
 		echo "qemu: configure failed" >&2
 		exit 1
 	}
+	printf '%s\n' "$FLAGS_NOW" >"$BUILD/.configure-flags"
 fi
 echo "qemu: building $FLAVOUR $TARGET (a few minutes the first time)"
 ninja -C "$BUILD" "$TARGET" >"$BUILD/ninja.log" 2>&1 || {
