@@ -81,8 +81,8 @@
 static_assert(FPB_RANGES_PER_BUF <= VIRTIO_BALLOON_FPB_MAX_BUF_RANGES);
 static_assert(FPB_MAX_BUFFERS * FPB_RANGES_PER_BUF <=
 	      VIRTIO_BALLOON_FPB_MAX_ANSWER_RANGES);
-/* A MAX_ORDER-1 block never crosses a section (see fpb_record()). */
-static_assert(MAX_ORDER - 1 <= PFN_SECTION_SHIFT);
+/* A block of the largest order never crosses a section (fpb_record()). */
+static_assert(PVB_NR_ORDERS - 1 <= PFN_SECTION_SHIFT);
 
 /* --- parameters ---------------------------------------------------------- */
 
@@ -422,13 +422,14 @@ static bool fpb_same_section(u64 a, u64 b)
 
 /*
  * Record the free block of 2^order pages at @pfn in @zone.  A block that
- * touches the previous range (neighbouring MAX_ORDER blocks never merge in
- * the buddy allocator, and boot frees them in sequence) extends it, if the
+ * touches the previous range (neighbouring blocks of the largest order
+ * never merge in the buddy allocator, and boot frees them in sequence) extends it, if the
  * range's blocks are of the same zone and the result stays within one
  * memory section.  A range of several regions could be dropped whole by a
  * device that does not clip: zones and nodes may touch, and QEMU's RAM
- * regions (DIMMs, NUMA nodes' memory backends) begin on section boundaries.  A block never
- * crosses a section (MAX_ORDER - 1 <= PFN_SECTION_SHIFT), so checking the
+ * regions (DIMMs, NUMA nodes' memory backends) begin on section
+ * boundaries.  A block never crosses a section (its order is at most
+ * PFN_SECTION_SHIFT, asserted above), so checking the
  * ends of the merged range is enough.  Runs under zone->lock: no
  * allocation, no sleeping.
  */
@@ -508,7 +509,7 @@ static struct page *fpb_find_cursor(struct zone *zone, unsigned long pfn,
 	lockdep_assert_held(&zone->lock);
 	page = pfn_to_online_page(pfn);
 	if (!page || page_zone(page) != zone || !PageBuddy(page) ||
-	    page_private(page) != order)
+	    pvb_buddy_order(page) != order)
 		return NULL;
 	return page;
 }
@@ -554,12 +555,13 @@ static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 			page = list_entry(pos, struct page, buddy_list);
 			/*
 			 * Under zone->lock a page on a free list is the head of
-			 * a free buddy block whose order is in page->private.
+			 * a free buddy block whose order is in page->private
+			 * (pvb_buddy_order()).
 			 * Check anyway: a page in use must never be reported,
 			 * and this is not a safe place to resume from.
 			 */
 			if (unlikely(!PageBuddy(page) ||
-				     page_private(page) != order)) {
+				     pvb_buddy_order(page) != order)) {
 				c->skipped++;
 				goto unlock;
 			}
@@ -588,10 +590,10 @@ unlock:
 static bool fpb_collect(struct pvb_fpb *f, struct fpb_collect *c)
 {
 	unsigned int max = max(READ_ONCE(fpb_max_per_lock), 1u);
-	int min_order = min_t(int, READ_ONCE(fpb_min_order), MAX_ORDER - 1);
+	int min_order = min_t(int, READ_ONCE(fpb_min_order), PVB_NR_ORDERS - 1);
 	int order, nid, mt;
 
-	for (order = MAX_ORDER - 1; order >= min_order; order--) {
+	for (order = PVB_NR_ORDERS - 1; order >= min_order; order--) {
 		for_each_online_node(nid) {
 			pg_data_t *pgdat = NODE_DATA(nid);
 			struct zone *zone;

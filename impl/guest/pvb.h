@@ -17,6 +17,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "fpb_proto.h"
 
 /* The balloon protocol speaks in 4 KiB frames, 32-bit PFNs. */
