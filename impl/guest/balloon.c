@@ -32,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/balloon_compaction.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -68,13 +69,13 @@ module_param(adjust_managed, int, 0444);
 MODULE_PARM_DESC(adjust_managed,
 		 "Take ballooned pages out of totalram/MemTotal: -1 (default) unless deflate-on-oom is negotiated, as upstream; 0 never; 1 always");
 
-static unsigned long long balloon_pages;
-module_param(balloon_pages, ullong, 0444);
-MODULE_PARM_DESC(balloon_pages, "Counter: 4 KiB frames currently in the balloon");
-
-static unsigned long long oom_deflated_pages;
-module_param(oom_deflated_pages, ullong, 0444);
-MODULE_PARM_DESC(oom_deflated_pages, "Counter: 4 KiB frames given back on OOM since load");
+/*
+ * Counters, module-wide (one balloon per guest), in debugfs: read-only
+ * figures for tests and debugging, not knobs (pvb_init()).
+ */
+static u64 balloon_pages;	/* 4 KiB frames in the balloon now */
+static u64 oom_deflated_pages;	/* 4 KiB frames given back on OOM since load */
+static struct dentry *pvb_debugfs_dir;
 
 static void pvb_balloon_ack(struct virtqueue *vq)
 {
@@ -670,7 +671,38 @@ static struct virtio_driver pvb_driver = {
 #endif
 };
 
-module_virtio_driver(pvb_driver);
+/*
+ * The counters' directory, /sys/kernel/debug/pvmig_balloon/, lives as long
+ * as the module, so that they can be read with no device bound too (e.g.
+ * fpb_dry_run's).  debugfs failures are not errors, by its API's design:
+ * the driver works without the files.
+ */
+static int __init pvb_init(void)
+{
+	int err;
+
+	pvb_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_u64("balloon_pages", 0444, pvb_debugfs_dir,
+			   &balloon_pages);
+	debugfs_create_u64("oom_deflated_pages", 0444, pvb_debugfs_dir,
+			   &oom_deflated_pages);
+	pvb_fpr_debugfs(pvb_debugfs_dir);
+	pvb_fpb_debugfs(pvb_debugfs_dir);
+
+	err = register_virtio_driver(&pvb_driver);
+	if (err)
+		debugfs_remove_recursive(pvb_debugfs_dir);
+	return err;
+}
+module_init(pvb_init);
+
+static void __exit pvb_exit(void)
+{
+	unregister_virtio_driver(&pvb_driver);
+	debugfs_remove_recursive(pvb_debugfs_dir);
+}
+module_exit(pvb_exit);
+
 MODULE_DEVICE_TABLE(virtio, pvb_id_table);
 MODULE_DESCRIPTION("virtio-balloon with free page bitmap hints for live migration");
 MODULE_LICENSE("GPL");

@@ -28,6 +28,7 @@
 /* Stats tags we report (all of the standard ones Linux 6.1 knows). */
 #define PVB_NR_STATS		VIRTIO_BALLOON_S_NR
 
+struct dentry;
 struct pvb_fpb;
 
 struct pvb {
@@ -90,11 +91,13 @@ int pvb_stats_post_first(struct pvb *vb);
 void pvb_stats_kick(struct pvb *vb);
 
 /* fpr.c */
+void pvb_fpr_debugfs(struct dentry *dir);
 void pvb_fpr_validate(struct virtio_device *vdev);
 void pvb_fpr_start(struct pvb *vb);
 void pvb_fpr_stop(struct pvb *vb);
 
 /* fpb.c */
+void pvb_fpb_debugfs(struct dentry *dir);
 int pvb_fpb_create(struct pvb *vb);
 void pvb_fpb_destroy(struct pvb *vb);
 void pvb_fpb_cmd_done(struct virtqueue *vq);

@@ -44,6 +44,7 @@ def main():
             (",free-page-reporting=on" if o.fpr else ""), initrd=INITRD)
     try:
         vm.wait_ready()
+        vm.check_kernel(check)
         st, out = vm.sh("dmesg | grep 'pvmig_balloon virtio'")
         check("probe", "ready:" in out and
               ("free page bitmap on" in out) == o.fpb and
@@ -81,8 +82,8 @@ def main():
             check("inflate 256 MiB: MemTotal stays, MemFree drops",
                   total1 == total0 and free0 - free1 >= 240 * 1024,
                   f"MemTotal {total0} -> {total1} kB, MemFree {free0} -> {free1} kB in {dt:.1f} s")
-        check("inflate: balloon_pages", vm.param("balloon_pages") == str(65536),
-              vm.param("balloon_pages"))
+        check("inflate: balloon_pages", vm.counter("balloon_pages") == 65536,
+              str(vm.counter("balloon_pages")))
         vm.balloon_to(1024)
         total2 = meminfo(vm, "MemTotal")
         check("deflate: MemTotal back", total2 == total0, f"{total2} kB")
@@ -144,12 +145,12 @@ def main():
 
 def fpr_works(vm, when):
     """Free 128 MiB in the guest: reported within a bounded wait."""
-    p0 = int(vm.param("fpr_pages"))
+    p0 = vm.counter("fpr_pages")
     st, out = vm.sh("dd if=/dev/zero of=/dev/null bs=128M count=1", 120)
     end = time.time() + 60
-    while time.time() < end and int(vm.param("fpr_pages")) - p0 < 128 << 7:
+    while time.time() < end and vm.counter("fpr_pages") - p0 < 128 << 7:
         time.sleep(1)
-    n = int(vm.param("fpr_pages")) - p0
+    n = vm.counter("fpr_pages") - p0
     check(f"free page reporting works {when}", st == 0 and n >= 128 << 7,
           f"{n} frames reported after freeing 128 MiB")
 
@@ -157,12 +158,12 @@ def fpr_works(vm, when):
 def test_oom(vm):
     # deflate-on-oom: leave ~250 MiB usable, then touch 600 MiB
     vm.balloon_to(256, timeout=300)
-    before = int(vm.param("balloon_pages"))
+    before = vm.counter("balloon_pages")
     st, out = vm.sh("stress-ng --vm 1 --vm-bytes 600M --vm-keep --timeout 20s "
                     "--metrics-brief > /tmp/oom.log 2>&1", timeout=600)
     _, log = vm.sh("cat /tmp/oom.log")
-    after = int(vm.param("balloon_pages"))
-    deflated = int(vm.param("oom_deflated_pages"))
+    after = vm.counter("balloon_pages")
+    deflated = vm.counter("oom_deflated_pages")
     _, kills = vm.sh("dmesg | grep -c 'Killed process' ; true")
     m = re.search(r"metrc:.*\] vm\s+(\d+)", log)
     print("  stress-ng:", log.replace("\n", " | ")[-600:])
