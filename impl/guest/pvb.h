@@ -25,7 +25,7 @@
 /* PFNs per inflate/deflate message: one message in flight at a time. */
 #define PVB_MAX_PFNS		256
 
-/* Stats tags we report (all of the standard ones Linux 6.1 knows). */
+/* Room for every stats tag the kernel's uapi header knows (stats.c). */
 #define PVB_NR_STATS		VIRTIO_BALLOON_S_NR
 
 struct dentry;

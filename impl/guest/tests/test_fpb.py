@@ -18,7 +18,7 @@ Prints PASS/FAIL/SKIP lines and a summary; exit status 1 on failure.
 Migrations go to files (exec:), so only one VM runs at a time."""
 import json, os, re, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vmctl import VM, DEBUGFS, PARAMS
+from vmctl import VM, DEBUGFS, PARAMS, result_prefix
 
 INITRD = os.environ.get("INITRD")
 MEM = os.environ.get("MEM", "1G")
@@ -32,7 +32,8 @@ results = []
 
 def check(name, ok, detail=""):
     results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""),
+    print(f"{'PASS' if ok else 'FAIL'}: {result_prefix()}{name}" +
+          (f" ({detail})" if detail else ""),
           flush=True)
 
 

@@ -38,6 +38,13 @@ def guest_kernel(sel=None):
     return hits[0]
 
 
+def result_prefix():
+    """"<kver>: " in front of each result when GUEST_KERNEL chose the
+    kernel (harness/tests/41-guest-driver.sh runs each kernel in turn), so
+    that the two kernels' results read apart."""
+    return f"{guest_kernel()}: " if os.environ.get("GUEST_KERNEL") else ""
+
+
 def guest_files(kver):
     """(vmlinux, initramfs) of guest kernel @kver."""
     d = os.path.join(TOP, "build/guest", kver)
