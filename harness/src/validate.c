@@ -193,18 +193,23 @@ int validate(struct env *e)
 		snprintf(e->qemu, sizeof(e->qemu), "%s", getenv("PVMIG_QEMU_BIN"));
 	else
 		snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
-	/* Each guest kernel has its own vmlinux, initramfs and driver,
-	 * side by side (scripts/build-guest.sh).  In the hosts mode the
-	 * version comes from this checkout and each host is checked for that
-	 * kernel's files (hostpair.c). */
-	if (guest_kernel_resolve(e->top, e->opt.guest_kernel, e->guest_kver, sizeof(e->guest_kver),
-				 e->guest_kver_default, sizeof(e->guest_kver_default), err, sizeof(err))) {
+	/*
+	 * Each guest kernel has its own vmlinux, initramfs and driver, side
+	 * by side (scripts/build-guest.sh).  The hosts mode without
+	 * --guest-kernel boots the hosts' own default, build/guest/'s links,
+	 * as before there was a choice ("": this checkout may have built
+	 * nothing); with it, the version this checkout resolves it to, or as
+	 * given, and each host is checked for that kernel's files
+	 * (hostpair.c).
+	 */
+	if (e->two_hosts && !e->opt.guest_kernel) {
+		e->guest_kver[0] = e->guest_kver_default[0] = '\0';
+	} else if (guest_kernel_resolve(e->top, e->opt.guest_kernel, e->guest_kver,
+					sizeof(e->guest_kver), e->guest_kver_default,
+					sizeof(e->guest_kver_default), err, sizeof(err))) {
 		if (!e->two_hosts)
 			return bad_input(err);
-		/* A controller without a build: the hosts' files decide, the
-		 * version given, or their default ("" : build/guest/'s links). */
-		snprintf(e->guest_kver, sizeof(e->guest_kver), "%s",
-			 e->opt.guest_kernel ? e->opt.guest_kernel : "");
+		snprintf(e->guest_kver, sizeof(e->guest_kver), "%s", e->opt.guest_kernel);
 		e->guest_kver_default[0] = '\0';
 	}
 	guest_file(e, "vmlinux", e->kernel, sizeof(e->kernel));
