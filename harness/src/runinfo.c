@@ -170,6 +170,18 @@ void make_run_id(struct env *e, char *buf, size_t len)
 			 e->opt.link_gbit, e->accel.name,
 			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
 
+	/* Another guest kernel than the build's default is another guest.
+	 * The default goes unnamed, as before there was a choice, so its
+	 * runs still pool with the published ones.  Right after the fixed
+	 * part, so that the report's suffix relations (base + "_hosts-...",
+	 * base + "_hog<N>") hold for a base that names a kernel. */
+	if (strcmp(e->guest_kver, e->guest_kver_default) && n > 0 && (size_t)n < len) {
+		n += snprintf(buf + n, len - (size_t)n, "_guestkernel-");
+		for (const char *v = e->guest_kver; *v && n > 0 && (size_t)n + 1 < len; v++)
+			buf[n++] = isalnum((unsigned char)*v) || *v == '.' ? *v : '-';
+		buf[n < (int)len ? n : (int)len - 1] = '\0';
+	}
+
 	/* Two real hosts measure another machine than netns runs do: the
 	 * mode and the pair are part of the scenario. */
 	if (e->two_hosts && n > 0 && (size_t)n < len) {
@@ -191,15 +203,6 @@ void make_run_id(struct env *e, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "_maxbw%g", e->opt.max_bandwidth_gbit);
 	if (e->opt.host_cpu_hog > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_hog%d", e->opt.host_cpu_hog);
-	/* Another guest kernel than the build's default is another guest.
-	 * The default goes unnamed, as before there was a choice, so its
-	 * runs still pool with the published ones. */
-	if (strcmp(e->guest_kver, e->guest_kver_default) && n > 0 && (size_t)n < len) {
-		n += snprintf(buf + n, len - (size_t)n, "_guestkernel-");
-		for (const char *v = e->guest_kver; *v && n > 0 && (size_t)n + 1 < len; v++)
-			buf[n++] = isalnum((unsigned char)*v) || *v == '.' ? *v : '-';
-		buf[n < (int)len ? n : (int)len - 1] = '\0';
-	}
 	/* A case key changed with --set makes another scenario, so the report
 	 * never pools it with the case file's runs.  Keys that only choose
 	 * what to run, or that are in the name already, do not. */

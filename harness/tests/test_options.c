@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "options.h"
+#include "runinfo.h"
 #include "validate.h"
 
 /* options_parse() on an argument list written out in the call; shared with
@@ -74,6 +75,28 @@ static void suite_guest_kernel(void)
 		CHECK(0, "guest kernel: clean up %s", top);
 }
 
+/* The run id names a guest kernel other than the default, right after its
+ * fixed part (the report's "_hosts-" and "_hog<N>" suffixes stay suffixes). */
+static void suite_run_id_kernel(void)
+{
+	static struct env e;
+	char err[256], id[256];
+
+	memset(&e, 0, sizeof(e));
+	parse_args_list(&e.opt, err, sizeof(err), 4, "run", "--host-cpu-hog", "2", "case1");
+	e.cs.mem_mib = 1024;
+	snprintf(e.accel.name, sizeof(e.accel.name), "tcg");
+	snprintf(e.guest_kver, sizeof(e.guest_kver), "6.1.0-57-amd64");
+	snprintf(e.guest_kver_default, sizeof(e.guest_kver_default), "6.1.0-57-amd64");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(!strstr(id, "guestkernel") && strstr(id, "_dt300_hog2"),
+	      "run id: the default guest kernel is not named (%s)", id);
+	snprintf(e.guest_kver, sizeof(e.guest_kver), "6.12.118+deb12-amd64");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(strstr(id, "_dt300_guestkernel-6.12.118-deb12-amd64_hog2") != NULL,
+	      "run id: another guest kernel is named after the fixed part (%s)", id);
+}
+
 void suite_options(void)
 {
 	struct options o;
@@ -114,4 +137,5 @@ void suite_options(void)
 	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--guest-kernel", "../../etc", "case1");
 	CHECK(rc == -1, "options: a guest kernel cannot name a path outside build/guest");
 	suite_guest_kernel();
+	suite_run_id_kernel();
 }
