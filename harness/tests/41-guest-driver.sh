@@ -59,5 +59,6 @@ for k in $KVERS; do
 		jq_ok "$run/run.json" ".versions.guest_kernel == \"$kver\" and .versions.guest_kernel_default == \"$DEFAULT_KVER\" and .params.guest_kernel_requested == \"$k\" and (.versions.guest_kernel_package | test(\"^[0-9]\"))"
 	check "harness --guest-kernel $k: the run id names the kernel" \
 		jq_ok "$run/run.json" '.scenario | test("_guestkernel-")'
+	check "harness --guest-kernel $k: nothing left behind" nothing_left
 	rm -rf "$TMP/results"
 done
