@@ -16,7 +16,6 @@ BUILD   := build
 HSRC    := $(filter-out harness/src/main.c,$(wildcard harness/src/*.c))
 HOBJ    := $(HSRC:harness/src/%.c=$(BUILD)/harness/%.o)
 HLIBS   := -ljansson -lpfm -lhwloc
-KVER     = $(shell cat $(BUILD)/kernel-version)
 
 .PHONY: all deps qemu qemu-stock guest harness test unit-test integration-test clean
 
@@ -33,8 +32,10 @@ qemu: deps
 qemu-stock: deps
 	@./scripts/build-qemu.sh stock
 
+# One guest per kernel in build/kernel-versions (6.1, the default, and
+# 6.12), each with our driver built against its headers:
+# build/guest/<kver>/; scripts/build-guest.sh.
 guest: deps
-	@$(MAKE) -s -C impl/guest KVER=$(KVER)
 	@$(MAKE) -s -C workloads/memcheck OUT=$(CURDIR)/$(BUILD)/workloads
 	@$(MAKE) -s -C workloads/service OUT=$(CURDIR)/$(BUILD)/workloads
 	@./scripts/build-guest.sh

@@ -62,10 +62,14 @@ PKGS="build-essential pkg-config ninja-build python3 python3-venv
  busybox-static stress-ng qemu-guest-agent cpio xz-utils zstd kmod
  libjansson-dev libpfm4-dev libhwloc-dev hwloc iperf3 iproute2 ethtool gnuplot-nox
  e2fsprogs jq openssh-client openssh-server
- clang-14 libclang-rt-14-dev"
+ clang-14 libclang-rt-14-dev
+ pahole"
 # clang-14 and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes):
 # build-qemu.sh's fuzz flavour (make qemu-fuzz).  libzstd-dev: both QEMU
 # builds take --enable-zstd, for the multifd-zstd method.
+# pahole: the 6.12 guest kernel's Kbuild (linux-kbuild-6.12.*) runs it to
+# give modules BTF against the vmlinux its headers package ships, and fails
+# the module build without it; 6.1's headers ship no vmlinux.
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
@@ -89,24 +93,50 @@ apt_update() {
 	NEED_UPDATE=
 }
 
-# The guest kernel's headers must match the kernel we boot; both follow
-# the archive's current linux-image-amd64.
+# Guest kernels.  Each is named by the ABI version a Debian meta-package
+# depends on, resolved once and kept in build/ so that a rebuild boots the
+# same kernel until build/ is removed:
+#  - the default, build/kernel-version: bookworm's linux-image-amd64 (6.1);
+#  - build/kernel-versions: every guest kernel `make guest` builds, the
+#    default first, then 6.12 from linux-image-6.12-amd64.  That
+#    meta-package is bookworm's own 6.12 line (bookworm-security, security
+#    supported); bookworm-backports builds the same source (the same +deb12
+#    ABI names) but its linux-image-amd64 lags behind it (6.12.95 against
+#    6.12.118 when this was written) and backports gets no security support.
+# The default kernel's headers are installed, as they always were.  The
+# other kernels' headers are not: since 6.12 linux-headers-<ver>-amd64
+# depends on its linux-image package, and installing that would put a
+# kernel into this machine's /boot and run its initramfs and boot loader
+# hooks.  scripts/build-guest.sh downloads and extracts those headers
+# instead, as it does every guest kernel image.
+resolve_kver() {	# meta-package: the linux-image-<ABI> it depends on
+	apt-cache depends "$1" | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -n1
+}
 KVER_FILE=build/kernel-version
 if [ -s "$KVER_FILE" ]; then
 	KVER=$(cat "$KVER_FILE")
 else
 	apt_update
-	KVER=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+	KVER=$(resolve_kver linux-image-amd64)
 	[ -n "$KVER" ] || { echo "deps: cannot resolve the linux-image-amd64 version" >&2; exit 1; }
 	mkdir -p build
 	echo "$KVER" > "$KVER_FILE"
 fi
 installed "linux-headers-$KVER" || missing="$missing linux-headers-$KVER"
+KVERS_FILE=build/kernel-versions
+if [ "$(head -n1 "$KVERS_FILE" 2>/dev/null)" != "$KVER" ] || [ "$(wc -l < "$KVERS_FILE")" -lt 2 ]; then
+	apt_update
+	K612=$(resolve_kver linux-image-6.12-amd64)
+	[ -n "$K612" ] || { echo "deps: cannot resolve the linux-image-6.12-amd64 version" >&2; exit 1; }
+	printf '%s\n%s\n' "$KVER" "$K612" > "$KVERS_FILE"
+fi
 
 if [ -n "$missing" ]; then
 	apt_update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	# Another apt (a second checkout's make deps) may hold the lock.
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -q --no-install-recommends $missing
 elif [ -n "$NEED_UPDATE" ]; then
 	apt_update
 fi
-echo "deps: ok (guest kernel $KVER, meson $(dpkg-query -W -f='${Version}' meson))"
+echo "deps: ok (guest kernels $(tr '\n' ' ' < "$KVERS_FILE")(default $KVER), meson $(dpkg-query -W -f='${Version}' meson))"

@@ -77,6 +77,16 @@ static bool host_has(struct host *h, const char *test, const char *rel)
 	return host_run(h, argv, CHECK_TIMEOUT_MS, NULL, 0) == 0;
 }
 
+/* build/guest/<kver>/@name of the guest kernel chosen, relative to a
+ * checkout (validate.c's guest_file() without the top). */
+static void guest_rel(const struct env *e, const char *name, char *out, size_t len)
+{
+	if (e->guest_kver[0])
+		snprintf(out, len, "build/guest/%s/%s", e->guest_kver, name);
+	else
+		snprintf(out, len, "build/guest/%s", name);
+}
+
 static bool qemu_has_series(struct env *e, struct host *h)
 {
 	char qemu[PATH_MAX];
@@ -93,6 +103,11 @@ static int check_host(struct env *e, struct host *h, char *err, size_t errlen)
 	char *mem = host_read_file(h, "/proc/meminfo");
 	char *p = mem ? strstr(mem, "MemTotal:") : NULL;
 	long mib = p ? strtol(p + 9, NULL, 10) / 1024 : 0;
+	char vmlinux[256], initrd[256], driver[256];
+
+	guest_rel(e, "vmlinux", vmlinux, sizeof(vmlinux));
+	guest_rel(e, "initramfs.cpio", initrd, sizeof(initrd));
+	guest_rel(e, "pvmig_balloon.ko", driver, sizeof(driver));
 
 	free(mem);
 	if (h->lost || !p) {
@@ -100,9 +115,10 @@ static int check_host(struct env *e, struct host *h, char *err, size_t errlen)
 		return -1;
 	}
 	if (!host_has(h, "-x", "build/qemu/qemu-system-x86_64") ||
-	    !host_has(h, "-r", "build/guest/vmlinux") || !host_has(h, "-r", "build/guest/initramfs.cpio")) {
-		snprintf(err, errlen, "host %s: no built checkout at %s (run: pvmig hosts-setup)",
-			 h->name, h->top);
+	    !host_has(h, "-r", vmlinux) || !host_has(h, "-r", initrd)) {
+		snprintf(err, errlen, "host %s: no built checkout at %s, or no guest kernel %s there "
+			 "(run: pvmig hosts-setup)", h->name, h->top,
+			 e->guest_kver[0] ? e->guest_kver : "(default)");
 		return -1;
 	}
 	/* One guest per host, and the host's own needs. */
@@ -119,7 +135,7 @@ static int check_host(struct env *e, struct host *h, char *err, size_t errlen)
 				 h->name, m->name);
 			return -1;
 		}
-		if (m->driver == DRIVER_PV && !host_has(h, "-r", "impl/guest/pvmig_balloon.ko")) {
+		if (m->driver == DRIVER_PV && !host_has(h, "-r", driver)) {
 			snprintf(err, errlen, "host %s: method '%s' needs make guest there", h->name, m->name);
 			return -1;
 		}
@@ -136,11 +152,15 @@ static int check_host(struct env *e, struct host *h, char *err, size_t errlen)
  * same guest kernel, or the comparison means nothing. */
 static int check_versions(struct env *e, char *err, size_t errlen)
 {
-	static const char *const files[][2] = {
+	char kpkg[256];
+	const char *const files[][2] = {
 		{ "build/qemu/.series-stamp", "QEMU series" },
 		{ "build/qemu/source-version", "QEMU source" },
-		{ "build/guest/kernel-version", "guest kernel" },
+		{ kpkg, "guest kernel package" },
 	};
+
+	/* The package version of the kernel chosen: same name, same build. */
+	guest_rel(e, "kernel-package-version", kpkg, sizeof(kpkg));
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char a[256], b[256];

@@ -589,6 +589,29 @@ static int boot_with_retry(struct migration *mg)
 	return phase_boot(mg);
 }
 
+/*
+ * The source guest runs the kernel the run chose, the one run.json names
+ * (versions.guest_kernel): a vmlinux and initramfs of different kernels
+ * would otherwise be measured under the wrong name.  Nothing to compare
+ * with when the hosts mode left the choice to the hosts' default.
+ */
+static int check_guest_kernel(struct migration *mg)
+{
+	const char *want = mg->e->guest_kver;
+	char out[256] = "", msg[512];
+
+	if (!want[0])
+		return 0;
+	if (ga_shell(&mg->src.ga, "uname -r", 10000, out, sizeof(out)))
+		return fail(mg, "cannot read the guest's kernel version (uname -r)");
+	out[strcspn(out, "\n")] = '\0';
+	if (strcmp(out, want)) {
+		snprintf(msg, sizeof(msg), "the guest runs kernel '%s', not the chosen %s", out, want);
+		return fail(mg, msg);
+	}
+	return 0;
+}
+
 /* Prepare: what the guest uses, the memory checker started, and the
  * method's own preparation (balloon inflation, reporting settle). */
 static int phase_prepare(struct migration *mg)
@@ -598,6 +621,8 @@ static int phase_prepare(struct migration *mg)
 	struct vm *src = &mg->src;
 	char meminfo[8192];
 
+	if (check_guest_kernel(mg))
+		return -1;
 	if (ga_shell(&src->ga, "cat /proc/meminfo", 10000, meminfo, sizeof(meminfo)) == 0) {
 		int64_t total = meminfo_kb(meminfo, "MemTotal:"), freekb = meminfo_kb(meminfo, "MemFree:");
 

@@ -45,6 +45,9 @@ void options_usage(FILE *out)
 	print_wrapped(out, method_names(), 23, 78);
 	fprintf(out,
 "  --accel auto|kvm|tcg accelerator (auto probes KVM with a timed boot)\n"
+"  --guest-kernel VER   guest kernel: one make guest built (build/kernel-versions),\n"
+"                       or a prefix naming one, e.g. 6.12 (default: the build's\n"
+"                       default, build/kernel-version: bookworm's 6.1)\n"
 "  --link-gbit F        veth shaping rate (default 10; 0 = unshaped)\n"
 "  --downtime-ms N      QEMU downtime-limit (default 300)\n"
 "  --max-bandwidth-gbit F  QEMU max-bandwidth (default 100, i.e. the link limits)\n"
@@ -102,13 +105,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER,
 		O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
-		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER,
+		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER, O_GKERNEL,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
 		{ "repeat", required_argument, 0, O_REPEAT },
 		{ "methods", required_argument, 0, O_METHODS },
 		{ "accel", required_argument, 0, O_ACCEL },
+		{ "guest-kernel", required_argument, 0, O_GKERNEL },
 		{ "link-gbit", required_argument, 0, O_LINK },
 		{ "min-link-gbit", required_argument, 0, O_MINLINK },
 		{ "downtime-ms", required_argument, 0, O_DOWNTIME },
@@ -182,6 +186,11 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			o->repeat = (int)d; break;
 		case O_METHODS: o->methods = v; break;
 		case O_ACCEL: o->accel = v; break;
+		case O_GKERNEL:
+			/* A directory name under build/guest/: checked there by
+			 * validate(); here only that it cannot leave it. */
+			if (!*v || strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, "..")) goto bad;
+			o->guest_kernel = v; break;
 		case O_LINK:
 			if (num(v, 0, 400, &d)) goto bad;
 			o->link_gbit = d; break;

@@ -17,6 +17,7 @@ struct options {
 	int repeat;			/* 0: the case's */
 	const char *methods;		/* NULL: the case's */
 	const char *accel;		/* auto, kvm, tcg */
+	const char *guest_kernel;	/* NULL: the build's default (build/kernel-version) */
 	double link_gbit;		/* tbf rate; 0 = unshaped */
 	double min_link_gbit;		/* warn loudly below this */
 	int downtime_ms;

@@ -27,6 +27,8 @@ struct env {
 	char qemu_stock[PATH_MAX];	/* the control build, method "stock" */
 	char kernel[PATH_MAX];
 	char initrd[PATH_MAX];
+	char guest_kver[128];		/* the guest kernel chosen: build/guest/<guest_kver>/ */
+	char guest_kver_default[128];	/* the build's default (build/kernel-version) */
 	char rundir[256];
 	struct accel_choice accel;
 	struct accel_choice accel_src;	/* hosts mode: each host's verdict */

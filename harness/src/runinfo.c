@@ -77,14 +77,22 @@ static char *build_stamp(struct env *e, const char *rel)
 json_t *versions_json(struct env *e)
 {
 	char *qsrc, *qstock, *kver, *kpkg, *series;
+	char rel[256];
 	json_t *v;
 
 	qsrc = build_stamp(e, "build/qemu/source-version");
 	/* The control build (method "stock"): the same source, no series. */
 	qstock = build_stamp(e, "build/qemu-stock/source-version");
 	series = build_stamp(e, "build/qemu/.series-stamp");
-	kver = build_stamp(e, "build/guest/kernel-version");
-	kpkg = build_stamp(e, "build/guest/kernel-package-version");
+	/* The kernel this run boots (--guest-kernel), whose files are the
+	 * ones the VMs get (validate.c), not the build's default.  Every
+	 * migration also checks that its guest runs it (onemigration.c). */
+	snprintf(rel, sizeof(rel), "build/guest/%s%skernel-version", e->guest_kver,
+		 e->guest_kver[0] ? "/" : "");
+	kver = build_stamp(e, rel);
+	snprintf(rel, sizeof(rel), "build/guest/%s%skernel-package-version", e->guest_kver,
+		 e->guest_kver[0] ? "/" : "");
+	kpkg = build_stamp(e, rel);
 	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		      "harness", PVMIG_VERSION,
 		      "qemu_source", qsrc ? qsrc : "unknown",
@@ -98,6 +106,9 @@ json_t *versions_json(struct env *e)
 	free(kver);
 	free(kpkg);
 	free(series);
+	/* The build's default, so that a reader sees whether it was chosen. */
+	json_object_set_new(v, "guest_kernel_default",
+			    e->guest_kver_default[0] ? json_string(e->guest_kver_default) : json_null());
 	return v;
 }
 
@@ -112,13 +123,14 @@ json_t *params_json(struct env *e)
 			      "cancel_at_ms", e->opt.x_cancel_at_ms, "kill_dst_at_ms", e->opt.x_kill_dst_at_ms,
 			      "fail_prep_once", e->opt.x_fail_prep_once);
 
-	json_t *p = json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:f, s:i, s:f, s:b, "
+	json_t *p = json_pack("{s:s, s:s, s:I, s:i, s:i, s:s, s:i, s:i, s:o, s:s, s:s, s:f, s:i, s:f, s:b, "
 			 "s:i, s:i, s:i, s:I, s:o, s:o}",
 			 "case", e->cs.name, "description", e->cs.description,
 			 "mem_mib", (json_int_t)e->cs.mem_mib, "repeat", e->cs.repeat,
 			 "settle_ms", e->cs.settle_ms, "workload", workload_name(e->cs.workload),
 			 "workload_mem_pct", e->cs.workload_mem_pct, "workload_s", e->cs.workload_s,
 			 "methods", methods, "accel_requested", e->opt.accel,
+			 "guest_kernel_requested", e->opt.guest_kernel ? e->opt.guest_kernel : "default",
 			 "link_gbit", e->opt.link_gbit, "downtime_limit_ms", e->opt.downtime_ms,
 			 "max_bandwidth_gbit", e->opt.max_bandwidth_gbit,
 			 "dst_prealloc", e->opt.dst_prealloc,
@@ -159,6 +171,18 @@ void make_run_id(struct env *e, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s_mem%ld_link%g_%s_%s_dt%d", stamp, e->cs.mem_mib,
 			 e->opt.link_gbit, e->accel.name,
 			 e->opt.dst_prealloc ? "prealloc" : "noprealloc", e->opt.downtime_ms);
+
+	/* Another guest kernel than the build's default is another guest.
+	 * The default goes unnamed, as before there was a choice, so its
+	 * runs still pool with the published ones.  Right after the fixed
+	 * part, so that the report's suffix relations (base + "_hosts-...",
+	 * base + "_hog<N>") hold for a base that names a kernel. */
+	if (strcmp(e->guest_kver, e->guest_kver_default) && n > 0 && (size_t)n < len) {
+		n += snprintf(buf + n, len - (size_t)n, "_guestkernel-");
+		for (const char *v = e->guest_kver; *v && n > 0 && (size_t)n + 1 < len; v++)
+			buf[n++] = isalnum((unsigned char)*v) || *v == '.' ? *v : '-';
+		buf[n < (int)len ? n : (int)len - 1] = '\0';
+	}
 
 	/* Two real hosts measure another machine than netns runs do: the
 	 * mode and the pair are part of the scenario. */

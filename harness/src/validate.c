@@ -39,6 +39,57 @@ static bool qemu_has_property(const char *qemu, const char *prop)
 	return run_cmd(NULL, argv, 10000, out, sizeof(out)) == 0 && strstr(out, prop);
 }
 
+void guest_file(const struct env *e, const char *name, char *out, size_t len)
+{
+	if (e->guest_kver[0])
+		snprintf(out, len, "%s/build/guest/%s/%s", e->top, e->guest_kver, name);
+	else
+		snprintf(out, len, "%s/build/guest/%s", e->top, name);
+}
+
+int guest_kernel_resolve(const char *top, const char *sel, char *kver, size_t len,
+			 char *dflt, size_t dlen, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64], *def, *all, *line, *save = NULL;
+	int hits = 0;
+
+	snprintf(path, sizeof(path), "%s/build/kernel-version", top);
+	def = read_file(path);
+	if (!def) {
+		snprintf(err, errlen, "no build/kernel-version: the guest is not built (make guest)");
+		return -1;
+	}
+	def[strcspn(def, "\n")] = '\0';
+	snprintf(dflt, dlen, "%s", def);
+	free(def);
+	if (!sel || !*sel || !strcmp(sel, "default")) {
+		snprintf(kver, len, "%s", dflt);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/build/kernel-versions", top);
+	all = read_file(path);
+	for (line = all ? strtok_r(all, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(sel);
+
+		if (!strcmp(line, sel)) {
+			snprintf(kver, len, "%s", line);
+			hits = 1;
+			break;
+		}
+		/* "6.1" names 6.1.0-57-amd64, not 6.12.118+deb12-amd64 */
+		if (!strncmp(line, sel, n) && strchr(".-+", line[n]) && line[n]) {
+			snprintf(kver, len, "%s", line);
+			hits++;
+		}
+	}
+	free(all);
+	if (hits == 1)
+		return 0;
+	snprintf(err, errlen, "--guest-kernel %s: %s (see build/kernel-versions; make guest builds them)",
+		 sel, hits ? "names more than one built kernel" : "no such guest kernel was built");
+	return -1;
+}
+
 /* Everything that can be checked before anything is created. */
 int validate(struct env *e)
 {
@@ -143,8 +194,27 @@ int validate(struct env *e)
 	else
 		snprintf(e->qemu, sizeof(e->qemu), "%s/build/qemu/qemu-system-x86_64", e->top);
 	snprintf(e->qemu_stock, sizeof(e->qemu_stock), "%s/build/qemu-stock/qemu-system-x86_64", e->top);
-	snprintf(e->kernel, sizeof(e->kernel), "%s/build/guest/vmlinux", e->top);
-	snprintf(e->initrd, sizeof(e->initrd), "%s/build/guest/initramfs.cpio", e->top);
+	/*
+	 * Each guest kernel has its own vmlinux, initramfs and driver, side
+	 * by side (scripts/build-guest.sh).  The hosts mode without
+	 * --guest-kernel boots the hosts' own default, build/guest/'s links,
+	 * as before there was a choice ("": this checkout may have built
+	 * nothing); with it, the version this checkout resolves it to, or as
+	 * given, and each host is checked for that kernel's files
+	 * (hostpair.c).
+	 */
+	if (e->two_hosts && !e->opt.guest_kernel) {
+		e->guest_kver[0] = e->guest_kver_default[0] = '\0';
+	} else if (guest_kernel_resolve(e->top, e->opt.guest_kernel, e->guest_kver,
+					sizeof(e->guest_kver), e->guest_kver_default,
+					sizeof(e->guest_kver_default), err, sizeof(err))) {
+		if (!e->two_hosts)
+			return bad_input(err);
+		snprintf(e->guest_kver, sizeof(e->guest_kver), "%s", e->opt.guest_kernel);
+		e->guest_kver_default[0] = '\0';
+	}
+	guest_file(e, "vmlinux", e->kernel, sizeof(e->kernel));
+	guest_file(e, "initramfs.cpio", e->initrd, sizeof(e->initrd));
 	/* The hosts' own builds are checked on the hosts (hostpair.c); every
 	 * path above is needed there too, mapped onto each host's checkout. */
 	if (e->two_hosts)
@@ -161,9 +231,10 @@ int validate(struct env *e)
 		}
 
 		if (m->driver == DRIVER_PV) {
-			snprintf(path, sizeof(path), "%s/impl/guest/pvmig_balloon.ko", e->top);
+			guest_file(e, "pvmig_balloon.ko", path, sizeof(path));
 			if (access(path, R_OK)) {
-				snprintf(err, sizeof(err), "method '%s' needs the guest driver (make guest)", m->name);
+				snprintf(err, sizeof(err), "method '%s' needs the guest driver for %s (make guest)",
+					 m->name, e->guest_kver);
 				return bad_input(err);
 			}
 			if (!qemu_has_property(e->qemu, "free-page-bitmap")) {

@@ -1,8 +1,14 @@
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "options.h"
+#include "runinfo.h"
+#include "validate.h"
 
 /* options_parse() on an argument list written out in the call; shared with
  * the hosts mode's option checks. */
@@ -17,6 +23,78 @@ int parse_args_list(struct options *o, char *err, size_t len, int argc, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	return options_parse(argc, argv, o, err, len);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* guest_kernel_resolve() on a stand-in checkout with both kernels built. */
+static void suite_guest_kernel(void)
+{
+	char top[] = "/tmp/pvmig-gk-XXXXXX", path[256], kver[128], dflt[128], err[256];
+	int rc;
+
+	if (!mkdtemp(top)) {
+		CHECK(0, "guest kernel: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/build", top);
+	mkdir(path, 0755);
+	rc = guest_kernel_resolve(top, NULL, kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "not built"), "guest kernel: none built is refused (%s)", err);
+	snprintf(path, sizeof(path), "%s/build/kernel-version", top);
+	write_text(path, "6.1.0-57-amd64\n");
+	snprintf(path, sizeof(path), "%s/build/kernel-versions", top);
+	write_text(path, "6.1.0-57-amd64\n6.12.118+deb12-amd64\n");
+	rc = guest_kernel_resolve(top, NULL, kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == 0 && !strcmp(kver, "6.1.0-57-amd64") && !strcmp(dflt, kver),
+	      "guest kernel: the default is build/kernel-version (%s)", kver);
+	rc = guest_kernel_resolve(top, "6.12", kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == 0 && !strcmp(kver, "6.12.118+deb12-amd64") && !strcmp(dflt, "6.1.0-57-amd64"),
+	      "guest kernel: 6.12 names the 6.12 kernel (%s)", kver);
+	rc = guest_kernel_resolve(top, "6.1", kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == 0 && !strcmp(kver, "6.1.0-57-amd64"),
+	      "guest kernel: 6.1 names 6.1, not 6.12 (%s)", kver);
+	rc = guest_kernel_resolve(top, "6.12.118+deb12-amd64", kver, sizeof(kver), dflt, sizeof(dflt),
+				  err, sizeof(err));
+	CHECK(rc == 0 && !strcmp(kver, "6.12.118+deb12-amd64"), "guest kernel: a full version");
+	rc = guest_kernel_resolve(top, "6", kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "more than one"), "guest kernel: an ambiguous prefix is refused (%s)",
+	      err);
+	rc = guest_kernel_resolve(top, "5.10", kver, sizeof(kver), dflt, sizeof(dflt), err, sizeof(err));
+	CHECK(rc == -1 && strstr(err, "no such"), "guest kernel: an unbuilt kernel is refused (%s)", err);
+	snprintf(path, sizeof(path), "rm -rf '%s'", top);
+	if (system(path))
+		CHECK(0, "guest kernel: clean up %s", top);
+}
+
+/* The run id names a guest kernel other than the default, right after its
+ * fixed part (the report's "_hosts-" and "_hog<N>" suffixes stay suffixes). */
+static void suite_run_id_kernel(void)
+{
+	static struct env e;
+	char err[256], id[256];
+
+	memset(&e, 0, sizeof(e));
+	parse_args_list(&e.opt, err, sizeof(err), 4, "run", "--host-cpu-hog", "2", "case1");
+	e.cs.mem_mib = 1024;
+	snprintf(e.accel.name, sizeof(e.accel.name), "tcg");
+	snprintf(e.guest_kver, sizeof(e.guest_kver), "6.1.0-57-amd64");
+	snprintf(e.guest_kver_default, sizeof(e.guest_kver_default), "6.1.0-57-amd64");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(!strstr(id, "guestkernel") && strstr(id, "_dt300_hog2"),
+	      "run id: the default guest kernel is not named (%s)", id);
+	snprintf(e.guest_kver, sizeof(e.guest_kver), "6.12.118+deb12-amd64");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(strstr(id, "_dt300_guestkernel-6.12.118-deb12-amd64_hog2") != NULL,
+	      "run id: another guest kernel is named after the fixed part (%s)", id);
 }
 
 void suite_options(void)
@@ -52,4 +130,12 @@ void suite_options(void)
 	CHECK(rc == -1 && strstr(err, "bad value"), "options: a fractional hog is refused (%s)", err);
 	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--host-cpu-hog", "99", "case1");
 	CHECK(rc == -1 && strstr(err, "bad value"), "options: an impossible hog is refused (%s)", err);
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--guest-kernel", "6.12", "case1");
+	CHECK(rc == 0 && !strcmp(o.guest_kernel, "6.12"), "options: --guest-kernel is taken");
+	rc = parse_args_list(&o, err, sizeof(err), 2, "run", "case1");
+	CHECK(rc == 0 && !o.guest_kernel, "options: the build's default guest kernel by default");
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--guest-kernel", "../../etc", "case1");
+	CHECK(rc == -1, "options: a guest kernel cannot name a path outside build/guest");
+	suite_guest_kernel();
+	suite_run_id_kernel();
 }

@@ -32,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/balloon_compaction.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -68,13 +69,13 @@ module_param(adjust_managed, int, 0444);
 MODULE_PARM_DESC(adjust_managed,
 		 "Take ballooned pages out of totalram/MemTotal: -1 (default) unless deflate-on-oom is negotiated, as upstream; 0 never; 1 always");
 
-static unsigned long long balloon_pages;
-module_param(balloon_pages, ullong, 0444);
-MODULE_PARM_DESC(balloon_pages, "Counter: 4 KiB frames currently in the balloon");
-
-static unsigned long long oom_deflated_pages;
-module_param(oom_deflated_pages, ullong, 0444);
-MODULE_PARM_DESC(oom_deflated_pages, "Counter: 4 KiB frames given back on OOM since load");
+/*
+ * Counters, module-wide (one balloon per guest), in debugfs: read-only
+ * figures for tests and debugging, not knobs (pvb_init()).
+ */
+static u64 balloon_pages;	/* 4 KiB frames in the balloon now */
+static u64 oom_deflated_pages;	/* 4 KiB frames given back on OOM since load */
+static struct dentry *pvb_debugfs_dir;
 
 static void pvb_balloon_ack(struct virtqueue *vq)
 {
@@ -330,9 +331,9 @@ static int pvb_migratepage(struct balloon_dev_info *b_dev_info,
 #endif
 
 /*
- * Slots of the arrays handed to virtio_find_vqs().  They are not queue
- * numbers: the transport numbers the queues consecutively over the slots
- * that have a name, skipping the others.
+ * Slots of the array handed to virtio_find_vqs() (pvb_find_vqs(),
+ * compat.h).  They are not queue numbers: the transport numbers the queues
+ * consecutively over the slots that have a name, skipping the others.
  */
 enum pvb_vq_slot {
 	PVB_VQ_INFLATE,		/* driver -> device: PFNs given up */
@@ -346,13 +347,13 @@ enum pvb_vq_slot {
 };
 
 /* The queue number of @slot: named slots before it. */
-static unsigned int pvb_vq_index(const char * const *names,
+static unsigned int pvb_vq_index(const struct virtqueue_info *info,
 				 enum pvb_vq_slot slot)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < slot; i++)
-		n += !!names[i];
+		n += !!info[i].name;
 	return n;
 }
 
@@ -377,48 +378,48 @@ static int pvb_init_vqs(struct pvb *vb)
 	struct virtio_device *vdev = vb->vdev;
 	u64 offered = vdev->config->get_features(vdev);
 	struct virtqueue *vqs[PVB_VQ_MAX] = {};
-	vq_callback_t *callbacks[PVB_VQ_MAX] = {};
-	const char *names[PVB_VQ_MAX] = {};
+	struct virtqueue_info info[PVB_VQ_MAX] = {};
 	bool stats = virtio_has_feature(vdev, VIRTIO_BALLOON_F_STATS_VQ);
 	bool report = virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING);
 	bool fpb = vb->fpb;
 	unsigned int first;
 	int err;
 
-	names[PVB_VQ_INFLATE] = "inflate";
-	callbacks[PVB_VQ_INFLATE] = pvb_balloon_ack;
-	names[PVB_VQ_DEFLATE] = "deflate";
-	callbacks[PVB_VQ_DEFLATE] = pvb_balloon_ack;
+	info[PVB_VQ_INFLATE].name = "inflate";
+	info[PVB_VQ_INFLATE].callback = pvb_balloon_ack;
+	info[PVB_VQ_DEFLATE].name = "deflate";
+	info[PVB_VQ_DEFLATE].callback = pvb_balloon_ack;
 	/* With the free page bitmap the stats queue is named even if unused. */
 	if (stats || fpb) {
-		names[PVB_VQ_STATS] = "stats";
-		callbacks[PVB_VQ_STATS] = stats ? pvb_stats_request : NULL;
+		info[PVB_VQ_STATS].name = "stats";
+		info[PVB_VQ_STATS].callback = stats ? pvb_stats_request : NULL;
 	}
 	if ((report || fpb) &&
 	    (offered & BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT)))
-		names[PVB_VQ_FREE_PAGE] = "free_page_vq";
+		info[PVB_VQ_FREE_PAGE].name = "free_page_vq";
 	if (report ||
 	    (fpb && (offered & BIT_ULL(VIRTIO_BALLOON_F_REPORTING)))) {
-		names[PVB_VQ_REPORTING] = "reporting_vq";
-		callbacks[PVB_VQ_REPORTING] = report ? pvb_balloon_ack : NULL;
+		info[PVB_VQ_REPORTING].name = "reporting_vq";
+		info[PVB_VQ_REPORTING].callback =
+			report ? pvb_balloon_ack : NULL;
 	}
 	if (fpb) {
-		names[PVB_VQ_FPB_CMD] = "fpb-cmd";
-		callbacks[PVB_VQ_FPB_CMD] = pvb_fpb_cmd_done;
-		names[PVB_VQ_FPB_REPORT] = "fpb-report";
-		callbacks[PVB_VQ_FPB_REPORT] = pvb_fpb_report_done;
+		info[PVB_VQ_FPB_CMD].name = "fpb-cmd";
+		info[PVB_VQ_FPB_CMD].callback = pvb_fpb_cmd_done;
+		info[PVB_VQ_FPB_REPORT].name = "fpb-report";
+		info[PVB_VQ_FPB_REPORT].callback = pvb_fpb_report_done;
 
 		/* The protocol's own statement of the rule must agree. */
 		first = virtio_balloon_fpb_first_vq(offered);
-		if (pvb_vq_index(names, PVB_VQ_FPB_CMD) != first) {
+		if (pvb_vq_index(info, PVB_VQ_FPB_CMD) != first) {
 			dev_err(&vdev->dev,
 				"fpb-cmd would be queue %u, the protocol says %u\n",
-				pvb_vq_index(names, PVB_VQ_FPB_CMD), first);
+				pvb_vq_index(info, PVB_VQ_FPB_CMD), first);
 			return -EINVAL;
 		}
 	}
 
-	err = virtio_find_vqs(vdev, PVB_VQ_MAX, vqs, callbacks, names, NULL);
+	err = pvb_find_vqs(vdev, PVB_VQ_MAX, vqs, info);
 	if (err)
 		return err;
 
@@ -670,7 +671,38 @@ static struct virtio_driver pvb_driver = {
 #endif
 };
 
-module_virtio_driver(pvb_driver);
+/*
+ * The counters' directory, /sys/kernel/debug/pvmig_balloon/, lives as long
+ * as the module, so that they can be read with no device bound too (e.g.
+ * fpb_dry_run's).  debugfs failures are not errors, by its API's design:
+ * the driver works without the files.
+ */
+static int __init pvb_init(void)
+{
+	int err;
+
+	pvb_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_u64("balloon_pages", 0444, pvb_debugfs_dir,
+			   &balloon_pages);
+	debugfs_create_u64("oom_deflated_pages", 0444, pvb_debugfs_dir,
+			   &oom_deflated_pages);
+	pvb_fpr_debugfs(pvb_debugfs_dir);
+	pvb_fpb_debugfs(pvb_debugfs_dir);
+
+	err = register_virtio_driver(&pvb_driver);
+	if (err)
+		debugfs_remove_recursive(pvb_debugfs_dir);
+	return err;
+}
+module_init(pvb_init);
+
+static void __exit pvb_exit(void)
+{
+	unregister_virtio_driver(&pvb_driver);
+	debugfs_remove_recursive(pvb_debugfs_dir);
+}
+module_exit(pvb_exit);
+
 MODULE_DEVICE_TABLE(virtio, pvb_id_table);
 MODULE_DESCRIPTION("virtio-balloon with free page bitmap hints for live migration");
 MODULE_LICENSE("GPL");

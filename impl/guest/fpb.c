@@ -46,6 +46,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
@@ -56,6 +57,7 @@
 #include <linux/nodemask.h>
 #include <linux/page-flags.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmstat.h>
 #include <linux/virtio_config.h>
@@ -81,8 +83,8 @@
 static_assert(FPB_RANGES_PER_BUF <= VIRTIO_BALLOON_FPB_MAX_BUF_RANGES);
 static_assert(FPB_MAX_BUFFERS * FPB_RANGES_PER_BUF <=
 	      VIRTIO_BALLOON_FPB_MAX_ANSWER_RANGES);
-/* A MAX_ORDER-1 block never crosses a section (see fpb_record()). */
-static_assert(MAX_ORDER - 1 <= PFN_SECTION_SHIFT);
+/* A block of the largest order never crosses a section (fpb_record()). */
+static_assert(PVB_NR_ORDERS - 1 <= PFN_SECTION_SHIFT);
 
 /* --- parameters ---------------------------------------------------------- */
 
@@ -143,92 +145,91 @@ MODULE_PARM_DESC(fpb_dump,
 /* --- counters (module-wide; one balloon device per guest) ---------------- */
 
 static struct {
-	unsigned long long requests;	/* commands received */
-	unsigned long long answers;	/* answers sent (LAST queued) */
-	unsigned long long abandoned;	/* given up: newer request or unload */
-	unsigned long long ignored;	/* fpb_silent */
-	unsigned long long invalid;	/* commands with cmd_id 0 / short */
-	unsigned long long bogus_sent;	/* fpb_bogus answers */
-	unsigned long long truncated;	/* answers that ran out of buffers */
-	unsigned long long timeouts;	/* device slow to take buffers */
-	unsigned long long ranges;	/* ranges sent, total */
-	unsigned long long pages;	/* 4 KiB frames hinted, total */
-	unsigned long long lock_breaks;	/* walks resumed after dropping zone->lock */
-	unsigned long long lost_cursors; /* walks that could not resume */
-	unsigned long long skipped;	/* list entries that were not buddy pages */
-	unsigned long long last_cmd_id;
-	unsigned long long last_collect_us;
-	unsigned long long last_ranges;
-	unsigned long long last_blocks;	/* buddy blocks before merging */
-	unsigned long long last_pages;
-	unsigned long long last_free_pages; /* NR_FREE_PAGES when collecting */
-	unsigned long long last_buffers;
-	unsigned long long dry_runs;	/* fpb_dry_run collections */
+	u64 requests;			/* commands received */
+	u64 answers;			/* answers sent (LAST queued) */
+	u64 abandoned;			/* given up: newer request or unload */
+	u64 ignored;			/* fpb_silent */
+	u64 invalid;			/* commands with cmd_id 0 / short */
+	u64 bogus_sent;			/* fpb_bogus answers */
+	u64 truncated;			/* answers that ran out of buffers */
+	u64 timeouts;			/* device slow to take buffers */
+	u64 ranges;			/* ranges sent, total */
+	u64 pages;			/* 4 KiB frames hinted, total */
+	u64 lock_breaks;		/* walks resumed after dropping zone->lock */
+	u64 lost_cursors;		/* walks that could not resume */
+	u64 skipped;			/* list entries that were not buddy pages */
+	u64 last_cmd_id;
+	u64 last_collect_us;
+	u64 last_ranges;
+	u64 last_blocks;		/* buddy blocks before merging */
+	u64 last_pages;
+	u64 last_free_pages;		/* NR_FREE_PAGES when collecting */
+	u64 last_buffers;
+	u64 dry_runs;			/* fpb_dry_run collections */
 } fpb_cnt;
 
 #define FPB_CNT_ADD(field, n)	WRITE_ONCE(fpb_cnt.field, fpb_cnt.field + (n))
 #define FPB_CNT_SET(field, v)	WRITE_ONCE(fpb_cnt.field, (v))
 
-#define FPB_COUNTER(name, desc)						\
-	module_param_named(fpb_##name, fpb_cnt.name, ullong, 0444);	\
-	MODULE_PARM_DESC(fpb_##name, "Counter: " desc)
+/*
+ * The counters are read-only debugging figures, so they live in debugfs
+ * (/sys/kernel/debug/pvmig_balloon/fpb_<name>, one value each, and
+ * fpb_stats with all of them as "name value" lines), not among the module
+ * parameters, which are the knobs and test switches.
+ */
+#define FPB_CNT_FILE(name)	{ #name, &fpb_cnt.name }
 
-FPB_COUNTER(requests, "requests received from the device");
-FPB_COUNTER(answers, "answers sent under the request's cmd_id (a LAST buffer queued)");
-FPB_COUNTER(abandoned, "answers abandoned (newer request, unload)");
-FPB_COUNTER(ignored, "requests ignored because of fpb_silent");
-FPB_COUNTER(invalid, "malformed commands (zero cmd_id or short)");
-FPB_COUNTER(bogus_sent, "malformed answers sent because of fpb_bogus");
-FPB_COUNTER(truncated, "answers cut short: report buffers full");
-FPB_COUNTER(timeouts, "waits for the device to take report buffers that timed out");
-FPB_COUNTER(ranges, "ranges sent since load");
-FPB_COUNTER(pages, "4 KiB frames hinted free since load");
-FPB_COUNTER(lock_breaks, "free list walks that dropped zone->lock after fpb_max_per_lock blocks and resumed");
-FPB_COUNTER(lost_cursors, "free list walks cut short: the block to resume from was allocated meanwhile");
-FPB_COUNTER(skipped, "free list entries that were not free buddy pages");
-FPB_COUNTER(last_cmd_id, "cmd_id of the last request");
-FPB_COUNTER(last_collect_us, "collection time of the last answer, microseconds");
-FPB_COUNTER(last_ranges, "ranges in the last answer");
-FPB_COUNTER(last_blocks, "buddy blocks found for the last answer (before merging neighbours)");
-FPB_COUNTER(last_pages, "4 KiB frames in the last answer");
-FPB_COUNTER(last_free_pages, "guest free 4 KiB frames (NR_FREE_PAGES) when the last answer was collected");
-FPB_COUNTER(last_buffers, "report buffers used by the last answer");
-FPB_COUNTER(dry_runs, "collections made through fpb_dry_run");
-
-/* All counters in one read: "name value" lines. */
-static int fpb_stats_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE,
-			 "requests %llu\nanswers %llu\nabandoned %llu\nignored %llu\n"
-			 "invalid %llu\nbogus_sent %llu\ntruncated %llu\ntimeouts %llu\n"
-			 "ranges %llu\npages %llu\nlock_breaks %llu\nlost_cursors %llu\n"
-			 "skipped %llu\n"
-			 "last_cmd_id %llu\nlast_collect_us %llu\nlast_ranges %llu\n"
-			 "last_blocks %llu\nlast_pages %llu\nlast_free_pages %llu\n"
-			 "last_buffers %llu\ndry_runs %llu\n",
-			 READ_ONCE(fpb_cnt.requests), READ_ONCE(fpb_cnt.answers),
-			 READ_ONCE(fpb_cnt.abandoned), READ_ONCE(fpb_cnt.ignored),
-			 READ_ONCE(fpb_cnt.invalid), READ_ONCE(fpb_cnt.bogus_sent),
-			 READ_ONCE(fpb_cnt.truncated), READ_ONCE(fpb_cnt.timeouts),
-			 READ_ONCE(fpb_cnt.ranges), READ_ONCE(fpb_cnt.pages),
-			 READ_ONCE(fpb_cnt.lock_breaks),
-			 READ_ONCE(fpb_cnt.lost_cursors),
-			 READ_ONCE(fpb_cnt.skipped),
-			 READ_ONCE(fpb_cnt.last_cmd_id),
-			 READ_ONCE(fpb_cnt.last_collect_us),
-			 READ_ONCE(fpb_cnt.last_ranges),
-			 READ_ONCE(fpb_cnt.last_blocks),
-			 READ_ONCE(fpb_cnt.last_pages),
-			 READ_ONCE(fpb_cnt.last_free_pages),
-			 READ_ONCE(fpb_cnt.last_buffers),
-			 READ_ONCE(fpb_cnt.dry_runs));
-}
-
-static const struct kernel_param_ops fpb_stats_ops = {
-	.get = fpb_stats_get,
+static const struct {
+	const char *name;
+	u64 *val;
+} fpb_cnt_files[] = {
+	FPB_CNT_FILE(requests),
+	FPB_CNT_FILE(answers),
+	FPB_CNT_FILE(abandoned),
+	FPB_CNT_FILE(ignored),
+	FPB_CNT_FILE(invalid),
+	FPB_CNT_FILE(bogus_sent),
+	FPB_CNT_FILE(truncated),
+	FPB_CNT_FILE(timeouts),
+	FPB_CNT_FILE(ranges),
+	FPB_CNT_FILE(pages),
+	FPB_CNT_FILE(lock_breaks),
+	FPB_CNT_FILE(lost_cursors),
+	FPB_CNT_FILE(skipped),
+	FPB_CNT_FILE(last_cmd_id),
+	FPB_CNT_FILE(last_collect_us),
+	FPB_CNT_FILE(last_ranges),
+	FPB_CNT_FILE(last_blocks),
+	FPB_CNT_FILE(last_pages),
+	FPB_CNT_FILE(last_free_pages),
+	FPB_CNT_FILE(last_buffers),
+	FPB_CNT_FILE(dry_runs),
 };
-module_param_cb(fpb_stats, &fpb_stats_ops, NULL, 0444);
-MODULE_PARM_DESC(fpb_stats, "All free page bitmap counters, one \"name value\" per line");
+
+/* fpb_stats: every counter in one read, "name value" lines. */
+static int fpb_stats_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fpb_cnt_files); i++)
+		seq_printf(m, "%s %llu\n", fpb_cnt_files[i].name,
+			   READ_ONCE(*fpb_cnt_files[i].val));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fpb_stats);
+
+/* At module load; debugfs failures are not errors (its API's design). */
+void pvb_fpb_debugfs(struct dentry *dir)
+{
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fpb_cnt_files); i++) {
+		snprintf(name, sizeof(name), "fpb_%s", fpb_cnt_files[i].name);
+		debugfs_create_u64(name, 0444, dir, fpb_cnt_files[i].val);
+	}
+	debugfs_create_file("fpb_stats", 0444, dir, NULL, &fpb_stats_fops);
+}
 
 /* --- state --------------------------------------------------------------- */
 
@@ -422,13 +423,14 @@ static bool fpb_same_section(u64 a, u64 b)
 
 /*
  * Record the free block of 2^order pages at @pfn in @zone.  A block that
- * touches the previous range (neighbouring MAX_ORDER blocks never merge in
- * the buddy allocator, and boot frees them in sequence) extends it, if the
+ * touches the previous range (neighbouring blocks of the largest order
+ * never merge in the buddy allocator, and boot frees them in sequence) extends it, if the
  * range's blocks are of the same zone and the result stays within one
  * memory section.  A range of several regions could be dropped whole by a
  * device that does not clip: zones and nodes may touch, and QEMU's RAM
- * regions (DIMMs, NUMA nodes' memory backends) begin on section boundaries.  A block never
- * crosses a section (MAX_ORDER - 1 <= PFN_SECTION_SHIFT), so checking the
+ * regions (DIMMs, NUMA nodes' memory backends) begin on section
+ * boundaries.  A block never crosses a section (its order is at most
+ * PFN_SECTION_SHIFT, asserted above), so checking the
  * ends of the merged range is enough.  Runs under zone->lock: no
  * allocation, no sleeping.
  */
@@ -508,7 +510,7 @@ static struct page *fpb_find_cursor(struct zone *zone, unsigned long pfn,
 	lockdep_assert_held(&zone->lock);
 	page = pfn_to_online_page(pfn);
 	if (!page || page_zone(page) != zone || !PageBuddy(page) ||
-	    page_private(page) != order)
+	    pvb_buddy_order(page) != order)
 		return NULL;
 	return page;
 }
@@ -554,12 +556,13 @@ static void fpb_walk_list(struct fpb_collect *c, struct zone *zone,
 			page = list_entry(pos, struct page, buddy_list);
 			/*
 			 * Under zone->lock a page on a free list is the head of
-			 * a free buddy block whose order is in page->private.
+			 * a free buddy block whose order is in page->private
+			 * (pvb_buddy_order()).
 			 * Check anyway: a page in use must never be reported,
 			 * and this is not a safe place to resume from.
 			 */
 			if (unlikely(!PageBuddy(page) ||
-				     page_private(page) != order)) {
+				     pvb_buddy_order(page) != order)) {
 				c->skipped++;
 				goto unlock;
 			}
@@ -588,10 +591,10 @@ unlock:
 static bool fpb_collect(struct pvb_fpb *f, struct fpb_collect *c)
 {
 	unsigned int max = max(READ_ONCE(fpb_max_per_lock), 1u);
-	int min_order = min_t(int, READ_ONCE(fpb_min_order), MAX_ORDER - 1);
+	int min_order = min_t(int, READ_ONCE(fpb_min_order), PVB_NR_ORDERS - 1);
 	int order, nid, mt;
 
-	for (order = MAX_ORDER - 1; order >= min_order; order--) {
+	for (order = PVB_NR_ORDERS - 1; order >= min_order; order--) {
 		for_each_online_node(nid) {
 			pg_data_t *pgdat = NODE_DATA(nid);
 			struct zone *zone;

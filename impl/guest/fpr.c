@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/page_reporting.h>
@@ -39,14 +40,15 @@ module_param(fpr, bool, 0444);
 MODULE_PARM_DESC(fpr,
 		 "Negotiate free page reporting (VIRTIO_BALLOON_F_REPORTING) when the device offers it (default 1)");
 
-static unsigned long long fpr_reports;
-module_param(fpr_reports, ullong, 0444);
-MODULE_PARM_DESC(fpr_reports,
-		 "Counter: free page reports the device took (one buffer of up to 32 blocks each)");
+/* Counters, in debugfs (pvb_fpr_debugfs()). */
+static u64 fpr_reports;	/* reports the device took, up to 32 blocks each */
+static u64 fpr_pages;	/* 4 KiB frames reported free */
 
-static unsigned long long fpr_pages;
-module_param(fpr_pages, ullong, 0444);
-MODULE_PARM_DESC(fpr_pages, "Counter: 4 KiB frames reported free");
+void pvb_fpr_debugfs(struct dentry *dir)
+{
+	debugfs_create_u64("fpr_reports", 0444, dir, &fpr_reports);
+	debugfs_create_u64("fpr_pages", 0444, dir, &fpr_pages);
+}
 
 /* Called from pvb_validate(), features not yet final. */
 void pvb_fpr_validate(struct virtio_device *vdev)

@@ -17,6 +17,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "fpb_proto.h"
 
 /* The balloon protocol speaks in 4 KiB frames, 32-bit PFNs. */
@@ -24,9 +25,10 @@
 /* PFNs per inflate/deflate message: one message in flight at a time. */
 #define PVB_MAX_PFNS		256
 
-/* Stats tags we report (all of the standard ones Linux 6.1 knows). */
+/* Room for every stats tag the kernel's uapi header knows (stats.c). */
 #define PVB_NR_STATS		VIRTIO_BALLOON_S_NR
 
+struct dentry;
 struct pvb_fpb;
 
 struct pvb {
@@ -89,11 +91,13 @@ int pvb_stats_post_first(struct pvb *vb);
 void pvb_stats_kick(struct pvb *vb);
 
 /* fpr.c */
+void pvb_fpr_debugfs(struct dentry *dir);
 void pvb_fpr_validate(struct virtio_device *vdev);
 void pvb_fpr_start(struct pvb *vb);
 void pvb_fpr_stop(struct pvb *vb);
 
 /* fpb.c */
+void pvb_fpb_debugfs(struct dentry *dir);
 int pvb_fpb_create(struct pvb *vb);
 void pvb_fpb_destroy(struct pvb *vb);
 void pvb_fpb_cmd_done(struct virtqueue *vq);

@@ -32,6 +32,39 @@ static u64 pvb_pages_to_bytes(unsigned long pages)
 	return (u64)pages << PAGE_SHIFT;
 }
 
+#ifdef VIRTIO_BALLOON_S_OOM_KILL
+/*
+ * The reclaim figures the specification added later (tags 10-15): a kernel
+ * whose uapi header has them (6.12, not 6.1) reports them as upstream
+ * virtio_balloon does; QEMU shows them as stat-oom-kills,
+ * stat-alloc-stalls, stat-async-scans, ...
+ */
+static void pvb_stats_fill_reclaim(struct pvb *vb, unsigned int *n,
+				   const unsigned long *events)
+{
+	unsigned long stall = 0;
+	int zid;
+
+	for (zid = 0; zid < MAX_NR_ZONES; zid++)
+		stall += events[ALLOCSTALL_NORMAL - ZONE_NORMAL + zid];
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_OOM_KILL, events[OOM_KILL]);
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_ALLOC_STALL, stall);
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_ASYNC_SCAN,
+		     pvb_pages_to_bytes(events[PGSCAN_KSWAPD]));
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_DIRECT_SCAN,
+		     pvb_pages_to_bytes(events[PGSCAN_DIRECT]));
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_ASYNC_RECLAIM,
+		     pvb_pages_to_bytes(events[PGSTEAL_KSWAPD]));
+	pvb_stat_set(vb, n, VIRTIO_BALLOON_S_DIRECT_RECLAIM,
+		     pvb_pages_to_bytes(events[PGSTEAL_DIRECT]));
+}
+#else
+static void pvb_stats_fill_reclaim(struct pvb *vb, unsigned int *n,
+				   const unsigned long *events)
+{
+}
+#endif
+
 /* Fill vb->stats; returns the number of entries. */
 static unsigned int pvb_stats_fill(struct pvb *vb)
 {
@@ -62,6 +95,7 @@ static unsigned int pvb_stats_fill(struct pvb *vb)
 		     pvb_pages_to_bytes(si_mem_available()));
 	pvb_stat_set(vb, &n, VIRTIO_BALLOON_S_CACHES,
 		     pvb_pages_to_bytes(global_node_page_state(NR_FILE_PAGES)));
+	pvb_stats_fill_reclaim(vb, &n, events);
 
 	return n;
 }

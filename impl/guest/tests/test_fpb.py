@@ -18,20 +18,22 @@ Prints PASS/FAIL/SKIP lines and a summary; exit status 1 on failure.
 Migrations go to files (exec:), so only one VM runs at a time."""
 import json, os, re, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vmctl import VM
+from vmctl import VM, DEBUGFS, PARAMS, result_prefix
 
 INITRD = os.environ.get("INITRD")
 MEM = os.environ.get("MEM", "1G")
 TIMEOUT_MS = 3000                 # free-page-bitmap-timeout
 DEV = f",deflate-on-oom=on,free-page-bitmap=on,free-page-bitmap-timeout={TIMEOUT_MS}"
 BALLOON = "/machine/peripheral/balloon0"
-P = "/sys/module/pvmig_balloon/parameters"
+P = PARAMS                        # knobs and test switches
+D = DEBUGFS                       # counters
 results = []
 
 
 def check(name, ok, detail=""):
     results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""),
+    print(f"{'PASS' if ok else 'FAIL'}: {result_prefix()}{name}" +
+          (f" ({detail})" if detail else ""),
           flush=True)
 
 
@@ -43,7 +45,7 @@ def gstats(vm):
     """The driver's counters, "name value" per line.  A line of any other
     shape (the guest agent's output has carried one: a console message?)
     is shown, not fatal, so the checks that use the counters still run."""
-    out = vm.out(f"cat {P}/fpb_stats")
+    out = vm.out(f"cat {D}/fpb_stats")
     stats = {}
     for line in out.splitlines():
         words = line.split()
@@ -130,6 +132,7 @@ def test_main():
              initrd=INITRD)
     try:
         src.wait_ready(300)
+        src.check_kernel(check)
         _, out = src.sh("dmesg | grep 'pvmig_balloon virtio'")
         check("probe: feature negotiated", "free page bitmap on" in out, out)
         if "free page bitmap on" not in out:
@@ -233,7 +236,7 @@ def test_main():
         if src.qmp("query-status")["status"] != "running":
             src.qmp("cont")
         st, out = src.sh("insmod /lib/modules/pvmig_balloon.ko && "
-                         f"cat {P}/fpb_requests")
+                         f"cat {D}/fpb_requests")
         check("insmod again", st == 0, out)
         step(src, "request answered after reload", {},
              ({"requests": 1, "completed": 1, "hinted_pages": lambda n: n > 0},
@@ -371,19 +374,19 @@ def test_fpr():
     try:
         # boot's free memory is reported 2 s after the driver registers,
         # a share per pass
-        n = wait_for("reports", lambda: int(vm.param("fpr_reports")), 60)
+        n = wait_for("reports", lambda: vm.counter("fpr_reports"), 60)
         check("fpr: free memory reported after boot", n > 0,
-              f"{n} reports, {vm.param('fpr_pages')} frames")
+              f"{n} reports, {vm.counter('fpr_pages')} frames")
 
         # a program touches 384 MiB and exits: QEMU's RSS grows, then the
         # freed memory is reported and discarded
         mib = 384
-        p0 = int(vm.param("fpr_pages"))
+        p0 = vm.counter("fpr_pages")
         rss0 = qemu_rss_mib(vm)
         st, out = vm.sh(f"dd if=/dev/zero of=/dev/null bs={mib}M count=1", 120)
         rss1 = qemu_rss_mib(vm)
-        pages = wait_for("reported", lambda: int(vm.param("fpr_pages")) - p0
-                         if int(vm.param("fpr_pages")) - p0 >= (mib << 8) // 2 else 0,
+        pages = wait_for("reported", lambda: vm.counter("fpr_pages") - p0
+                         if vm.counter("fpr_pages") - p0 >= (mib << 8) // 2 else 0,
                          90)
         rss2 = wait_for("rss", lambda: qemu_rss_mib(vm)
                         if rss1 - qemu_rss_mib(vm) >= mib // 2 else 0, 30)
@@ -524,7 +527,7 @@ def test_legacy():
              ({"requests": 1, "completed": 1, "rejected": 0, "rejected_ranges": 0,
                "hinted_pages": lambda n: n > 0},
               {"requests": 1, "answers": 1}))
-        n = wait_for("reports", lambda: int(vm.param("fpr_reports")), 60)
+        n = wait_for("reports", lambda: vm.counter("fpr_reports"), 60)
         check("legacy: free memory reported", n > 0, f"{n} reports")
     finally:
         vm.close()

@@ -8,6 +8,47 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(TOP, "impl/qemu/tests"))
 from qmp import die_with_parent  # noqa: E402  (the QEMU tests' helper)
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build/qemu/qemu-system-x86_64"))
+# The driver's counters (debugfs, mounted by the guest's init) and its
+# module parameters: knobs and test switches.
+DEBUGFS = "/sys/kernel/debug/pvmig_balloon"
+PARAMS = "/sys/module/pvmig_balloon/parameters"
+
+
+def guest_kernel(sel=None):
+    """The guest kernel to boot: GUEST_KERNEL (or @sel), a version that
+    scripts/build-guest.sh built into build/guest/<version>/, or a prefix
+    of one that names a single kernel ("6.12", "6.1"); unset or "default":
+    the build's default, build/kernel-version."""
+    sel = sel if sel is not None else os.environ.get("GUEST_KERNEL", "")
+    try:
+        with open(os.path.join(TOP, "build/kernel-versions")) as f:
+            built = f.read().split()
+    except OSError:
+        built = []
+    if not sel or sel == "default":
+        with open(os.path.join(TOP, "build/kernel-version")) as f:
+            return f.read().strip()
+    if sel in built:
+        return sel
+    # "6.1" names 6.1.0-57-amd64, not 6.12.118+deb12-amd64
+    hits = [k for k in built if any(k.startswith(sel + c) for c in ".-+")]
+    if len(hits) != 1:
+        raise SystemExit(f"GUEST_KERNEL={sel}: {'ambiguous' if hits else 'not built'}"
+                         f" (built: {', '.join(built) or 'none'}; make guest)")
+    return hits[0]
+
+
+def result_prefix():
+    """"<kver>: " in front of each result when GUEST_KERNEL chose the
+    kernel (harness/tests/41-guest-driver.sh runs each kernel in turn), so
+    that the two kernels' results read apart."""
+    return f"{guest_kernel()}: " if os.environ.get("GUEST_KERNEL") else ""
+
+
+def guest_files(kver):
+    """(vmlinux, initramfs) of guest kernel @kver."""
+    d = os.path.join(TOP, "build/guest", kver)
+    return os.path.join(d, "vmlinux"), os.path.join(d, "initramfs.cpio")
 
 
 class VM:
@@ -22,8 +63,12 @@ class VM:
         for p in (self.qmp_path, self.ser_path):
             if os.path.exists(p):
                 os.unlink(p)
-        kernel = kernel or os.path.join(TOP, "build/guest/vmlinux")
-        initrd = initrd or os.path.join(TOP, "build/guest/initramfs.cpio")
+        # INITRD= (initrd) must be built for the kernel GUEST_KERNEL names:
+        # the modules in it load only into that kernel.
+        self.kver = guest_kernel()
+        k, i = guest_files(self.kver)
+        kernel = kernel or k
+        initrd = initrd or i
         args = [QEMU, "-L", "/usr/share/qemu", "-L", "/usr/share/seabios", "-M", "pc", "-accel", "tcg", "-cpu", "max", "-m", mem,
                 "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
                 "-kernel", kernel, "-initrd", initrd,
@@ -136,7 +181,18 @@ class VM:
         return o
 
     def param(self, name):
-        return self.out(f"cat /sys/module/pvmig_balloon/parameters/{name}")
+        """A module parameter of the driver."""
+        return self.out(f"cat {PARAMS}/{name}")
+
+    def counter(self, name):
+        """One of the driver's counters (debugfs), as an int."""
+        return int(self.out(f"cat {DEBUGFS}/{name}"))
+
+    def check_kernel(self, check):
+        """check(name, ok, detail) that the guest runs the kernel chosen."""
+        st, out = self.sh("uname -r")
+        check(f"guest runs kernel {self.kver}", st == 0 and out.strip() == self.kver,
+              out.strip())
 
     def balloon_to(self, mib, timeout=120):
         """Set the guest's target size and wait (bounded) until reached."""
