@@ -2,7 +2,9 @@
 # The components on their own, below the harness: QEMU's free page bitmap
 # device driven over qtest (malformed, late and stale answers, cancel,
 # reset, high memory, clipping, a destination that refuses the feature,
-# free-page-reporting beside it, a hostile guest), the TCG dirty-tracking fix (patch 0001, also
+# free-page-reporting beside it, a hostile guest, a guest that ejects the
+# device mid-request, the two ends disagreeing on the queue layout), the
+# TCG dirty-tracking fix (patch 0001, also
 # against stock 10.0 to show it is still needed), and the
 # guest driver in a VM (balloon life cycle, stats, deflate-on-oom, the
 # fault switches).  Each script prints its own PASS/FAIL lines; a script
@@ -17,6 +19,12 @@ relay "qemu device (qtest)" python3 "$TOP/impl/qemu/tests/fpb_tests.py"
 # A hostile guest: huge, flooding and cancelled answers; the monitor must
 # keep answering within 100 ms and every buffer's work stay bounded.
 relay "qemu device, hostile guest (qtest)" python3 "$TOP/impl/qemu/tests/fpb_hostile.py"
+# A guest that ejects its own balloon (ACPI PCI hotplug) while the migration
+# thread is in the device's code: re-protect, request, wait, applying.
+relay "qemu device, guest ejects the balloon (qtest)" env FPB_TMP="$TMP/eject" python3 "$TOP/impl/qemu/tests/fpb_eject.py"
+# free-page-bitmap and free-page-reporting differing between the two ends:
+# refused before any RAM page, naming the property.
+relay "qemu device, queue layout on both ends (qtest)" env FPB_TMP="$TMP/layout" python3 "$TOP/impl/qemu/tests/fpb_layout.py"
 
 # tcg_dirty.py prints one line per migration and exits 1 on any lost write,
 # 2 when a migration did not complete and so could not be judged.  Layout
