@@ -7,8 +7,9 @@
 # and writes results/sanitizers/<date>/summary.md (what ran, versions, every
 # report verbatim or "none") with the logs beside it.
 #
-#   scripts/sanitizer-run.sh [PART...]    PART: fpb_tests fpb_hostile tcg_dirty
-#                                         test_fpb fpb_fuzz harness (default: all)
+#   scripts/sanitizer-run.sh [PART...]    PART: fpb_tests fpb_hostile fpb_eject
+#                                         fpb_layout tcg_dirty test_fpb fpb_fuzz
+#                                         harness (default: all)
 # Environment:
 #   SANITIZER_OUT      output directory (default results/sanitizers/<date>)
 #   SANITIZER_METHODS  harness methods, comma-separated (default: every
@@ -24,7 +25,7 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 BIN=$TOP/build/qemu-asan/qemu-system-x86_64
 OUT=${SANITIZER_OUT:-$TOP/results/sanitizers/$(date +%Y%m%d-%H%M%S)}
 MEM=${SANITIZER_MEM:-1G}
-PARTS=${*:-fpb_tests fpb_hostile tcg_dirty test_fpb fpb_fuzz harness}
+PARTS=${*:-fpb_tests fpb_hostile fpb_eject fpb_layout tcg_dirty test_fpb fpb_fuzz harness}
 INITRD=$TOP/build/guest/initramfs.cpio
 
 if [ ! -x "$BIN" ]; then
@@ -130,6 +131,20 @@ for part in $PARTS; do
 			>"$dir/out.log" 2>&1
 		rc=$?
 		verdict "hostile guest (fpb_hostile.py)" "$dir" $rc "$(tail -n1 "$dir/out.log")"
+		;;
+	fpb_eject)
+		# The guest ejects its balloon at each point of a request: a use
+		# of the freed device is an ASan report here.
+		san_env "$dir"
+		QEMU=$WRAP FPB_TMP=$dir/tmp python3 "$TOP/impl/qemu/tests/fpb_eject.py" >"$dir/out.log" 2>&1
+		rc=$?
+		verdict "guest ejects the balloon mid-request (fpb_eject.py)" "$dir" $rc "$(tail -n1 "$dir/out.log")"
+		;;
+	fpb_layout)
+		san_env "$dir"
+		QEMU=$WRAP FPB_TMP=$dir/tmp python3 "$TOP/impl/qemu/tests/fpb_layout.py" >"$dir/out.log" 2>&1
+		rc=$?
+		verdict "queue layout on both ends (fpb_layout.py)" "$dir" $rc "$(tail -n1 "$dir/out.log")"
 		;;
 	tcg_dirty)
 		san_env "$dir"

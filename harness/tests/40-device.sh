@@ -2,12 +2,13 @@
 # QEMU's side on its own, below the harness and without a guest kernel: the
 # free page bitmap device driven over qtest (malformed, late and stale
 # answers, cancel, reset, high memory, clipping, a destination that refuses
-# the feature, free-page-reporting beside it, a hostile guest), and the TCG
-# dirty-tracking fix (patch 0001, also against stock 10.0 to show it is
-# still needed).  The guest driver's own tests are 41-guest-driver.sh.
-# Each script prints its own PASS/FAIL lines; a script that dies without a
-# verdict is a FAIL here.  PVMIG_TEST_HOG=N runs it all beside a host CPU
-# hog of N workers (make test-device-hog).
+# the feature, free-page-reporting beside it, a hostile guest, a guest that
+# ejects the device mid-request, the two ends disagreeing on the queue
+# layout), and the TCG dirty-tracking fix (patch 0001, also against stock
+# 10.0 to show it is still needed).  The guest driver's own tests are
+# 41-guest-driver.sh.  Each script prints its own PASS/FAIL lines; a script
+# that dies without a verdict is a FAIL here.  PVMIG_TEST_HOG=N runs it all
+# beside a host CPU hog of N workers (make test-device-hog).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
@@ -17,6 +18,12 @@ relay "qemu device (qtest)" python3 "$TOP/impl/qemu/tests/fpb_tests.py"
 # A hostile guest: huge, flooding and cancelled answers; the monitor must
 # keep answering within 100 ms and every buffer's work stay bounded.
 relay "qemu device, hostile guest (qtest)" python3 "$TOP/impl/qemu/tests/fpb_hostile.py"
+# A guest that ejects its own balloon (ACPI PCI hotplug) while the migration
+# thread is in the device's code: re-protect, request, wait, applying.
+relay "qemu device, guest ejects the balloon (qtest)" env FPB_TMP="$TMP/eject" python3 "$TOP/impl/qemu/tests/fpb_eject.py"
+# free-page-bitmap and free-page-reporting differing between the two ends:
+# refused before any RAM page, naming the property.
+relay "qemu device, queue layout on both ends (qtest)" env FPB_TMP="$TMP/layout" python3 "$TOP/impl/qemu/tests/fpb_layout.py"
 
 # tcg_dirty.py prints one line per migration and exits 1 on any lost write,
 # 2 when a migration did not complete and so could not be judged.  Layout
