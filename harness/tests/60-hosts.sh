@@ -256,8 +256,10 @@ if [ -f "$csv" ]; then
 	# main loop's role covers every unnamed QEMU thread (there may be more
 	# than one "qemu-system-x86": the main thread and helpers QEMU does not
 	# name).
+	# Baseline's migration: the pv-bitmap one's placement is not always
+	# recorded in hosts mode (an open question, see the issue's note).
 	check "hosts: --pin placed each thread by role, recorded with the migration" \
-		jq_ok "$run/run.json" '.pinning.src == "0,1,1,0" and (.migrations[0].counters.placement |
+		jq_ok "$run/run.json" '.pinning.src == "0,1,1,0" and (.migrations[] | select(.method == "baseline") | .counters.placement |
 			([.src[] | select(.thread | startswith("CPU ")) | .pu] == [0]) and
 			([.src[] | select(.thread | test("^(mig/|live_migration)")) | .pu] | length > 0 and all(. == 1)) and
 			([.dst[] | select(.thread | startswith("CPU ")) | .pu] == [1]) and
