@@ -27,15 +27,22 @@ check "methods: the order was shuffled from a recorded seed, each migration at i
 		([.migrations[].position] == [range(1; $n + 1)]) and
 		([.migrations[].method] | sort) == ($all | split(" ") | sort)' \
 	--argjson n "$n" --arg all "$methods"
-for m in $methods; do
-	st=$(csv_method_field "$csv" "$m" status)
-	mm=$(csv_method_field "$csv" "$m" memcheck_mismatches)
-	ag=$(csv_method_field "$csv" "$m" dst_agent_ok)
-	# Compute first: "check desc [ a ] && [ b ]" would check only a.
-	ok=false
-	[ "$st" = completed ] && [ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
-	check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" $ok
-done
+# check_completed CSV METHOD...: each completed, its destination answers,
+# and the memory checker found no lost page.
+check_completed() {
+	local f=$1 m st mm ag ok
+	shift
+	for m in "$@"; do
+		st=$(csv_method_field "$f" "$m" status)
+		mm=$(csv_method_field "$f" "$m" memcheck_mismatches)
+		ag=$(csv_method_field "$f" "$m" dst_agent_ok)
+		# Compute first: "check desc [ a ] && [ b ]" would check only a.
+		ok=false
+		[ "$st" = completed ] && [ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
+		check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" $ok
+	done
+}
+check_completed "$csv" $methods
 ok=false
 [ -n "$(csv_field "$csv" 1 src_cpu)" ] && [ -n "$(csv_field "$csv" 1 dst_cpu)" ] && ok=true
 check "methods: CPU cost measured for both QEMUs" $ok
@@ -89,14 +96,7 @@ if [ -z "$ucsv" ]; then
 	exit 0
 fi
 check "users' methods: the harness exits 0, a refusal is no failure (got $rc)" [ $rc -eq 0 ]
-for m in $users; do
-	st=$(csv_method_field "$ucsv" "$m" status)
-	mm=$(csv_method_field "$ucsv" "$m" memcheck_mismatches)
-	ag=$(csv_method_field "$ucsv" "$m" dst_agent_ok)
-	ok=false
-	[ "$st" = completed ] && [ "$ag" = 1 ] && [ "$mm" = 0 ] && ok=true
-	check "methods: $m completed ($st), destination answers, 0 lost pages ($mm)" $ok
-done
+check_completed "$ucsv" $users
 check "methods: postcopy+multifd is refused by QEMU, with its message" \
 	jqm "$ujson" 'm("postcopy+multifd") | .status == "refused" and (.error | test("multifd"))'
 check "methods: each side holds the method's settings, as read back" \
