@@ -7,6 +7,7 @@
 #include "comparison.h"
 #include "format.h"
 #include "mechanisms.h"
+#include "../harness/src/methods.h"
 #include "seed.h"
 
 /* A method saving less than this share of the baseline's bytes is not
@@ -17,8 +18,9 @@
 
 int is_hinting_method(const char *method)
 {
-	return !strcmp(method, "pv-bitmap") || !strcmp(method, "fph") || !strcmp(method, "fpr") ||
-	       !strcmp(method, "pv-bitmap+balloon") || !strcmp(method, "pv-bitmap+fpr");
+	const struct method *m = method_find(method);
+
+	return m && method_hints_free_pages(m);
 }
 
 static const struct summary *S(const struct method_stats *ms, enum metric m)
@@ -409,9 +411,11 @@ static void not_run(const struct case_stats *cs, struct strlist *out)
 {
 	struct strbuf sb = { 0 };
 
-	for (size_t i = 0; i < n_design_methods; i++)
-		if (!case_stats_method(cs, design_methods[i]))
-			sb_addf(&sb, "%s%s", sb.len ? ", " : "", design_methods[i]);
+	const struct method *m;
+
+	for (int i = 0; (m = method_at(i)); i++)
+		if (!case_stats_method(cs, m->name))
+			sb_addf(&sb, "%s%s", sb.len ? ", " : "", m->name);
 	if (sb.len)
 		strlist_addf(out, "Not run in this case (no migration in the runs used): %s.", sb.s);
 	free(sb.s);

@@ -3,19 +3,18 @@
 #include <math.h>
 #include <string.h>
 
+#include "../harness/src/methods.h"
 #include "util.h"
 
-/* pv-bitmap's migration thread asks the guest for its free pages when the
- * migration starts and waits for the answer before the bulk stage; fph and
- * fpr hint asynchronously and the thread never waits for them. */
-static const char *const hint_waiting[] = { "pv-bitmap", "pv-bitmap+balloon", "pv-bitmap+fpr" };
-
+/* The free page bitmap's methods (those that read its counters): the
+ * migration thread asks the guest for its free pages when the migration
+ * starts and waits for the answer before the bulk stage; fph and fpr hint
+ * asynchronously and the thread never waits for them. */
 bool projection_waits_for_hints(const char *method)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hint_waiting); i++)
-		if (!strcmp(method, hint_waiting[i]))
-			return true;
-	return false;
+	const struct method *m = method_find(method);
+
+	return m && m->pv_counters;
 }
 
 double projection_ms(const char *method, const double *v)

@@ -12,18 +12,9 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "../harness/src/methods.h"
 #include "projection.h"
 #include "provenance.h"
-
-/* The design's method order; methods not listed here follow in the order
- * they first appear, so a new method shows up without a code change.
- * "stock" sits beside baseline: both are stock precopy, on a QEMU without
- * and with our series, so the pair reads as the series' cost when off. */
-const char *const design_methods[] = {
-	"baseline", "stock", "pv-bitmap", "fph", "fpr", "pv-bitmap+fpr", "balloon",
-	"pv-bitmap+balloon",
-};
-const size_t n_design_methods = ARRAY_SIZE(design_methods);
 
 json_t *json_at(json_t *doc, const char *path)
 {
@@ -121,14 +112,16 @@ static void add_method(struct case_data *c, const char *method)
 		strlist_add(&c->methods, xstrdup(method));
 }
 
-/* Canonical order first, then the rest as first seen. */
+/* The harness's method table gives the order (harness/src/methods.c);
+ * a method it no longer has follows, as first seen. */
 static void order_methods(struct case_data *c)
 {
 	struct strlist ordered = { 0 };
+	const struct method *m;
 
-	for (size_t i = 0; i < n_design_methods; i++)
-		if (strlist_find(&c->methods, design_methods[i]) >= 0)
-			strlist_add(&ordered, xstrdup(design_methods[i]));
+	for (int i = 0; (m = method_at(i)); i++)
+		if (strlist_find(&c->methods, m->name) >= 0)
+			strlist_add(&ordered, xstrdup(m->name));
 	for (size_t i = 0; i < c->methods.n; i++)
 		if (strlist_find(&ordered, c->methods.v[i]) < 0)
 			strlist_add(&ordered, xstrdup(c->methods.v[i]));

@@ -40,11 +40,6 @@
 #include "metrics.h"
 #include "util.h"
 
-/* The methods of the design, in table order: stock precopy, the same QEMU
- * without our series, and the hinting methods. */
-extern const char *const design_methods[];
-extern const size_t n_design_methods;
-
 struct run_info {
 	char *id;		/* directory name, e.g. 20261125T210202Z_mem8192_... */
 	char *scenario;		/* id after its first '_' */

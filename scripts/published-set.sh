@@ -7,7 +7,8 @@
 #                                          or the ones named), in order
 #
 # A part is done when the run directories of its case hold, for every
-# method of the part, its repeats of completed migrations with the part's
+# method of the part, its repeats of completed (or, for a pair QEMU
+# refuses, refused) migrations with the part's
 # scenario options, made from a clean committed tree whose QEMU series,
 # guest (driver, programs, initramfs recipe), workloads and own case file
 # are those of HEAD: what the report pools on (scenario, host, QEMU source
@@ -23,29 +24,55 @@ set -eu
 cd "$(dirname "$0")/.."
 
 REPEAT=5
-ALL8="baseline,stock,pv-bitmap,fph,fpr,pv-bitmap+fpr,balloon,pv-bitmap+balloon"
-ALL7="baseline,pv-bitmap,fph,fpr,pv-bitmap+fpr,balloon,pv-bitmap+balloon"
+PVMIG=build/pvmig
 
-# name | case | methods | extra options (scenario)
+# name | case | methods | extra options (scenario) | anchors
+#
+# methods: "all", the harness's method table (`pvmig methods`); "all:K/N",
+# the K-th of N consecutive slices of it, for a case whose migrations are
+# too slow for all of them in one session; or a list, for a scenario
+# that only asks about some.  The methods of a part run interleaved, in a
+# shuffled order per repeat, in one invocation.  anchors: methods that run
+# along in every invocation of the part, so that each part has its own
+# reference under the same drift; they do not decide whether it is done.
 PARTS="
-case1-prealloc|case1|$ALL8|
-case2-seed|case2|baseline,stock,pv-bitmap|
-case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2
-case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1
-case1-noprealloc|case1|$ALL8|--dst-prealloc off
-case2-fph|case2|fph|
-case2-fpr|case2|fpr|
-case2-pv-fpr|case2|pv-bitmap+fpr|
-case2-balloon|case2|balloon|
-case2-pv-balloon|case2|pv-bitmap+balloon|
-case2-noprealloc-a|case2|baseline,stock,pv-bitmap|--dst-prealloc off
-case2-noprealloc-b|case2|fph,fpr,pv-bitmap+fpr|--dst-prealloc off
-case2-noprealloc-c|case2|balloon,pv-bitmap+balloon|--dst-prealloc off
-case3|case3|$ALL7|
-case4-a|case4|baseline,pv-bitmap,fph|
-case4-b|case4|fpr,pv-bitmap+fpr|
-case4-c|case4|balloon,pv-bitmap+balloon|
+case1-all|case1|all||
+case2-1|case2|all:1/3||
+case2-2|case2|all:2/3||baseline
+case2-3|case2|all:3/3||baseline
+case3-1|case3|all:1/3||
+case3-2|case3|all:2/3||baseline
+case3-3|case3|all:3/3||baseline
+case4-1|case4|all:1/4||
+case4-2|case4|all:2/4||baseline
+case4-3|case4|all:3/4||baseline
+case4-4|case4|all:4/4||baseline
+case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2|
+case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1|
+case1-noprealloc|case1|all|--dst-prealloc off|
+case2-noprealloc-1|case2|all:1/3|--dst-prealloc off|
+case2-noprealloc-2|case2|all:2/3|--dst-prealloc off|baseline
+case2-noprealloc-3|case2|all:3/3|--dst-prealloc off|baseline
 "
+
+# The methods a part's methods field names, comma-separated.
+expand_methods() {	# field
+	[ -x "$PVMIG" ] || { echo "published-set: $PVMIG is not built (make harness)" >&2; exit 2; }
+	case $1 in
+	all) "$PVMIG" methods | cut -f1 | paste -sd, - ;;
+	all:*/*)
+		k=${1#all:}; n=${k#*/}; k=${k%/*}
+		"$PVMIG" methods | cut -f1 | awk -v k="$k" -v n="$n" '
+			{ m[NR] = $0 }
+			END {
+				per = int((NR + n - 1) / n)
+				for (i = (k - 1) * per + 1; i <= k * per && i <= NR; i++)
+					printf "%s%s", (i > (k - 1) * per + 1 ? "," : ""), m[i]
+				print ""
+			}' ;;
+	*) echo "$1" ;;
+	esac
+}
 
 usage() {
 	echo "usage: scripts/published-set.sh list | run [PART...]" >&2
@@ -87,7 +114,7 @@ completed() {	# case method opts
 		# Without --host-cpu-hog, a hog run is another scenario.
 		case "$3:$d" in *--host-cpu-hog*) ;; *_hog*) continue ;; esac
 		same_sources "$(jq -r .versions.harness "$d/run.json")" "$1" || continue
-		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && $5 == "completed"' "$d/runs.csv" | wc -l)
+		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && ($5 == "completed" || $5 == "refused")' "$d/runs.csv" | wc -l)
 		n=$((n + c))
 	done
 	echo "$n"
@@ -111,10 +138,12 @@ cmd=${1:-}
 shift
 case $cmd in
 list)
-	echo "$PARTS" | while IFS='|' read -r name c methods opts; do
+	echo "$PARTS" | while IFS='|' read -r name c field opts anchors; do
 		[ -n "$name" ] || continue
+		methods=$(expand_methods "$field")
 		if part_done "$c" "$methods" "$opts"; then st=done; else st=todo; fi
-		printf '%-18s %-5s %s --methods %s %s\n' "$name" "$st" "$c" "$methods" "$opts"
+		printf '%-18s %-5s %s --methods %s%s %s\n' "$name" "$st" "$c" \
+			"${anchors:+$anchors,}" "$methods" "$opts"
 	done ;;
 run)
 	if [ -n "$(git status --porcelain -- harness workloads impl scripts Makefile)" ]; then
@@ -124,8 +153,9 @@ run)
 	for want in "$@"; do
 		echo "$PARTS" | grep -q "^$want|" || { echo "published-set: unknown part '$want'" >&2; exit 2; }
 	done
-	echo "$PARTS" | while IFS='|' read -r name c methods opts; do
+	echo "$PARTS" | while IFS='|' read -r name c field opts anchors; do
 		[ -n "$name" ] || continue
+		methods=$(expand_methods "$field")
 		if [ $# -gt 0 ]; then
 			echo " $* " | grep -q " $name " || continue
 		fi
@@ -136,6 +166,7 @@ run)
 			echo "published-set: $name: done"
 			continue
 		fi
+		todo="${anchors:+$anchors,}$todo"
 		echo "published-set: $name: ./run.sh $c --repeat $REPEAT --methods $todo $opts"
 		# shellcheck disable=SC2086
 		./run.sh "$c" --repeat "$REPEAT" --methods "$todo" $opts </dev/null ||

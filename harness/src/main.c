@@ -289,6 +289,17 @@ static int kvm_check_main(void)
 	return 0;
 }
 
+/* `pvmig methods`: the method table, a name and what it is per line, for
+ * scripts that must not keep a list of their own (published-set.sh). */
+static int methods_main(void)
+{
+	const struct method *m;
+
+	for (int i = 0; (m = method_at(i)); i++)
+		printf("%s\t%s\n", m->name, m->what);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct env e;
@@ -304,8 +315,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "kvm-check"))
 		return kvm_check_main();
+	if (argc == 2 && !strcmp(argv[1], "methods"))
+		return methods_main();
 	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
-		fprintf(stderr, "pvmig: expected 'run CASE [options]', 'hosts-setup A B' or 'kvm-check' (try --help)\n");
+		fprintf(stderr, "pvmig: expected 'run CASE [options]', 'hosts-setup A B', 'kvm-check' or 'methods' (try --help)\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (strcmp(argv[1], "run")) {

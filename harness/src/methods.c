@@ -122,9 +122,9 @@ static const struct method methods[] = {
 		.switchover = SWITCHOVER_POSTCOPY,
 	},
 	{
-		/* QEMU 10.0's series makes no request while postcopy-ram is
-		 * on (a page skipped as free would never be sent, and a vCPU
-		 * touching it would wait to the end): recorded as it is. */
+		/* The bulk stage skips free pages; after the switch the
+		 * source sends a skipped page when the destination asks for
+		 * it (patch 0005, PROTOCOL.md rule 4). */
 		.name = "pv-bitmap+postcopy",
 		.what = "the seed, then postcopy",
 		.driver = DRIVER_PV,
@@ -161,6 +161,14 @@ static const struct method methods[] = {
 const struct method *method_at(int i)
 {
 	return i >= 0 && i < N_METHODS ? &methods[i] : NULL;
+}
+
+bool method_hints_free_pages(const struct method *m)
+{
+	const char *p = m->balloon_props ? m->balloon_props : "";
+
+	return strstr(p, "free-page-bitmap=on") || strstr(p, "free-page-hint=on") ||
+	       strstr(p, "free-page-reporting=on");
 }
 
 const struct method *method_find(const char *name)

@@ -41,5 +41,9 @@ const struct method *method_find(const char *name);
 const char *method_names(void);
 /* The i-th method of the table, NULL past the end. */
 const struct method *method_at(int i);
+/* Does the method hint free pages to QEMU: the free page bitmap, upstream
+ * free page hinting or free page reporting, alone or with other steps?
+ * (Inflating the balloon is not hinting: the guest gives pages up.) */
+bool method_hints_free_pages(const struct method *m);
 
 #endif

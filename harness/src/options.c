@@ -36,6 +36,7 @@ void options_usage(FILE *out)
 	fprintf(out,
 "usage: pvmig run CASE [options]\n"
 "       pvmig hosts-setup A B     (build both hosts' checkouts over ssh; --help)\n"
+"       pvmig methods             (the methods, a name and what it is per line)\n"
 "       pvmig kvm-check           (exit 0 if KVM's device opens here, else 1 and why;\n"
 "                                 PVMIG_KVM_DEVICE=PATH checks PATH instead of /dev/kvm)\n"
 "  CASE                 a file workloads/cases/CASE.case (case1, case2, ...)\n"

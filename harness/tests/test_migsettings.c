@@ -58,4 +58,11 @@ void suite_migsettings(void)
 	      method_find("postcopy")->switchover == SWITCHOVER_POSTCOPY &&
 	      method_find("baseline")->switchover == SWITCHOVER_PRECOPY,
 	      "methods: postcopy methods switch over, baseline does not");
+	CHECK(method_hints_free_pages(method_find("pv-bitmap+postcopy")) &&
+	      method_hints_free_pages(method_find("fph")) &&
+	      method_hints_free_pages(method_find("pv-bitmap+fpr")) &&
+	      !method_hints_free_pages(method_find("balloon")) &&
+	      !method_hints_free_pages(method_find("multifd")) &&
+	      !method_hints_free_pages(method_find("baseline")),
+	      "methods: hinting is read from the balloon's properties (inflation is not hinting)");
 }
