@@ -1,5 +1,6 @@
 #include "glossary.h"
 
+#include "../harness/src/methods.h"
 #include "bootstrap.h"
 #include "comparison.h"
 #include "util.h"
@@ -87,8 +88,16 @@ _Static_assert(BOOTSTRAP_LEVEL == 0.95, "the glossary says a 95% interval");
 void glossary_write(FILE *f, const char *appendix_name)
 {
 	fprintf(f, "## Glossary\n\n");
+	const struct method *m;
+
 	for (size_t i = 0; i < ARRAY_SIZE(terms); i++)
 		fprintf(f, "- **%s**: %s\n", terms[i].term, terms[i].meaning);
+	/* Every method in a line, from the harness's table, so a new one is
+	 * named here without a change to this file. */
+	fprintf(f, "- **the methods** (`build/pvmig methods`):");
+	for (int i = 0; (m = method_at(i)); i++)
+		fprintf(f, "%s %s: %s", i ? ";" : "", m->name, m->what);
+	fprintf(f, ".\n");
 	fprintf(f, "\nFormulas (projection, time breakdown) and the pooling rules in full: "
 		"[%s](%s).\n\n", appendix_name, appendix_name);
 }

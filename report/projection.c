@@ -6,15 +6,15 @@
 #include "../harness/src/methods.h"
 #include "util.h"
 
-/* The free page bitmap's methods (those that read its counters): the
- * migration thread asks the guest for its free pages when the migration
- * starts and waits for the answer before the bulk stage; fph and fpr hint
- * asynchronously and the thread never waits for them. */
+/* The free page bitmap's methods in their default mode: the migration
+ * thread asks the guest for its free pages when the migration starts and
+ * waits for the answer before the bulk stage.  pv-bitmap-async, fph and
+ * fpr hint asynchronously and the thread never waits for them. */
 bool projection_waits_for_hints(const char *method)
 {
 	const struct method *m = method_find(method);
 
-	return m && m->pv_counters;
+	return m && method_waits_for_hints(m);
 }
 
 double projection_ms(const char *method, const double *v)

@@ -26,6 +26,17 @@ static const struct method methods[] = {
 		.pv_counters = true,
 	},
 	{
+		/* The bulk stage does not wait for the answer; hints apply as
+		 * they arrive (free-page-bitmap-wait=off).  The counters'
+		 * hinted_pages - skipped_pages are the pages sent before their
+		 * hint came. */
+		.name = "pv-bitmap-async",
+		.what = "the seed without the wait: hints apply during the bulk stage",
+		.driver = DRIVER_PV,
+		.balloon_props = "free-page-bitmap=on,free-page-bitmap-wait=off",
+		.pv_counters = true,
+	},
+	{
 		.name = "fph",
 		.what = "upstream free page hinting",
 		.driver = DRIVER_STOCK,
@@ -169,6 +180,13 @@ bool method_hints_free_pages(const struct method *m)
 
 	return strstr(p, "free-page-bitmap=on") || strstr(p, "free-page-hint=on") ||
 	       strstr(p, "free-page-reporting=on");
+}
+
+bool method_waits_for_hints(const struct method *m)
+{
+	const char *p = m->balloon_props ? m->balloon_props : "";
+
+	return strstr(p, "free-page-bitmap=on") && !strstr(p, "free-page-bitmap-wait=off");
 }
 
 const struct method *method_find(const char *name)

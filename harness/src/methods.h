@@ -45,5 +45,8 @@ const struct method *method_at(int i);
  * free page hinting or free page reporting, alone or with other steps?
  * (Inflating the balloon is not hinting: the guest gives pages up.) */
 bool method_hints_free_pages(const struct method *m);
+/* Does the migration thread wait for the guest's answer before the bulk
+ * stage: the free page bitmap in its default mode (free-page-bitmap-wait)? */
+bool method_waits_for_hints(const struct method *m);
 
 #endif

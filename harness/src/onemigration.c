@@ -201,12 +201,16 @@ static bool places_migration_thread(json_t *rows)
  * thread by role again and keep the placement for the record.  QEMU starts
  * its migration thread a moment after the migrate command returns, later
  * still on a loaded host, so the placement is tried again at each sample
- * until that thread is among the placed ones (for 2 s at most). */
+ * until that thread is among the placed ones (for 2 s at most).  The
+ * latest attempt is kept either way, with whether it saw the migration
+ * thread: a migration that ends before that thread was placed (a short
+ * one, placed over ssh) still records where everything else went. */
 static void place_threads(struct sample_ctx *f, int64_t elapsed_ms)
 {
 	struct env *e = f->e;
 	json_t *s = NULL, *d = NULL;
 	char err[256];
+	bool seen;
 
 	if (!e->pin_src[0] && !e->pin_dst[0]) {
 		f->placed = true;
@@ -215,13 +219,12 @@ static void place_threads(struct sample_ctx *f, int64_t elapsed_ms)
 	if (pin_apply(&e->src_host, f->src->proc.pid, e->pin_src, &s, err, sizeof(err)) ||
 	    pin_apply(&e->dst_host, f->dst->proc.pid, e->pin_dst, &d, err, sizeof(err)))
 		log_warn("pinning during the migration: %s", err);
-	if (e->pin_src[0] && !places_migration_thread(s) && elapsed_ms < 2000) {
-		json_decref(s);
-		json_decref(d);
-		return;
-	}
-	f->placed = true;
-	f->placement = json_pack("{s:o, s:o}", "src", s ?: json_null(), "dst", d ?: json_null());
+	seen = !e->pin_src[0] || places_migration_thread(s);
+	json_decref(f->placement);
+	f->placement = json_pack("{s:o, s:o, s:b, s:I}", "src", s ?: json_null(), "dst", d ?: json_null(),
+				 "migration_thread_seen", seen, "at_ms", (json_int_t)elapsed_ms);
+	if (seen || elapsed_ms >= 2000)
+		f->placed = true;
 }
 
 /* Called at every progress sample: pick up new QEMU threads for the CPU

@@ -8,7 +8,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/harness/tests/lib.sh"
 vm_test_begin methods methods
 
-methods="baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon stock"
+methods="baseline pv-bitmap pv-bitmap-async fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon stock"
 "$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 \
 	--methods "$(echo $methods | tr ' ' ,)" --results "$TMP/r" >"$TMP/out" 2>"$TMP/err"
 csv=$(ls "$TMP"/r/case1/*/runs.csv 2>/dev/null | head -n1)
@@ -52,6 +52,9 @@ check "methods: balloon left the destination deflated" \
 	jqm "$json" 'm("balloon") | .counters.balloon.deflate_ms > 0 and (.counters.balloon.outcome | test("deflate") | not)'
 check "methods: fpr waited for reporting to settle" \
 	jqm "$json" '[m("fpr", "pv-bitmap+fpr") | .prep_time_ms >= 2500 and .counters.reporting.rss_after_kb > 0] | length == 2 and all'
+check "methods: pv-bitmap-async did not wait, and hinted pages" \
+	jqm "$json" 'm("pv-bitmap-async") | .counters.free_page_bitmap | .wait_us == 0 and .hinted_pages > 0 and
+		.hinted_pages >= .skipped_pages'
 check "methods: pv-bitmap+fpr: the bitmap skipped pages beside reporting" \
 	jqm "$json" 'm("pv-bitmap+fpr") | .skipped_pages > 0'
 check "methods: end-to-end time is preparation plus total time" \

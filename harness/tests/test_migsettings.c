@@ -65,4 +65,10 @@ void suite_migsettings(void)
 	      !method_hints_free_pages(method_find("multifd")) &&
 	      !method_hints_free_pages(method_find("baseline")),
 	      "methods: hinting is read from the balloon's properties (inflation is not hinting)");
+	CHECK(method_waits_for_hints(method_find("pv-bitmap")) &&
+	      method_waits_for_hints(method_find("pv-bitmap+postcopy")) &&
+	      method_hints_free_pages(method_find("pv-bitmap-async")) &&
+	      !method_waits_for_hints(method_find("pv-bitmap-async")) &&
+	      !method_waits_for_hints(method_find("fph")),
+	      "methods: only the bitmap's default mode waits for the answer");
 }

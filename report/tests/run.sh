@@ -224,7 +224,7 @@ has "$R" '| `20260105T000000Z_mem8192_link10_tcg_prealloc_dt300` | fpr | 2 | fai
 has "$R" 'the order by median end-to-end time differs: **pv-bitmap** 550 ms' \
 	"case2: end-to-end ranking when preparation changes the order"
 lacks "$R" 'future_column' "case2: unknown columns ignored"
-has "$R" 'Not run in this case (no migration in the runs used): stock, fph, pv-bitmap+fpr, balloon, multifd, multifd-zp-legacy,' "case2: methods not run are named, in the method table's order"
+has "$R" 'Not run in this case (no migration in the runs used): stock, pv-bitmap-async, fph, pv-bitmap+fpr, balloon, multifd,' "case2: methods not run are named, in the method table's order"
 has "$R" '| hint latency(ms) | – | – | 12.5 | – | – |' "case1: method-specific rows show – where they do not apply"
 # case3.
 has "$R" 'The seed thread did not measure this case.' "case3: no seed figures, said so"

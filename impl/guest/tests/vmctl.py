@@ -162,6 +162,11 @@ class VM:
         if lines and cmd[:20] in lines[0]:
             lines = lines[1:]
         lines = [re.sub(r"^(~|/\S*) # ", "", l) for l in lines]
+        # A fragment of the earlier prompt (a bare "# ", its path part
+        # already consumed) can land before the first line of output:
+        # seen as '# 196608' from a counter read on a loaded host.
+        if lines and lines[0].startswith("# "):
+            lines[0] = lines[0][2:]
         return int(m.group(1)), "\n".join(lines).strip()
 
     def kernel_complaints(self, pattern):

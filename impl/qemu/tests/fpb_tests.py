@@ -417,6 +417,49 @@ def t_with_reporting():
           out.returncode != 0 and "cannot be combined with 'free-page-hint'" in out.stderr, out.stderr.strip())
 
 
+def t_async():
+    """free-page-bitmap-wait=off: the bulk stage starts without the answer;
+    a hint for pages already sent skips nothing, one for pages not reached
+    yet skips them, and a page reused after its hint still arrives."""
+    p = Pair('free-page-bitmap=on,free-page-bitmap-wait=off,free-page-bitmap-timeout=30000')
+    data, data_len = 0x4000000, 16 << 20        # 16 MiB of pages to send at 64 MiB
+    try:
+        p.st._cmd('memset 0x%x 0x%x 0x5a' % (data, data_len))
+        p.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 4 << 20})
+        b = Balloon(p.st)
+        b.post_cmd()
+        p.migrate()
+        c = b.wait_cmd()
+        check('async: command received', c is not None, str(c))
+        end = time.time() + 20
+        sent = 0
+        while time.time() < end:
+            sent = p.sq.cmd('query-migrate')['return'].get('ram', {}).get('transferred', 0)
+            if sent > (1 << 20):
+                break
+            time.sleep(0.02)
+        check('async: the bulk stage runs before any answer', sent > (1 << 20), '%d bytes sent' % sent)
+        b.report(c[0], [(0x100, 0x10),               # 1 MiB: sent already
+                        (0x10000, 0x8000)])          # 256 MiB on: not reached yet
+        s = settled(p.sq, lambda s: s['hinted_pages'] >= 0x8010)
+        p.st.write(0x10000000 + 0x4000, PAT)         # reuse of a hinted page after its hint
+        b.report(c[0], [], last=True)
+        p.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
+        r = p.sq.wait_migration(120)
+        check('async: migration completed', r['status'] == 'completed', r['status'])
+        s = p.sq.stats()
+        print('  stats', s)
+        check('async: no wait, and only pages not sent yet were skipped',
+              s['wait_us'] == 0 and s['completed'] == 1 and s['hinted_pages'] == 0x8010
+              and s['skipped_pages'] == 0x8000, str(s))
+        p.dq.wait_incoming()
+        check('async: sent pages and the page reused after its hint arrive',
+              p.dt.read(data + data_len - 4096, 4096) == b'\x5a' * 4096
+              and p.dt.read(0x10000000 + 0x4000, 4096) == PAT)
+    finally:
+        p.close()
+
+
 def qt_read_within(qt, addr, n, timeout):
     """A qtest read that gives up waiting after timeout s: (bytes, seconds)
     or (None, timeout) while the reply is still due.  A destination in
@@ -549,7 +592,7 @@ def t_postcopy_preempt_unsafe():
 
 
 TESTS = [t_happy, t_unsafe, t_silent, t_no_buffer, t_not_negotiated, t_bogus, t_cancel,
-         t_dst_killed, t_stopped_vm, t_reset, t_highmem, t_clip, t_dst_refuses, t_with_reporting,
+         t_dst_killed, t_stopped_vm, t_reset, t_highmem, t_clip, t_dst_refuses, t_with_reporting, t_async,
          t_postcopy, t_postcopy_preempt, t_postcopy_unsafe, t_postcopy_preempt_unsafe]
 
 
