@@ -276,6 +276,16 @@ const char *run_qemu_series(json_t *doc)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The code the QEMU binary was built from (build-qemu.sh's .code-id): NULL
+ * for runs made before it was recorded. */
+const char *run_qemu_code(json_t *doc)
+{
+	json_t *v = json_at(doc, "versions.qemu_code_id");
+
+	return json_is_string(v) && strcmp(json_string_value(v), "unknown") ?
+	       json_string_value(v) : NULL;
+}
+
 /* run.json of a run directory, checked to be an object with an array of
  * migrations; NULL with e filled otherwise. */
 static json_t *read_run_json(const char *case_dir, const char *id, struct error *e)
@@ -331,11 +341,17 @@ static int same_text(const char *a, const char *b)
 }
 
 /* Runs built from different QEMU sources or patch series measure different
- * code, so they must not be pooled even when their ids agree. */
-static int same_qemu(json_t *a, json_t *b)
+ * code, so they must not be pooled even when their ids agree.  Where both
+ * runs recorded the code their binary was built from, that decides: a
+ * series cut into patches differently, or with reworded messages, is the
+ * same code. */
+int run_same_qemu(json_t *a, json_t *b)
 {
-	return same_text(run_qemu_source(a), run_qemu_source(b)) &&
-	       same_text(run_qemu_series(a), run_qemu_series(b));
+	if (!same_text(run_qemu_source(a), run_qemu_source(b)))
+		return 0;
+	if (run_qemu_code(a) && run_qemu_code(b))
+		return !strcmp(run_qemu_code(a), run_qemu_code(b));
+	return same_text(run_qemu_series(a), run_qemu_series(b));
 }
 
 /* "1:10.0.13+ds-0+deb13u1 (series 0123456789ab)": the hash shortened, as
@@ -387,7 +403,7 @@ static char *key_mismatch(json_t *doc, json_t *key, const char *whose)
 		free(theirs);
 		return why;
 	}
-	if (!same_qemu(doc, key)) {
+	if (!run_same_qemu(doc, key)) {
 		char *mine = qemu_text(doc), *theirs = qemu_text(key);
 		char *why = xasprintf("QEMU %s, not %s %s", mine, whose, theirs);
 
@@ -554,7 +570,7 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 		} else if (is_hog_of(sc, scenario)) {
 			into = hog_pool(c, sc);
 		} else if (is_hosts_of(sc, scenario) && strcmp(run_mode(key), "hosts")) {
-			if (!same_qemu(docs[i], key) || !hosts_on_key_machine(docs[i], key)) {
+			if (!run_same_qemu(docs[i], key) || !hosts_on_key_machine(docs[i], key)) {
 				add_ignored(c, id, xasprintf("hosts mode on another machine or QEMU than %s "
 							     "%s: its own pool", whose, scenario));
 				continue;

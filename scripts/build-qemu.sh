@@ -119,9 +119,27 @@ series_hash() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# What the binary is made of, whatever the series looks like as mails: the
+# git tree of the source as built (the series applied with --index) and
+# the configure flags.  A series split into more patches, or a reworded
+# commit message, keeps this id; results pool on it (runinfo.c, the
+# report, published-set.sh).  The sanitizer builds do not need it.
+write_code_id() {
+	local src tree
+	case $FLAVOUR in
+	patched) src=$SRC_PARENT/qemu ;;
+	stock) src=$SRC_PARENT/qemu-stock ;;
+	*) return 0 ;;
+	esac
+	tree=$(cd "$src" && git write-tree) || return 0
+	printf '%s %s %s\n' "$tree" "$CONFIGURE_FLAGS" "$EXTRA_FLAGS" | sha256sum | cut -d' ' -f1 >"$BUILD/.code-id"
+}
+
 have_ver=$(cat "$SRC_PARENT/source-version" 2>/dev/null || true)
 if [ -x "$BIN" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_now)" ] &&
    [ -d "$SRC_PARENT/qemu/.git" ]; then
+	# Builds made before the id existed get it here.
+	[ -f "$BUILD/.code-id" ] || write_code_id
 	echo "qemu: up to date ($BIN, Debian source $have_ver)"
 	exit 0
 fi
@@ -219,4 +237,5 @@ ninja -C "$BUILD" "$TARGET" >"$BUILD/ninja.log" 2>&1 || {
 }
 cp "$SRC_PARENT/source-version" "$BUILD/source-version"
 echo "$STAMP_WANT" > "$STAMP"
+write_code_id
 echo "qemu: built $BIN (Debian source $(cat "$BUILD/source-version"))"

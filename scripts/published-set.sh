@@ -91,12 +91,21 @@ scenario_of() {
 	echo "$s"
 }
 
-# Was run.json's harness version VER a clean commit with the QEMU series,
+# Was the run (RUN_JSON) made from a clean commit with the QEMU code,
 # guest and workloads HEAD has, and CASE's case file?  Another case's file
 # does not matter: changing how case2 prepares its guest leaves case1 done.
-same_sources() {	# ver case
-	case $1 in *+local|*-dirty|unknown|"") return 1 ;; esac
-	git diff --quiet "$1" HEAD -- impl/qemu/series 'impl/qemu/*.patch' \
+# The QEMU code is the build's code id where the run recorded one (the same
+# for a series only cut into patches differently), else the series' files.
+same_sources() {	# run.json case
+	ver=$(jq -r .versions.harness "$1")
+	code=$(jq -r '.versions.qemu_code_id // "unknown"' "$1")
+	case $ver in *+local|*-dirty|unknown|"") return 1 ;; esac
+	if [ "$code" != unknown ] && [ -f build/qemu/.code-id ]; then
+		[ "$code" = "$(cat build/qemu/.code-id)" ] || return 1
+	else
+		git diff --quiet "$ver" HEAD -- impl/qemu/series 'impl/qemu/*.patch' 2>/dev/null || return 1
+	fi
+	git diff --quiet "$ver" HEAD -- \
 		'impl/guest/*.[ch]' impl/guest/Kbuild impl/guest/Makefile workloads \
 		":(exclude)workloads/cases" "workloads/cases/$2.case" \
 		scripts/build-guest.sh 2>/dev/null
@@ -113,7 +122,7 @@ completed() {	# case method opts
 		case $d in *faultinjection*|*memcheck*) continue ;; esac
 		# Without --host-cpu-hog, a hog run is another scenario.
 		case "$3:$d" in *--host-cpu-hog*) ;; *_hog*) continue ;; esac
-		same_sources "$(jq -r .versions.harness "$d/run.json")" "$1" || continue
+		same_sources "$d/run.json" "$1" || continue
 		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && ($5 == "completed" || $5 == "refused")' "$d/runs.csv" | wc -l)
 		n=$((n + c))
 	done
@@ -136,6 +145,9 @@ part_done() {	# case methods opts
 cmd=${1:-}
 [ -n "$cmd" ] || usage
 shift
+# The code id compared above is the current build's: bring it up to date
+# with HEAD's series first (quick when it is).
+scripts/build-qemu.sh patched >/dev/null || { echo "published-set: make qemu failed" >&2; exit 2; }
 case $cmd in
 list)
 	echo "$PARTS" | while IFS='|' read -r name c field opts anchors; do

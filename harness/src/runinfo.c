@@ -76,7 +76,7 @@ static char *build_stamp(struct env *e, const char *rel)
 
 json_t *versions_json(struct env *e)
 {
-	char *qsrc, *qstock, *kver, *kpkg, *series;
+	char *qsrc, *qstock, *kver, *kpkg, *series, *code;
 	char rel[256];
 	json_t *v;
 
@@ -84,6 +84,9 @@ json_t *versions_json(struct env *e)
 	/* The control build (method "stock"): the same source, no series. */
 	qstock = build_stamp(e, "build/qemu-stock/source-version");
 	series = build_stamp(e, "build/qemu/.series-stamp");
+	/* The code the binary was built from (scripts/build-qemu.sh): the
+	 * same for a series only cut into patches differently. */
+	code = build_stamp(e, "build/qemu/.code-id");
 	/* The kernel this run boots (--guest-kernel), whose files are the
 	 * ones the VMs get (validate.c), not the build's default.  Every
 	 * migration also checks that its guest runs it (onemigration.c). */
@@ -93,11 +96,12 @@ json_t *versions_json(struct env *e)
 	snprintf(rel, sizeof(rel), "build/guest/%s%skernel-package-version", e->guest_kver,
 		 e->guest_kver[0] ? "/" : "");
 	kpkg = build_stamp(e, rel);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		      "harness", PVMIG_VERSION,
 		      "qemu_source", qsrc ? qsrc : "unknown",
 		      "qemu_stock_source", qstock ? qstock : "not built",
 		      "qemu_series_sha256", series ? series : "unknown",
+		      "qemu_code_id", code ? code : "unknown",
 		      "guest_kernel", kver ? kver : "unknown",
 		      "guest_kernel_package", kpkg ? kpkg : "unknown",
 		      "iperf3", e->link.iperf_version[0] ? e->link.iperf_version : "unknown");
@@ -106,6 +110,7 @@ json_t *versions_json(struct env *e)
 	free(kver);
 	free(kpkg);
 	free(series);
+	free(code);
 	/* The build's default, so that a reader sees whether it was chosen. */
 	json_object_set_new(v, "guest_kernel_default",
 			    e->guest_kver_default[0] ? json_string(e->guest_kver_default) : json_null());

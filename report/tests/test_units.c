@@ -169,6 +169,34 @@ static void test_qemu_version(void)
 	      "qemu version: no epoch taken; missing or unparsable gives none");
 }
 
+static int pools(const char *a_versions, const char *b_versions)
+{
+	char *ta = xasprintf("{\"versions\": %s}", a_versions), *tb = xasprintf("{\"versions\": %s}", b_versions);
+	json_t *a = json_loads(ta, 0, NULL), *b = json_loads(tb, 0, NULL);
+	int same = a && b && run_same_qemu(a, b);
+
+	json_decref(a);
+	json_decref(b);
+	free(ta);
+	free(tb);
+	return same;
+}
+
+static void test_pooling_key(void)
+{
+	const char *v1 = "{\"qemu_source\": \"10.0\", \"qemu_series_sha256\": \"s1\", \"qemu_code_id\": \"c1\"}";
+	const char *v1split = "{\"qemu_source\": \"10.0\", \"qemu_series_sha256\": \"s2\", \"qemu_code_id\": \"c1\"}";
+	const char *v2 = "{\"qemu_source\": \"10.0\", \"qemu_series_sha256\": \"s1\", \"qemu_code_id\": \"c2\"}";
+	const char *old1 = "{\"qemu_source\": \"10.0\", \"qemu_series_sha256\": \"s1\"}";
+	const char *old2 = "{\"qemu_source\": \"10.0\", \"qemu_series_sha256\": \"s2\"}";
+	const char *other = "{\"qemu_source\": \"7.2\", \"qemu_series_sha256\": \"s2\", \"qemu_code_id\": \"c1\"}";
+
+	check(pools(v1, v1split) && !pools(v1, v2),
+	      "pooling: the same code pools across differently cut series; other code does not");
+	check(pools(v1, old1) && !pools(v1split, old1) && !pools(old1, old2) && !pools(v1, other),
+	      "pooling: without a code id on both sides the series decides; another source never pools");
+}
+
 static int prep_is(const char *params_json, const char *want)
 {
 	json_t *p = json_loads(params_json, 0, NULL);
@@ -573,6 +601,7 @@ int main(void)
 	test_stats();
 	test_format_and_seed();
 	test_qemu_version();
+	test_pooling_key();
 	test_guest_preparation();
 	test_projection();
 	test_breakdown();
