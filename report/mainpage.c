@@ -11,6 +11,7 @@
 #include "plotdata.h"
 #include "provenance.h"
 #include "setup.h"
+#include "usersenable.h"
 #include "verdict.h"
 
 /* Fewer counted migrations than this per cell are flagged (the issue asks
@@ -248,6 +249,7 @@ int mainpage_write(FILE *f, const struct result_set *rs, const struct case_stats
 	write_setup(f, rs, o);
 	for (size_t i = 0; i < rs->ncases; i++)
 		write_case(f, &cases[i], o);
+	users_enable_write(f, cases, rs->ncases);
 	write_caveats(f, rs, cases, o);
 	glossary_write(f, o->appendix_name);
 	return ferror(f) ? -1 : 0;

@@ -153,8 +153,19 @@ has "$R" '1 case moved by more than 5%: its guest is not the archived one.' \
 	"guest state: the moved case is counted in prose"
 lacks "$R" "In every case above, the baseline reached the migration within 5%" \
 	"guest state: no all-clear while a case moved"
-has "$R" 'Not compared, for want of baseline migrations on both sides: case3, case4.' \
-	"guest state: names the cases with a baseline on one side only (case3 current, case4 archived)"
+has "$R" 'Not compared, for want of baseline migrations on both sides: case3, case9, case4.' \
+	"guest state: names the cases with a baseline on one side only (case3, case9 current, case4 archived)"
+# What users enable instead (fixture case9: the users' methods, 3 repeats)
+has "$R" '## What users enable instead' "users: the section is there when a case ran the users' methods"
+has "$R" '| does the bitmap still pay beside multifd? | pv-bitmap+multifd | multifd | 2520 → 300: ' \
+	"users: the bitmap beside multifd against multifd, reference median first"
+has "$R" '| does the bitmap still pay with postcopy? | pv-bitmap+postcopy | postcopy | 5020 → 920: ' \
+	"users: the bitmap with postcopy against postcopy"
+if grep -q '| the bitmap against compression |' "$R"; then
+	fail "users: a pair with a side not run is left out (multifd-zstd)"
+else
+	pass "users: a pair with a side not run is left out (multifd-zstd)"
+fi
 # The reply's claims, answered at the top from the same medians.
 has "$R" "## The reply's claims, answered" "answer: section present"
 has "$R" '| case1 | 1900 / 1225 | 420 / 319 | 610 / 500 | 1600 / 1500 | 400000 | 352000 | 377500 | 47.7% of RAM |' \
@@ -383,7 +394,8 @@ else
 fi
 want="case1-breakdown case1-downtime case1-end_to_end case1-remaining case1-total_time case1-transferred
 case2-downtime case2-dst_cpu case2-end_to_end case2-remaining case2-src_cpu case2-total_time case2-transferred
-case3-downtime case3-end_to_end case3-remaining case3-throughput case3-total_time case3-transferred"
+case3-downtime case3-end_to_end case3-remaining case3-throughput case3-total_time case3-transferred
+case9-downtime case9-end_to_end case9-total_time case9-transferred"
 got=$(cd "$D" && ls *.dat | sed 's/\.dat$//' | tr '\n' ' ')
 if [ "$got" = "$(echo $want) " ]; then pass "plots: exactly the expected .dat files (stale ones removed)"; else fail "plots: .dat files: $got"; fi
 awk '!/^#/' "$D/case1-breakdown.dat" >"$TMP/bd"
@@ -437,7 +449,7 @@ else
 	for f in "$TMP"/img/*.png; do
 		[ -s "$f" ] && [ "$(head -c 4 "$f" | tail -c 3)" = PNG ] && [ -s "${f%.png}.svg" ] && good=$((good + 1))
 	done
-	if [ "$good" = "$calls" ] && [ "$calls" = 19 ]; then
+	if [ "$good" = "$calls" ] && [ "$calls" = 23 ]; then
 		pass "plots: $calls non-empty PNGs, each with its SVG"
 	else
 		fail "plots: $good good PNG/SVG pairs for $calls plots"

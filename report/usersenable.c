@@ -1,0 +1,99 @@
+#include "usersenable.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comparison.h"
+#include "format.h"
+#include "util.h"
+
+/* The questions, each a pair: does the first do better than the second?
+ * The reference (second) is what an operator would run without our
+ * series; the first adds the bitmap, or is the bitmap alone. */
+static const struct {
+	const char *method, *reference, *question;
+} pairs[] = {
+	{ "pv-bitmap+multifd", "multifd", "does the bitmap still pay beside multifd?" },
+	{ "pv-bitmap", "multifd", "the bitmap alone against multifd" },
+	{ "pv-bitmap", "multifd-zstd", "the bitmap against compression" },
+	{ "pv-bitmap+postcopy", "postcopy", "does the bitmap still pay with postcopy?" },
+	{ "pv-bitmap", "postcopy", "the bitmap alone against postcopy" },
+	{ "pv-bitmap", "postcopy-preempt", "the bitmap alone against postcopy-preempt" },
+	{ "fph+postcopy", "postcopy", "upstream hinting with postcopy (it never starts)" },
+	{ "multifd", "multifd-zp-legacy", "zero pages found in the channels, not the migration "
+					   "thread" },
+	{ "pv-bitmap-async", "pv-bitmap", "the bitmap without its wait" },
+};
+
+static const enum metric figures[] = { M_TOTAL_TIME, M_TRANSFERRED_KB, M_DOWNTIME };
+
+static bool has_pair(const struct case_stats *cs, size_t i)
+{
+	return case_stats_method_with(cs, pairs[i].method, M_TOTAL_TIME) &&
+	       case_stats_method_with(cs, pairs[i].reference, M_TOTAL_TIME);
+}
+
+/* "1234 → 567: 2.18x [2.01–2.30] faster", or "–" without both sides. */
+static char *cell(const struct case_stats *cs, size_t i, enum metric m)
+{
+	struct comparison c;
+	char *a, *b, *cmp, *out;
+
+	if (!compare_methods(cs, pairs[i].method, pairs[i].reference, m, &c))
+		return xstrdup("–");
+	a = fmt_num(method_median(case_stats_method(cs, pairs[i].method), m));
+	b = fmt_num(method_median(case_stats_method(cs, pairs[i].reference), m));
+	cmp = comparison_cell(&c, pairs[i].method);
+	out = xasprintf("%s → %s: %s", b, a, cmp);
+	free(a);
+	free(b);
+	free(cmp);
+	return out;
+}
+
+void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
+{
+	bool any = false;
+
+	for (size_t ci = 0; ci < n; ci++)
+		for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
+			any |= has_pair(&cases[ci], i);
+	if (!any)
+		return;
+	fprintf(f, "## What users enable instead\n\n"
+		"An operator who finds precopy slow turns on what QEMU has: multifd (zero pages "
+		"found in its channels), multifd with zstd, postcopy after a first pass. Each row "
+		"asks whether the first method does better than the second, on the medians of "
+		"the same runs, interleaved in a shuffled order: the reference's median → the "
+		"method's, and the ratio with its 95%% interval (\"no clear difference\" when it "
+		"includes 1). Raw times only: the dedicated-core projection does not account for "
+		"multifd's channel threads yet.\n\n");
+	for (size_t ci = 0; ci < n; ci++) {
+		const struct case_stats *cs = &cases[ci];
+		bool header = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+			if (!has_pair(cs, i))
+				continue;
+			if (!header) {
+				fprintf(f, "### %s\n\n| question | method | against | "
+					"migration time (ms) | transferred (KB) | downtime (ms) |\n"
+					"|---|---|---|---|---|---|\n", cs->c->name);
+				header = true;
+			}
+			fprintf(f, "| %s | %s | %s |", pairs[i].question, pairs[i].method,
+				pairs[i].reference);
+			for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
+				char *t = cell(cs, i, figures[k]);
+
+				fprintf(f, " %s |", t);
+				free(t);
+			}
+			fprintf(f, "\n");
+		}
+		if (header)
+			fprintf(f, "\n");
+	}
+}
