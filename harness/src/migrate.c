@@ -93,7 +93,8 @@ static json_t *sample_of(json_t *info, int64_t t_ms)
 	json_t *ram = json_object_get(info, "ram");
 	json_t *s = json_pack("{s:I, s:s}", "t_ms", (json_int_t)t_ms, "status",
 			      json_string_value(json_object_get(info, "status")) ?: "?");
-	static const char *const top[] = { "total-time", "downtime", "setup-time", "expected-downtime" };
+	static const char *const top[] = { "total-time", "downtime", "setup-time", "expected-downtime",
+					   "cpu-throttle-percentage" };
 	static const char *const keys[] = {
 		"transferred", "remaining", "total", "duplicate", "normal",
 		"dirty-sync-count", "dirty-pages-rate", "mbps", "pages-per-second",

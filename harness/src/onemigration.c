@@ -663,7 +663,7 @@ static int phase_migrate(struct migration *mg)
 {
 	struct env *e = mg->e;
 	struct threadstats_table *src_threads, *dst_threads;
-	char err[512];
+	char err[512], caps[512];
 	struct migrate_params p = {
 		.uri = mg->uri,
 		.max_bandwidth = (int64_t)(e->opt.max_bandwidth_gbit * 1e9 / 8),
@@ -673,12 +673,15 @@ static int phase_migrate(struct migration *mg)
 		.label = mg->label,
 		.on_sample = sample_hook,
 		.opaque = &mg->hooks,
-		.settings = { .caps = mg->m->caps, .params = mg->m->params,
+		.settings = { .caps = caps, .params = mg->m->params,
 			      .channels = e->opt.multifd_channels },
 		.switchover = mg->m->switchover,
 		.postcopy_after_ms = e->opt.postcopy_after_ms,
 	};
 
+	/* The method's own capabilities, then --capability's */
+	snprintf(caps, sizeof(caps), "%s%s%s", mg->m->caps ? mg->m->caps : "",
+		 mg->m->caps && e->opt.extra_caps[0] ? " " : "", e->opt.extra_caps);
 	if (hog_start(&mg->hog, e->opt.host_cpu_hog, err, sizeof(err)))
 		return fail(mg, err);
 	log_info("migrating: %s, repeat %d", mg->m->name, mg->r->repeat);

@@ -57,6 +57,9 @@ void options_usage(FILE *out)
 "  --host-cpu-hog N     N stress-ng CPU workers on the host during each\n"
 "                       migration (default 0; checks the dedicated-core projection)\n"
 "  --multifd-channels N   channels of the multifd methods (default 2)\n"
+"  --capability NAME   a migration capability every method turns on besides\n"
+"                       its own, on both sides (repeatable; e.g. auto-converge);\n"
+"                       part of the run id\n"
 "  --postcopy-after-ms N   postcopy methods switch N ms after the migrate\n"
 "                       command (default: once the first pass is done)\n"
 "  --order shuffled|fixed  the methods' order in each repeat: shuffled anew per\n"
@@ -106,7 +109,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER,
 		O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
-		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER, O_GKERNEL,
+		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER, O_GKERNEL, O_CAP,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -132,6 +135,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "order", required_argument, 0, O_ORDER },
 		{ "multifd-channels", required_argument, 0, O_CHANNELS },
 		{ "postcopy-after-ms", required_argument, 0, O_PCAFTER },
+		{ "capability", required_argument, 0, O_CAP },
 		{ "order-seed", required_argument, 0, O_ORDERSEED },
 		{ "src-host", required_argument, 0, O_SRCHOST },
 		{ "dst-host", required_argument, 0, O_DSTHOST },
@@ -230,6 +234,18 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_PCAFTER:
 			if (num(v, 0, 3600000, &d) || d != (int)d) goto bad;
 			o->postcopy_after_ms = (int)d; break;
+		case O_CAP: {
+			/* A QEMU capability name: QEMU judges it, and refuses
+			 * one it does not know (the method's row says so). */
+			size_t used = strlen(o->extra_caps);
+
+			if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v) ||
+			    used + strlen(v) + 2 > sizeof(o->extra_caps))
+				goto bad;
+			snprintf(o->extra_caps + used, sizeof(o->extra_caps) - used, "%s%s",
+				 used ? " " : "", v);
+			break;
+		}
 		case O_ORDER:
 			if (!strcmp(v, "shuffled")) o->order_fixed = false;
 			else if (!strcmp(v, "fixed")) o->order_fixed = true;

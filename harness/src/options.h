@@ -1,6 +1,7 @@
 /* Command line of `pvmig run CASE ...`: parsed and validated before
  * anything is created, so bad input never touches earlier results. */
 #ifndef PVMIG_OPTIONS_H
+#define OPTIONS_MAX_CAPS_LEN 256
 #define PVMIG_OPTIONS_H
 
 #include <stdbool.h>
@@ -34,6 +35,9 @@ struct options {
 	int host_cpu_hog;		/* stress-ng CPU workers during migrations */
 	int multifd_channels;		/* methods with multifd: channels per side */
 	int postcopy_after_ms;		/* postcopy methods: switch here; -1 after the first pass */
+	/* --capability NAME: migration capabilities every method turns on
+	 * besides its own, space-separated ("" when none) */
+	char extra_caps[OPTIONS_MAX_CAPS_LEN];
 	bool order_fixed;		/* --order fixed: the case's order in every repeat */
 	long long order_seed;		/* --order-seed; -1: a new one per run */
 	/* Two real hosts (NULL: the netns mode) */

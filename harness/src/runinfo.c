@@ -208,6 +208,12 @@ void make_run_id(struct env *e, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "_settle_ms-%d", e->opt.settle_ms);
 	if (e->opt.max_bandwidth_gbit != OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_maxbw%g", e->opt.max_bandwidth_gbit);
+	if (e->opt.extra_caps[0] && n > 0 && (size_t)n < len) {
+		n += snprintf(buf + n, len - (size_t)n, "_cap");
+		for (const char *v = e->opt.extra_caps; *v && n > 0 && (size_t)n + 1 < len; v++)
+			buf[n++] = *v == ' ' ? '+' : *v;
+		buf[n < (int)len ? n : (int)len - 1] = '\0';
+	}
 	if (e->opt.host_cpu_hog > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_hog%d", e->opt.host_cpu_hog);
 	/* A case key changed with --set makes another scenario, so the report

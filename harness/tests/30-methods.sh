@@ -133,3 +133,22 @@ check "methods: pv-bitmap beside multifd still skipped free pages" \
 check "methods: pv-bitmap with postcopy skipped free pages, and the destination then asked for pages" \
 	jqm "$pjson" 'm("pv-bitmap+postcopy") | .skipped_pages > 0 and .postcopy.requests > 0'
 check "methods: nothing left behind after the users' methods" nothing_left
+
+# --- pv-bitmap with auto-converge, under the memory checker ---
+# Auto-converge syncs the bitmap from the main loop while it throttles
+# (cpu_throttle_dirty_sync_timer_tick()), besides the migration thread's
+# syncs: PROTOCOL.md's rule 3 must hold against those too.
+"$PVMIG" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 --memcheck-mib 128 --capability auto-converge \
+	--methods pv-bitmap --results "$TMP/ac" >"$TMP/acout" 2>"$TMP/acerr"
+acsv=$(ls "$TMP"/ac/case1/*_capauto-converge*/runs.csv 2>/dev/null | head -n1)
+ajson=$(ls "$TMP"/ac/case1/*_capauto-converge*/run.json 2>/dev/null | head -n1)
+if [ -z "$acsv" ]; then
+	fail "auto-converge: no results under a _capauto-converge run id ($(tail -n 2 "$TMP/acerr" | tr '\n' ' '))"
+	exit 0
+fi
+check_completed "$acsv" pv-bitmap
+check "methods: auto-converge was on at both ends, beside the bitmap's skipping" \
+	jqm "$ajson" 'm("pv-bitmap") | .migration_settings.src.capabilities["auto-converge"] and
+		.migration_settings.dst.capabilities["auto-converge"] and .skipped_pages > 0'
+echo "  auto-converge: highest CPU throttle seen: $(jq '[.migrations[].progress[]?["cpu-throttle-percentage"] // 0] | max' "$ajson")%"
+check "methods: nothing left behind after auto-converge" nothing_left

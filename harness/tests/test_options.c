@@ -95,6 +95,12 @@ static void suite_run_id_kernel(void)
 	make_run_id(&e, id, sizeof(id));
 	CHECK(strstr(id, "_dt300_guestkernel-6.12.118-deb12-amd64_hog2") != NULL,
 	      "run id: another guest kernel is named after the fixed part (%s)", id);
+	parse_args_list(&e.opt, err, sizeof(err), 6, "run", "--capability", "auto-converge",
+			"--capability", "xbzrle", "case1");
+	snprintf(e.guest_kver, sizeof(e.guest_kver), "6.1.0-57-amd64");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(strstr(id, "_dt300_capauto-converge+xbzrle") != NULL,
+	      "run id: extra capabilities are part of the scenario (%s)", id);
 }
 
 void suite_options(void)
@@ -123,6 +129,13 @@ void suite_options(void)
 	CHECK(rc == 0 && o.host_cpu_hog == 2, "options: --host-cpu-hog takes a worker count");
 	rc = parse_args_list(&o, err, sizeof(err), 2, "run", "case1");
 	CHECK(rc == 0 && o.host_cpu_hog == 0, "options: no CPU hog by default");
+	CHECK(rc == 0 && !o.extra_caps[0], "options: no extra capability by default");
+	rc = parse_args_list(&o, err, sizeof(err), 6, "run", "--capability", "auto-converge",
+			     "--capability", "xbzrle", "case1");
+	CHECK(rc == 0 && !strcmp(o.extra_caps, "auto-converge xbzrle"),
+	      "options: --capability adds up (%s)", o.extra_caps);
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--capability", "Auto converge", "case1");
+	CHECK(rc == -1 && strstr(err, "bad value"), "options: a capability that is no name is refused (%s)", err);
 	CHECK(!o.x_fail_prep_once, "options: no injected preparation failure by default");
 	rc = parse_args_list(&o, err, sizeof(err), 3, "run", "--x-fail-prep-once", "case1");
 	CHECK(rc == 0 && o.x_fail_prep_once, "options: --x-fail-prep-once is taken");
