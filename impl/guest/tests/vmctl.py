@@ -165,8 +165,9 @@ class VM:
         # A fragment of the earlier prompt (a bare "# ", its path part
         # already consumed) can land before the first line of output:
         # seen as '# 196608' from a counter read on a loaded host.
-        if lines and lines[0].startswith("# "):
-            lines[0] = lines[0][2:]
+        first = next((i for i, l in enumerate(lines) if l.strip()), None)
+        if first is not None and lines[first].startswith("# "):
+            lines[first] = lines[first][2:]
         return int(m.group(1)), "\n".join(lines).strip()
 
     def kernel_complaints(self, pattern):
@@ -191,7 +192,13 @@ class VM:
 
     def counter(self, name):
         """One of the driver's counters (debugfs), as an int."""
-        return int(self.out(f"cat {DEBUGFS}/{name}"))
+        out = self.out(f"cat {DEBUGFS}/{name}")
+        # The number is the file's one line: the last line of the output,
+        # whatever fragment of a prompt came before it.
+        m = re.fullmatch(r"(?:.*\n)?(?:# )?(-?\d+)", out, re.S)
+        if not m:
+            raise ValueError(f"counter {name}: {out!r}")
+        return int(m.group(1))
 
     def check_kernel(self, check):
         """check(name, ok, detail) that the guest runs the kernel chosen."""
