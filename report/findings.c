@@ -410,7 +410,6 @@ static void failures(const struct case_stats *cs, struct strlist *out)
 static void not_run(const struct case_stats *cs, struct strlist *out)
 {
 	struct strbuf sb = { 0 };
-
 	const struct method *m;
 
 	for (int i = 0; (m = method_at(i)); i++)

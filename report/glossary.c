@@ -87,9 +87,9 @@ _Static_assert(BOOTSTRAP_LEVEL == 0.95, "the glossary says a 95% interval");
 
 void glossary_write(FILE *f, const char *appendix_name)
 {
-	fprintf(f, "## Glossary\n\n");
 	const struct method *m;
 
+	fprintf(f, "## Glossary\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(terms); i++)
 		fprintf(f, "- **%s**: %s\n", terms[i].term, terms[i].meaning);
 	/* Every method in a line, from the harness's table, so a new one is

@@ -139,13 +139,14 @@ int results_subdirs(const char *dir, struct strlist *out, struct error *e);
  * the archive holds is still named in the report, as not run yet. */
 void results_add_empty_case(struct result_set *rs, const char *name);
 
-/* The "versions.qemu_source" and "versions.qemu_series_sha256" strings of a
- * run.json, or NULL where not recorded.  Borrowed from doc. */
+/* The "versions.qemu_source", "versions.qemu_series_sha256" and
+ * "versions.qemu_code_id" strings of a run.json, or NULL where not recorded
+ * ("unknown" code ids too).  Borrowed from doc. */
 const char *run_qemu_source(json_t *doc);
+const char *run_qemu_series(json_t *doc);
 const char *run_qemu_code(json_t *doc);
 /* May the two runs' figures be pooled as far as QEMU goes? */
 int run_same_qemu(json_t *a, json_t *b);
-const char *run_qemu_series(json_t *doc);
 void results_free(struct result_set *rs);
 
 /* The value at a dotted path ("link.measured_gbit") in a JSON object, or NULL. */

@@ -1,9 +1,7 @@
 #include "usersenable.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "comparison.h"
 #include "format.h"
@@ -65,9 +63,10 @@ void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
 	fprintf(f, "## What users enable instead\n\n"
 		"An operator who finds precopy slow turns on what QEMU has: multifd (zero pages "
 		"found in its channels), multifd with zstd, postcopy after a first pass. Each row "
-		"asks whether the first method does better than the second, on the medians of "
-		"the same runs, interleaved in a shuffled order: the reference's median → the "
-		"method's, and the ratio with its 95%% interval (\"no clear difference\" when it "
+		"asks whether the first method does better than the second, on the case's pooled "
+		"medians (methods of one published part run interleaved in a shuffled order; a "
+		"pair from two parts was measured in two invocations): the reference's median → "
+		"the method's, and the ratio with its 95%% interval (\"no clear difference\" when it "
 		"includes 1). Raw times only: the dedicated-core projection does not account for "
 		"multifd's channel threads yet.\n\n");
 	for (size_t ci = 0; ci < n; ci++) {

@@ -55,14 +55,14 @@ case2-noprealloc-2|case2|all:2/3|--dst-prealloc off|baseline
 case2-noprealloc-3|case2|all:3/3|--dst-prealloc off|baseline
 "
 
-# The methods a part's methods field names, comma-separated.
+# The methods a part's methods field names, comma-separated, from the
+# method table read once ($TABLE, below).  "all" is the one slice of one.
 expand_methods() {	# field
-	[ -x "$PVMIG" ] || { echo "published-set: $PVMIG is not built (make harness)" >&2; exit 2; }
 	case $1 in
-	all) "$PVMIG" methods | cut -f1 | paste -sd, - ;;
-	all:*/*)
-		k=${1#all:}; n=${k#*/}; k=${k%/*}
-		"$PVMIG" methods | cut -f1 | awk -v k="$k" -v n="$n" '
+	all|all:*/*)
+		k=1 n=1
+		case $1 in all:*) k=${1#all:}; n=${k#*/}; k=${k%/*} ;; esac
+		echo "$TABLE" | awk -v k="$k" -v n="$n" '
 			{ m[NR] = $0 }
 			END {
 				per = int((NR + n - 1) / n)
@@ -148,6 +148,10 @@ shift
 # The code id compared above is the current build's: bring it up to date
 # with HEAD's series first (quick when it is).
 scripts/build-qemu.sh patched >/dev/null || { echo "published-set: make qemu failed" >&2; exit 2; }
+# Read here, not in expand_methods(): an exit in its command substitution
+# would only leave an empty method list, which reads as a part done.
+TABLE=$("$PVMIG" methods 2>/dev/null | cut -f1)
+[ -n "$TABLE" ] || { echo "published-set: $PVMIG methods gave no method table (make harness)" >&2; exit 2; }
 case $cmd in
 list)
 	echo "$PARTS" | while IFS='|' read -r name c field opts anchors; do

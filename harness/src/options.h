@@ -1,7 +1,6 @@
 /* Command line of `pvmig run CASE ...`: parsed and validated before
  * anything is created, so bad input never touches earlier results. */
 #ifndef PVMIG_OPTIONS_H
-#define OPTIONS_MAX_CAPS_LEN 256
 #define PVMIG_OPTIONS_H
 
 #include <stdbool.h>
@@ -11,6 +10,9 @@
 #define OPTIONS_MAX_SETS 32
 /* QEMU max-bandwidth high enough that the shaped link is the limit. */
 #define OPTIONS_DEFAULT_MAX_BANDWIDTH_GBIT 100
+
+/* --capability names, space-separated, with their terminator */
+#define OPTIONS_MAX_CAPS_LEN 256
 
 struct options {
 	const char *case_name;

@@ -37,10 +37,14 @@ def launch(name, dev_opts, incoming=None, mem='512', extra=(), qemu=None):
     return p, QMP('%s/%s.qmp' % (D, name)), QTest('%s/%s.qt' % (D, name))
 
 class Pair:
-    def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None, mem='512', extra=()):
+    """defer: the destination listens only after migrate-incoming, so that
+    the test can set capabilities there first (postcopy-ram)."""
+    def __init__(self, src_opts='free-page-bitmap=on', dst_opts=None, mem='512', extra=(),
+                 defer=False):
         self.uri = 'tcp:127.0.0.1:%d' % free_port()
         self.src, self.sq, self.st = launch('src', src_opts, mem=mem, extra=extra)
-        self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts, incoming=self.uri,
+        self.dst, self.dq, self.dt = launch('dst', dst_opts or src_opts,
+                                            incoming='defer' if defer else self.uri,
                                             mem=mem, extra=extra)
         self.sq.cmd('migrate-set-parameters', **{'max-bandwidth': 10**10})
     def migrate(self):
@@ -479,18 +483,6 @@ def qt_read_within(qt, addr, n, timeout):
             raise RuntimeError('qtest read -> %s' % r)
         return bytes.fromhex(r.split()[1][2:]), time.time() - t0
 
-def wait_status(q, want, deadline=30):
-    end = time.time() + deadline
-    st = None
-    while time.time() < end:
-        st = q.cmd('query-migrate')['return'].get('status')
-        if st in want:
-            return st
-        if st in ('failed', 'cancelled'):
-            break
-        time.sleep(0.02)
-    return st
-
 def postcopy_case(name, preempt=False, unsafe=False):
     """The bitmap with postcopy-ram.  Pages are skipped in the bulk stage;
     postcopy starts while the bulk stage is still under way (the link is
@@ -503,9 +495,8 @@ def postcopy_case(name, preempt=False, unsafe=False):
     if preempt:
         caps.append({'capability': 'postcopy-preempt', 'state': True})
     src_opts = 'free-page-bitmap=on' + (',x-free-page-bitmap-postcopy-unsafe=on' if unsafe else '')
-    uri = 'tcp:127.0.0.1:%d' % free_port()
-    src, sq, st = launch('src', src_opts)
-    dst, dq, dt = launch('dst', 'free-page-bitmap=on', incoming='defer')
+    p = Pair(src_opts, 'free-page-bitmap=on', defer=True)
+    sq, st, dq, dt = p.sq, p.st, p.dq, p.dt
     data, data_len = 0x4000000, 32 << 20         # 32 MiB of pages to send
     free_pfn, free_n = 0x10000, 0x8000           # 128 MiB reported free
     skipped = (free_pfn + 1) << 12               # a page in it, never written
@@ -514,7 +505,7 @@ def postcopy_case(name, preempt=False, unsafe=False):
         for q in (sq, dq):
             r = q.cmd('migrate-set-capabilities', capabilities=caps)
             assert 'error' not in r, r
-        r = dq.cmd('migrate-incoming', uri=uri)
+        r = dq.cmd('migrate-incoming', uri=p.uri)
         assert 'error' not in r, r
         st._cmd('memset 0x%x 0x%x 0x5a' % (data, data_len))
         st.write(used, PAT)
@@ -522,8 +513,7 @@ def postcopy_case(name, preempt=False, unsafe=False):
                                             'max-postcopy-bandwidth': 1 << 20})
         b = Balloon(st)
         b.post_cmd()
-        r = sq.cmd('migrate', uri=uri)
-        assert 'error' not in r, r
+        p.migrate()
         c = b.wait_cmd()
         check(name + ': request made with postcopy-ram on', c is not None, str(c))
         if not c:
@@ -533,8 +523,8 @@ def postcopy_case(name, preempt=False, unsafe=False):
         check(name + ': pages skipped before the switch', s['skipped_pages'] == free_n, str(s['skipped_pages']))
         r = sq.cmd('migrate-start-postcopy')
         check(name + ': postcopy started', 'error' not in r, str(r))
-        sst = wait_status(sq, ('postcopy-active',))
-        dst_st = wait_status(dq, ('postcopy-active',))
+        sst = sq.wait_status(('postcopy-active',))
+        dst_st = dq.wait_status(('postcopy-active',))
         vm = None
         end = time.time() + 20
         while time.time() < end:
@@ -561,7 +551,7 @@ def postcopy_case(name, preempt=False, unsafe=False):
             # Recorded, not judged: without preempt the read returns once
             # postcopy ends; with it, neither end finishes (seen here).
             import select
-            sst = wait_status(sq, ('completed',), 20)
+            sst = sq.wait_status(('completed',), 20)
             ready = got is None and select.select([dt.s], [], [], 10)[0]
             print('  20 s after the limit was lifted the source is %s; the stalled read %s'
                   % (sst, 'returned' if ready else 'is still waiting'), flush=True)
@@ -572,11 +562,7 @@ def postcopy_case(name, preempt=False, unsafe=False):
         check(name + ': sent pages intact', dt.read(data + (data_len // 2), 4096) == b'\x5a' * 4096
               and dt.read(used, 4096) == PAT)
     finally:
-        for p in (src, dst):
-            if p.poll() is None:
-                p.terminate()
-                try: p.wait(5)
-                except subprocess.TimeoutExpired: p.kill()
+        p.close()
 
 def t_postcopy():
     postcopy_case('postcopy')

@@ -46,6 +46,18 @@ class QMP:
             return r
     def stats(self, dev='/machine/peripheral/balloon0'):
         return self.cmd('qom-get', path=dev, property='free-page-bitmap-stats')['return']
+    def wait_status(self, want, deadline=30):
+        """Poll query-migrate until its status is one of want, or failed
+        or cancelled, or the deadline: the status last seen (the caller
+        judges it; a postcopy control expects to see no end)."""
+        end = time.time() + deadline
+        st = None
+        while time.time() < end:
+            st = self.cmd('query-migrate')['return'].get('status')
+            if st in want or st in ('failed', 'cancelled'):
+                return st
+            time.sleep(0.02)
+        return st
     def wait_migration(self, deadline=60):
         end = time.time() + deadline
         while time.time() < end:
