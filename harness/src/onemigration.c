@@ -387,14 +387,36 @@ static json_t *balloon_json(const struct balloon_outcome *b, int64_t mem_bytes)
 			 "deflate_ms", (json_int_t)b->deflate_ms, "outcome", b->outcome);
 }
 
+/* QAPI spells the counters with dashes (VirtioBalloonFreePageBitmapStats);
+ * run.json has recorded them with underscores since before they were a
+ * QAPI type, and keeps doing so, so that every result reads alike. */
+static json_t *underscored_keys(json_t *obj)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(obj, k, v) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s", k);
+		for (char *c = name; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		json_object_set(out, name, v);
+	}
+	return out;
+}
+
 static void read_pv_counters(struct vm *src, struct mig_record *r)
 {
-	json_t *ret = NULL;
+	json_t *reply = NULL, *ret;
 
 	if (qmp_exec(&src->qmp, "qom-get",
 		     json_pack("{s:s, s:s}", "path", "/machine/peripheral/balloon0",
-			       "property", "free-page-bitmap-stats"), 5000, &ret))
+			       "property", "free-page-bitmap-stats"), 5000, &reply))
 		return;
+	ret = underscored_keys(reply);
+	json_decref(reply);
 	if (!r->counters)
 		r->counters = json_object();
 	json_object_set(r->counters, "free_page_bitmap", ret);

@@ -38,7 +38,9 @@ def check(name, ok, detail=""):
 
 
 def qstats(vm):
-    return vm.qmp("qom-get", path=BALLOON, property="free-page-bitmap-stats")
+    """QEMU's counters, QAPI's dashes read as underscores (the C names)."""
+    r = vm.qmp("qom-get", path=BALLOON, property="free-page-bitmap-stats")
+    return {k.replace("-", "_"): v for k, v in r.items()}
 
 
 def gstats(vm):
@@ -48,7 +50,8 @@ def gstats(vm):
     out = vm.out(f"cat {D}/fpb_stats")
     stats = {}
     for line in out.splitlines():
-        words = line.split()
+        # no counter's name starts with '#': that is a prompt's fragment
+        words = re.sub(r"^# ", "", line).split()
         if len(words) == 2 and words[1].isdigit():
             stats[words[0]] = int(words[1])
         elif line.strip():

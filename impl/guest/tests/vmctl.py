@@ -145,7 +145,10 @@ class VM:
     def wait_ready(self, timeout=120):
         self.read_until(r"PVMIG-READY", timeout)
         time.sleep(1)
-        self.sh("stty -echo 2>/dev/null; true", 20)
+        # No echo and no prompt: a prompt's bytes can arrive after the
+        # next command's output buffer was reset and read as output ('#
+        # requests 1' from a counter read on a loaded host).
+        self.sh("stty -echo 2>/dev/null; PS1=''; true", 20)
 
     def sh(self, cmd, timeout=60):
         """Run a shell command on the console, return (status, output)."""

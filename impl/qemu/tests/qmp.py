@@ -45,7 +45,10 @@ class QMP:
             if r.get('id') != self.last_id: continue
             return r
     def stats(self, dev='/machine/peripheral/balloon0'):
-        return self.cmd('qom-get', path=dev, property='free-page-bitmap-stats')['return']
+        """The device's counters, named as in C (QAPI's dashes read as
+        underscores), so the tests say hinted_pages as the code does."""
+        r = self.cmd('qom-get', path=dev, property='free-page-bitmap-stats')['return']
+        return {k.replace('-', '_'): v for k, v in r.items()}
     def wait_status(self, want, deadline=30):
         """Poll query-migrate until its status is one of want, or failed
         or cancelled, or the deadline: the status last seen (the caller
