@@ -157,7 +157,7 @@ plots: $(REPORT_GEN)
 report: plots
 	@$(REPORT_GEN) report --results results --out REPORT.md --appendix APPENDIX.md \
 		--readme README.md --image-prefix plots/
-	@echo "  GEN     REPORT.md APPENDIX.md README.md (verdict)"
+	@echo "  GEN     REPORT.md APPENDIX.md README.md (verdict, methods)"
 
 report-test: $(REPORT_GEN) $(BUILD)/report-unit-tests
 	@./report/tests/run.sh

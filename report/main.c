@@ -2,7 +2,8 @@
  * nothing else.
  *
  *   report-gen report [options]   write REPORT.md and APPENDIX.md, and the verdict
- *                                 into README.md's marked block (--readme)
+ *                                 and the methods table into README.md's
+ *                                 marked blocks (--readme)
  *   report-gen plots  [options]   write plots/data/<case>-<plot>.dat and plots/data/plots.gp
  *
  * results/qemu-7.2/, the runs of the previous QEMU base, is loaded on its
@@ -28,6 +29,7 @@
 #include "basecompare.h"
 #include "appendix.h"
 #include "mainpage.h"
+#include "methodtimes.h"
 #include "readme.h"
 #include "verdict.h"
 #include "plotdata.h"
@@ -56,7 +58,8 @@ static void usage(FILE *f)
 		"  --out FILE          report to write (default REPORT.md)\n"
 		"  --appendix FILE     appendix to write (default APPENDIX.md beside a\n"
 		"                      REPORT.md, else the report's name with .appendix.md)\n"
-		"  --readme FILE       put the verdict between FILE's verdict markers\n"
+		"  --readme FILE       put the verdict between FILE's verdict markers, and\n"
+		"                      the methods table between its methods markers\n"
 		"  --data-dir DIR      plot data and gnuplot driver (default plots/data)\n"
 		"  --image-dir DIR     where gnuplot writes images (default plots)\n"
 		"  --script-dir DIR    where bars.gp etc. live (default plots)\n"
@@ -224,7 +227,7 @@ static int write_report(const struct options *o, const struct result_set *rs,
 	struct pending out[3] = { { 0 } };
 	struct strlist verdict = { 0 };
 	char *glossary = xasprintf("%s#glossary", base_name(o->out));
-	char *block = NULL, *readme = NULL;
+	char *block = NULL, *readme = NULL, *methods = NULL;
 	size_t nout = 0;
 	int rc = -1;
 
@@ -236,8 +239,17 @@ static int write_report(const struct options *o, const struct result_set *rs,
 		goto out;
 	verdict_lines(cases, rs->ncases, glossary, &verdict);
 	block = verdict_block(&verdict);
-	if (o->readme && !(readme = readme_with_block(o->readme, block, e)))
-		goto out;
+	methods = method_times_block(cases, rs->ncases);
+	if (o->readme) {
+		const struct readme_block blocks[] = {
+			{ VERDICT_BEGIN, VERDICT_END, block, "verdict", true },
+			{ METHODS_BEGIN, METHODS_END, methods, "methods table", false },
+		};
+
+		readme = readme_with_blocks(o->readme, blocks, 2, e);
+		if (!readme)
+			goto out;
+	}
 	if (pending_open(&out[nout++], o->out, e) < 0 ||
 	    pending_close(&out[nout - 1], mainpage_write(out[nout - 1].f, rs, cases, &verdict, &ro) == 0, e) < 0)
 		goto out;
@@ -261,6 +273,7 @@ out:
 	host_zeroing_free(&hz);
 	kvm_clear_free(&kc);
 	free(block);
+	free(methods);
 	free(readme);
 	free(glossary);
 	free(appendix);

@@ -7,6 +7,7 @@
 
 #include "verdict.h"
 
+
 static char *slurp(const char *path, struct error *e)
 {
 	FILE *f = fopen(path, "r");
@@ -59,24 +60,39 @@ static int count_of(const char *text, const char *marker)
 	return n;
 }
 
-char *readme_with_block(const char *path, const char *block, struct error *e)
+/* text with the lines from begin's to end's (both included) replaced by
+ * block; NULL when the markers are not there in order, once each. */
+static char *replace_between(const char *text, const char *begin, const char *end,
+			     const char *block)
 {
-	char *text = slurp(path, e), *out;
 	const char *b0, *b1, *e0, *e1;
 
-	if (!text)
+	if (count_of(text, begin) != 1 || count_of(text, end) != 1 ||
+	    find_marker_line(text, begin, &b0, &b1) < 0 ||
+	    find_marker_line(text, end, &e0, &e1) < 0 || e0 < b1)
 		return NULL;
-	if (count_of(text, VERDICT_BEGIN) != 1 || count_of(text, VERDICT_END) != 1 ||
-	    find_marker_line(text, VERDICT_BEGIN, &b0, &b1) < 0 ||
-	    find_marker_line(text, VERDICT_END, &e0, &e1) < 0 || e0 < b1) {
-		error_set(e, "%s: needs the lines %s and %s, in that order, once each, where the "
-			  "verdict goes", path, VERDICT_BEGIN, VERDICT_END);
+	return xasprintf("%.*s%s%s", (int)(b0 - text), text, block, e1);
+}
+
+char *readme_with_blocks(const char *path, const struct readme_block *blocks, size_t n,
+			 struct error *e)
+{
+	char *text = slurp(path, e);
+
+	for (size_t i = 0; text && i < n; i++) {
+		const struct readme_block *b = &blocks[i];
+		char *next;
+
+		if (!b->required && !count_of(text, b->begin) && !count_of(text, b->end))
+			continue;
+		next = replace_between(text, b->begin, b->end, b->text);
+		if (!next)
+			error_set(e, "%s: needs the lines %s and %s, in that order, once each, "
+				  "where the %s goes", path, b->begin, b->end, b->what);
 		free(text);
-		return NULL;
+		text = next;
 	}
-	out = xasprintf("%.*s%s%s", (int)(b0 - text), text, block, e1);
-	free(text);
-	return out;
+	return text;
 }
 
 char *readme_block_of(const char *text)

@@ -910,6 +910,38 @@ else
 	fail "readme: without markers: $(cat "$TMP/err")"
 fi
 
+# The methods table: every method of the harness's table, one row each, with
+# case1's medians where the fixture has the method; a README with half the
+# markers is refused.
+printf '# P\n\n<!-- verdict:begin -->\n<!-- verdict:end -->\n\n<!-- methods:begin -->\nold\n<!-- methods:end -->\n' \
+	>"$TMP/readme/METHODS.md"
+if "$GEN" report --results "$FIX" --out "$TMP/readme/REPORT.md" --readme "$TMP/readme/METHODS.md" 2>"$TMP/err"; then
+	rows=$(sed -n '/^<!-- methods:begin -->$/,/^<!-- methods:end -->$/p' "$TMP/readme/METHODS.md" | grep -c '^| `')
+	want=$("$TOP/build/pvmig" methods 2>/dev/null | wc -l)
+	if [ "$rows" -gt 0 ] && [ "$rows" = "$want" ] && ! grep -qx old "$TMP/readme/METHODS.md"; then
+		pass "readme: the methods table has a row per method of the harness ($rows)"
+	else
+		fail "readme: methods table has $rows rows, the harness $want methods"
+	fi
+	if grep -q '^| `baseline` | [^|]* | [0-9.]* s | [0-9.]* s | [1-9]' "$TMP/readme/METHODS.md"; then
+		pass "readme: baseline's row gives case1's times from the fixture"
+	else
+		fail "readme: baseline's row has no times: $(grep '^| `baseline`' "$TMP/readme/METHODS.md")"
+	fi
+else
+	fail "readme: methods markers refused: $(cat "$TMP/err")"
+fi
+printf '<!-- verdict:begin -->\n<!-- verdict:end -->\n<!-- methods:begin -->\n' >"$TMP/readme/HALF.md"
+cp "$TMP/readme/HALF.md" "$TMP/readme/HALF.orig"
+if "$GEN" report --results "$FIX" --out "$TMP/readme-bad/REPORT.md" --readme "$TMP/readme/HALF.md" 2>"$TMP/err"; then
+	fail "readme: half the methods markers accepted"
+elif [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q 'where the methods table goes' "$TMP/err" &&
+	cmp -s "$TMP/readme/HALF.md" "$TMP/readme/HALF.orig"; then
+	pass "readme: half the methods markers: one line, README left as it was"
+else
+	fail "readme: half the methods markers: $(cat "$TMP/err")"
+fi
+
 # ---- the committed report ------------------------------------------------------
 if [ -f "$TOP/REPORT.md" ] && [ -f "$TOP/README.md" ]; then
 	n=$(wc -l <"$TOP/REPORT.md")
