@@ -135,7 +135,7 @@ static const struct method methods[] = {
 	{
 		/* The bulk stage skips free pages; after the switch the
 		 * source sends a skipped page when the destination asks for
-		 * it (patch 0005, PROTOCOL.md rule 4). */
+		 * it (patch 0008, PROTOCOL.md rule 4). */
 		.name = "pv-bitmap+postcopy",
 		.what = "the seed, then postcopy",
 		.driver = DRIVER_PV,

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A guest ejects its own balloon while the migration thread is in the
-free page bitmap code (impl/qemu, patch 0004).
+free page bitmap code (impl/qemu, patches 0004-0007).
 
 device_del is refused while a migration runs, but a guest can eject a
 device itself through ACPI PCI hotplug: on -M pc (PIIX4) a write of the
