@@ -17,6 +17,17 @@ static const struct case_stats *case_named(const struct case_stats *cases, size_
 	return NULL;
 }
 
+/* How many of the method's migrations in the case ended with status st. */
+static size_t count_status(const struct case_stats *cs, const char *method, const char *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; cs && i < cs->c->nrows; i++)
+		if (!strcmp(cs->c->rows[i].method, method) && !strcmp(cs->c->rows[i].status, st))
+			n++;
+	return n;
+}
+
 /* Seconds, with one decimal below a minute: a table of first-run costs. */
 static void add_seconds(struct strbuf *sb, double ms)
 {
@@ -47,6 +58,11 @@ char *method_times_block(const struct case_stats *cases, size_t ncases)
 		size_t n = ms ? ms->s[M_TOTAL_TIME].n : 0;
 
 		sb_addf(&sb, "| `%s` | %s |", m->name, m->what);
+		if (!n && count_status(cs, m->name, "refused")) {
+			/* postcopy+multifd on 10.0: QEMU's refusal is the result */
+			sb_addf(&sb, " refused by QEMU (recorded) | | 0 |\n");
+			continue;
+		}
 		if (!n) {
 			sb_addf(&sb, " not in the committed results yet | | 0 |\n");
 			continue;
