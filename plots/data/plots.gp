@@ -7,7 +7,7 @@ call 'plots/bars.gp' 'plots/data/case1-downtime.dat' 'plots/case1-downtime' 'cas
 call 'plots/bars.gp' 'plots/data/case1-end_to_end.dat' 'plots/case1-end_to_end' 'case1: end-to-end time(ms), median with min-max' 'end-to-end time(ms)'
 call 'plots/bars.gp' 'plots/data/case1-src_cpu.dat' 'plots/case1-src_cpu' 'case1: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
 call 'plots/bars.gp' 'plots/data/case1-dst_cpu.dat' 'plots/case1-dst_cpu' 'case1: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-call 'plots/remaining.gp' 'plots/data/case1-remaining.dat' 'plots/case1-remaining' 'case1: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline stock pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
+call 'plots/remaining.gp' 'plots/data/case1-remaining.dat' 'plots/case1-remaining' 'case1: remaining RAM (median-total-time migration per method)' 'remaining (MiB)' 'baseline stock pv-bitmap pv-bitmap-async fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon multifd multifd-zp-legacy multifd-zstd pv-bitmap+multifd postcopy postcopy-preempt pv-bitmap+postcopy fph+postcopy'
 call 'plots/breakdown.gp' 'plots/data/case1-breakdown.dat' 'plots/case1-breakdown' 'case1: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
 call 'plots/bars.gp' 'plots/data/case2-total_time.dat' 'plots/case2-total_time' 'case2: total time(ms), median with min-max' 'total time(ms)'
 call 'plots/bars.gp' 'plots/data/case2-transferred.dat' 'plots/case2-transferred' 'case2: transferred ram(KB), median with min-max' 'transferred ram(KB)'
