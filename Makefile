@@ -13,7 +13,12 @@ HCFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE $
 VERSION := $(shell v=$$(git rev-parse --short HEAD 2>/dev/null) || { echo unknown; exit; }; \
 	git diff --quiet HEAD -- harness/src workloads impl scripts Makefile || v=$$v+local; echo $$v)
 BUILD   := build
-HSRC    := $(filter-out harness/src/main.c,$(wildcard harness/src/*.c))
+# harness/src is in folders by concern (README.md, "Layout"); a header is
+# included by its name alone, so every folder is on the include path.
+HDIRS   := harness/src $(patsubst %/,%,$(sort $(dir $(wildcard harness/src/*/*.h))))
+HINC    := $(addprefix -I,$(HDIRS))
+HHDR    := $(wildcard harness/src/*.h harness/src/*/*.h)
+HSRC    := $(filter-out harness/src/cli/main.c,$(wildcard harness/src/*.c harness/src/*/*.c))
 HOBJ    := $(HSRC:harness/src/%.c=$(BUILD)/harness/%.o)
 HLIBS   := -ljansson -lpfm -lhwloc
 
@@ -42,25 +47,25 @@ guest: deps
 
 harness: $(BUILD)/pvmig
 
-$(BUILD)/harness/%.o: harness/src/%.c $(wildcard harness/src/*.h)
+$(BUILD)/harness/%.o: harness/src/%.c $(HHDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(HCFLAGS) -DPVMIG_VERSION='"$(VERSION)"' -c -o $@ $<
+	@$(CC) $(HCFLAGS) $(HINC) -DPVMIG_VERSION='"$(VERSION)"' -c -o $@ $<
 
 # runinfo.o holds the version string: rebuild it whenever the string changes.
 $(BUILD)/harness/version.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
-$(BUILD)/harness/runinfo.o: $(BUILD)/harness/version.stamp
+$(BUILD)/harness/record/runinfo.o: $(BUILD)/harness/version.stamp
 FORCE:
 
-$(BUILD)/pvmig: $(HOBJ) $(BUILD)/harness/main.o
+$(BUILD)/pvmig: $(HOBJ) $(BUILD)/harness/cli/main.o
 	@echo "  LD      $@"
 	@$(CC) $(HCFLAGS) -o $@ $^ $(HLIBS)
 
 $(BUILD)/harness-tests: $(HOBJ) $(wildcard harness/tests/*.c) $(wildcard harness/tests/*.h)
 	@echo "  LD      $@"
-	@$(CC) $(HCFLAGS) -Iharness/src -o $@ $(wildcard harness/tests/*.c) $(HOBJ) $(HLIBS)
+	@$(CC) $(HCFLAGS) $(HINC) -o $@ $(wildcard harness/tests/*.c) $(HOBJ) $(HLIBS)
 
 unit-test: $(BUILD)/harness-tests
 	@$(BUILD)/harness-tests
@@ -127,8 +132,8 @@ clean:
 # APPENDIX.md and the verdict block of README.md.
 REPORT_GEN    := $(BUILD)/report-gen
 # The method table is the harness's: its order, and which methods hint.
-REPORT_SRC    := $(wildcard report/*.c) harness/src/methods.c
-REPORT_HDR    := $(wildcard report/*.h) harness/src/methods.h
+REPORT_SRC    := $(wildcard report/*.c) harness/src/methods/methods.c
+REPORT_HDR    := $(wildcard report/*.h) harness/src/methods/methods.h
 REPORT_LIBSRC := $(filter-out report/main.c,$(REPORT_SRC))
 REPORT_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(CFLAGS)
 

@@ -7,7 +7,7 @@
 #include "comparison.h"
 #include "format.h"
 #include "mechanisms.h"
-#include "../harness/src/methods.h"
+#include "../harness/src/methods/methods.h"
 #include "seed.h"
 
 /* A method saving less than this share of the baseline's bytes is not

@@ -1,6 +1,6 @@
 #include "glossary.h"
 
-#include "../harness/src/methods.h"
+#include "../harness/src/methods/methods.h"
 #include "bootstrap.h"
 #include "comparison.h"
 #include "util.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/src/methods.h"
+#include "../harness/src/methods/methods.h"
 #include "metrics.h"
 #include "util.h"
 

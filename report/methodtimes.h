@@ -1,5 +1,5 @@
 /* README.md's table of methods: every method of the harness's table
- * (harness/src/methods.c), what it does, and how long one migration of it
+ * (harness/src/methods/methods.c), what it does, and how long one migration of it
  * took in case1's committed results, so that a user choosing --methods
  * knows the cost of each before running it.  `make report` writes it
  * between README.md's methods markers, as it writes the verdict. */

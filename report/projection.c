@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../harness/src/methods.h"
+#include "../harness/src/methods/methods.h"
 #include "util.h"
 
 /* The free page bitmap's methods in their default mode: the migration

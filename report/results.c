@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "csv.h"
-#include "../harness/src/methods.h"
+#include "../harness/src/methods/methods.h"
 #include "projection.h"
 #include "provenance.h"
 
@@ -112,7 +112,7 @@ static void add_method(struct case_data *c, const char *method)
 		strlist_add(&c->methods, xstrdup(method));
 }
 
-/* The harness's method table gives the order (harness/src/methods.c);
+/* The harness's method table gives the order (harness/src/methods/methods.c);
  * a method it no longer has follows, as first seen. */
 static void order_methods(struct case_data *c)
 {

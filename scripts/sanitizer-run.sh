@@ -13,7 +13,7 @@
 # Environment:
 #   SANITIZER_OUT      output directory (default results/sanitizers/<date>)
 #   SANITIZER_METHODS  harness methods, comma-separated (default: every
-#                      method of harness/src/methods.c)
+#                      method of harness/src/methods/methods.c)
 #   SANITIZER_MEM      guest size for the harness and test_fpb (default 1G)
 #   FUZZ_SECONDS       length of the fpb_fuzz part (default 60)
 # Needs root for the harness part (network namespaces), like make test.
@@ -180,7 +180,7 @@ for part in $PARTS; do
 			nskip=$((nskip + 1)); echo "SKIP: sanitizers: harness methods: needs root for network namespaces"
 			continue
 		fi
-		methods=${SANITIZER_METHODS:-$(sed -n 's/^[[:space:]]*\.name = "\([^"]*\)".*/\1/p' "$TOP/harness/src/methods.c" | paste -sd, -)}
+		methods=${SANITIZER_METHODS:-$(sed -n 's/^[[:space:]]*\.name = "\([^"]*\)".*/\1/p' "$TOP/harness/src/methods/methods.c" | paste -sd, -)}
 		san_env "$dir"
 		PVMIG_QEMU_BIN=$WRAP "$TOP/build/pvmig" run case1 --mem "$MEM" --repeat 1 --iperf-s 0 \
 			--memcheck-mib 128 --methods "$methods" --results "$dir/results" >"$dir/out.log" 2>&1

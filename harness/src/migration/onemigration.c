@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balloon.h"
 #include "cpucost.h"
 #include "guestagent.h"
 #include "hog.h"
 #include "hostpair.h"
 #include "integrity.h"
+#include "methodsteps.h"
 #include "migrate.h"
 #include "pin.h"
 #include "qemuthreads.h"
@@ -297,27 +297,6 @@ static void verify_integrity(struct vm *v, struct integrity *it, struct mig_reco
 }
 
 /* A "Key:   N kB" figure of a /proc/<pid> file of a QEMU, KiB; NA if absent. */
-static int64_t proc_kb(struct vm *v, const char *file, const char *key)
-{
-	char path[64], *s, *p;
-	int64_t kb = NA;
-
-	if (v->proc.pid <= 0)
-		return NA;
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)v->proc.pid, file);
-	s = host_read_file(v->host, path);
-	if (s && (p = strstr(s, key)))
-		kb = strtoll(p + strlen(key), NULL, 10);
-	free(s);
-	return kb;
-}
-
-/* Source QEMU's resident memory, KiB (free page reporting shrinks it). */
-static int64_t rss_kb(struct vm *v)
-{
-	return proc_kb(v, "status", "VmRSS:");
-}
-
 /*
  * How the source QEMU's guest RAM is backed, at one moment: resident
  * anonymous memory and how much of it sits in transparent huge pages.
@@ -328,9 +307,9 @@ static int64_t rss_kb(struct vm *v)
 static json_t *backing_json(struct vm *v)
 {
 	return json_pack("{s:I, s:I, s:I}",
-			 "rss_kb", (json_int_t)proc_kb(v, "status", "VmRSS:"),
-			 "anon_kb", (json_int_t)proc_kb(v, "smaps_rollup", "Anonymous:"),
-			 "anon_huge_kb", (json_int_t)proc_kb(v, "smaps_rollup", "AnonHugePages:"));
+			 "rss_kb", (json_int_t)vm_proc_kb(v, "status", "VmRSS:"),
+			 "anon_kb", (json_int_t)vm_proc_kb(v, "smaps_rollup", "Anonymous:"),
+			 "anon_huge_kb", (json_int_t)vm_proc_kb(v, "smaps_rollup", "AnonHugePages:"));
 }
 
 /*
@@ -348,83 +327,6 @@ static json_t *guest_auto_init(struct vm *src)
 		return json_null();
 	out[strcspn(out, "\n")] = '\0';
 	return json_string(out);
-}
-
-/*
- * Free page reporting works in the background, 2 s after pages are freed,
- * a batch at a time; give it until the source's RSS stops shrinking (no
- * drop over 1% in 3 s), at most 60 s.
- */
-static int64_t settle_reporting(struct vm *src, json_t **counters)
-{
-	int64_t t0 = now_ms(), start_kb = rss_kb(src), ref_kb = start_kb, ref_t = t0;
-
-	sleep_ms(2500);	/* the guest's reporting delay */
-	while (now_ms() - t0 < 60000 && !pvmig_interrupted) {
-		int64_t kb = rss_kb(src);
-
-		if (kb < ref_kb - ref_kb / 100) {
-			ref_kb = kb;
-			ref_t = now_ms();
-		} else if (now_ms() - ref_t >= 3000) {
-			break;
-		}
-		sleep_ms(250);
-	}
-	*counters = json_pack("{s:I, s:I}", "rss_before_kb", (json_int_t)start_kb,
-			      "rss_after_kb", (json_int_t)rss_kb(src));
-	return now_ms() - t0;
-}
-
-static json_t *balloon_json(const struct balloon_outcome *b, int64_t mem_bytes)
-{
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
-			 "available_bytes", (json_int_t)b->avail_bytes,
-			 "margin_bytes", (json_int_t)balloon_margin_bytes(mem_bytes),
-			 "target_bytes", (json_int_t)b->target_bytes,
-			 "actual_bytes", (json_int_t)b->actual_bytes,
-			 "inflate_ms", (json_int_t)b->inflate_ms,
-			 "deflate_ms", (json_int_t)b->deflate_ms, "outcome", b->outcome);
-}
-
-/* QAPI spells the counters with dashes (VirtioBalloonFreePageBitmapStats);
- * run.json has recorded them with underscores since before they were a
- * QAPI type, and keeps doing so, so that every result reads alike. */
-static json_t *underscored_keys(json_t *obj)
-{
-	json_t *out = json_object(), *v;
-	const char *k;
-
-	json_object_foreach(obj, k, v) {
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s", k);
-		for (char *c = name; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		json_object_set(out, name, v);
-	}
-	return out;
-}
-
-static void read_pv_counters(struct vm *src, struct mig_record *r)
-{
-	json_t *reply = NULL, *ret;
-
-	if (qmp_exec(&src->qmp, "qom-get",
-		     json_pack("{s:s, s:s}", "path", "/machine/peripheral/balloon0",
-			       "property", "free-page-bitmap-stats"), 5000, &reply))
-		return;
-	ret = underscored_keys(reply);
-	json_decref(reply);
-	if (!r->counters)
-		r->counters = json_object();
-	json_object_set(r->counters, "free_page_bitmap", ret);
-	r->skipped_pages = json_integer_value(json_object_get(ret, "skipped_pages"));
-	r->hint_rejects = json_integer_value(json_object_get(ret, "rejected"));
-	if (json_integer_value(json_object_get(ret, "completed")) > 0)
-		r->hint_latency_ms = (double)json_integer_value(json_object_get(ret, "latency_us")) / 1000;
-	json_decref(ret);
 }
 
 /* The service's view of the migration: its throughput log, from the
@@ -526,9 +428,8 @@ struct migration {
 	struct side sside, dside;
 	struct vm src, dst;
 	struct integrity it;
-	struct balloon_outcome bo;
+	struct method_state ms;
 	struct hog hog;
-	json_t *prep_counters;
 	json_t *backing_before, *backing_after_prep, *auto_init;
 	int64_t mem_bytes;
 	int64_t guest_t0;
@@ -638,7 +539,7 @@ static int check_guest_kernel(struct migration *mg)
 }
 
 /* Prepare: what the guest uses, the memory checker started, and the
- * method's own preparation (balloon inflation, reporting settle). */
+ * method's own preparation (methodsteps.h). */
 static int phase_prepare(struct migration *mg)
 {
 	struct env *e = mg->e;
@@ -658,21 +559,8 @@ static int phase_prepare(struct migration *mg)
 	if (e->cs.memcheck_mib > 0 && integrity_start(&src->ga, e->cs.memcheck_mib, &mg->it))
 		return fail(mg, mg->it.error);
 	mg->backing_before = backing_json(src);
-	if (mg->m->inflate) {
-		struct balloon_outcome *bo = &mg->bo;
-
-		if (balloon_inflate(&src->qmp, mg->mem_bytes, 600000, bo) && !pvmig_interrupted) {
-			snprintf(r->error, sizeof(r->error), "balloon: %s", bo->outcome);
-			r->counters = json_pack("{s:o}", "balloon", balloon_json(bo, mg->mem_bytes));
-			return -1;
-		}
-		r->prep_time_ms = bo->inflate_ms;
-		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms",
-			 bo->outcome, (long long)(bo->actual_bytes >> 20), (long long)(bo->target_bytes >> 20),
-			 (long long)(bo->avail_bytes >> 20), (long long)bo->inflate_ms);
-	}
-	if (mg->m->reporting_settle)
-		r->prep_time_ms = settle_reporting(src, &mg->prep_counters);
+	if (method_prepare(mg->m, src, mg->mem_bytes, &mg->ms, r))
+		return -1;
 	if (pvmig_interrupted)
 		return fail(mg, "interrupted");
 	mg->backing_after_prep = backing_json(src);
@@ -751,27 +639,15 @@ static void phase_verify(struct migration *mg)
 		observe_service(e, r->dst_agent_ok ? &mg->dst : &mg->src, mg->guest_t0, r);
 }
 
-/* Record: the method's counters, the balloon given back, how the source's
- * memory was backed, and the end-to-end time. */
+/* Record: the method's counters and the balloon given back
+ * (methodsteps.h), how the source's memory was backed, and the end-to-end
+ * time. */
 static void phase_record(struct migration *mg)
 {
 	struct mig_record *r = mg->r;
 	const struct method *m = mg->m;
 
-	if (m->pv_counters && mg->src.qmp_up)
-		read_pv_counters(&mg->src, r);
-	if (m->inflate && r->dst_agent_ok)
-		balloon_deflate(&mg->dst.qmp, mg->mem_bytes, 300000, &mg->bo);
-	if (m->inflate || mg->prep_counters) {
-		json_t *c = r->counters ? r->counters : json_object();
-
-		if (m->inflate)
-			json_object_set_new(c, "balloon", balloon_json(&mg->bo, mg->mem_bytes));
-		if (mg->prep_counters)
-			json_object_set_new(c, "reporting", mg->prep_counters);
-		mg->prep_counters = NULL;
-		r->counters = c;
-	}
+	method_record(m, &mg->src, &mg->dst, mg->mem_bytes, &mg->ms, r);
 	if (r->total_time_ms != NA)
 		r->end_to_end_ms = r->prep_time_ms + r->total_time_ms;
 	if (!r->counters)
@@ -794,7 +670,7 @@ static void phase_record(struct migration *mg)
 static void finish(struct migration *mg)
 {
 	hog_stop(&mg->hog);
-	json_decref(mg->prep_counters);
+	method_state_free(&mg->ms);
 	json_decref(mg->backing_before);
 	json_decref(mg->backing_after_prep);
 	json_decref(mg->auto_init);

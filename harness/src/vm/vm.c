@@ -228,3 +228,18 @@ void vm_kill(struct vm *v)
 	close_channels(v);
 	drop_forwards(v);
 }
+
+int64_t vm_proc_kb(struct vm *v, const char *file, const char *key)
+{
+	char path[64], *s, *p;
+	int64_t kb = NA;
+
+	if (v->proc.pid <= 0)
+		return NA;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)v->proc.pid, file);
+	s = host_read_file(v->host, path);
+	if (s && (p = strstr(s, key)))
+		kb = strtoll(p + strlen(key), NULL, 10);
+	free(s);
+	return kb;
+}
