@@ -232,10 +232,10 @@ void vm_kill(struct vm *v)
 int64_t vm_proc_kb(struct vm *v, const char *file, const char *key)
 {
 	char path[64], *s, *p;
-	int64_t kb = NA;
+	int64_t kb = -1;	/* record.h's NA */
 
 	if (v->proc.pid <= 0)
-		return NA;
+		return kb;
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)v->proc.pid, file);
 	s = host_read_file(v->host, path);
 	if (s && (p = strstr(s, key)))

@@ -62,7 +62,7 @@ void vm_kill(struct vm *v);
 bool vm_alive(const struct vm *v);
 
 /* A "Key: N kB" figure of the QEMU process from /proc/<pid>/<file> on its
- * host (status, smaps_rollup), in KiB; NA when unreadable. */
+ * host (status, smaps_rollup), in KiB; -1 (record.h's NA) when unreadable. */
 int64_t vm_proc_kb(struct vm *v, const char *file, const char *key);
 
 #endif
