@@ -1,7 +1,9 @@
 #include "usersenable.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "comparison.h"
 #include "format.h"
@@ -51,6 +53,58 @@ static char *cell(const struct case_stats *cs, size_t i, enum metric m)
 	return out;
 }
 
+/* The median of one free page bitmap counter (run.json's
+ * counters.free_page_bitmap.<key>) over the method's counted migrations;
+ * NAN without any. */
+static double fpb_counter_median(const struct case_data *c, const char *method, const char *key)
+{
+	double *v = xcalloc(c->nrows ? c->nrows : 1, sizeof(*v));
+	size_t n = 0;
+	struct summary s;
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct mig_row *r = &c->rows[i];
+		json_t *fpb, *x;
+
+		if (!r->ok || strcmp(r->method, method) || !r->json)
+			continue;
+		fpb = json_object_get(json_object_get(r->json, "counters"), "free_page_bitmap");
+		x = json_object_get(fpb, key);
+		if (json_is_number(x))
+			v[n++] = json_number_value(x);
+	}
+	s = summarize(v, n);
+	free(v);
+	return s.median;
+}
+
+/* Why the bitmap without its wait lost, from its counters, when it
+ * skipped less than half of what the waiting mode skipped: the main loop
+ * applies the ranges while the migration thread sends with the bitmap's
+ * lock held, and a buffer's ranges past its time budget are dropped. */
+static void async_note(FILE *f, const struct case_stats *cs)
+{
+	const struct case_data *c = cs->c;
+	double sk_async = fpb_counter_median(c, "pv-bitmap-async", "skipped_pages");
+	double sk_wait = fpb_counter_median(c, "pv-bitmap", "skipped_pages");
+	double budget = fpb_counter_median(c, "pv-bitmap-async", "over_budget");
+	double buf_us = fpb_counter_median(c, "pv-bitmap-async", "max_buffer_us");
+	double wait_us = fpb_counter_median(c, "pv-bitmap", "wait_us");
+
+	if (isnan(sk_async) || isnan(sk_wait) || isnan(budget) || isnan(buf_us) ||
+	    isnan(wait_us) || !(sk_async < sk_wait / 2))
+		return;
+	fprintf(f, "Why the bitmap without its wait does worse here, from its counters (medians): "
+		"`pv-bitmap-async` skipped %.0f pages against %.0f for `pv-bitmap`; its longest "
+		"report buffer took %.1f ms of main-loop time, against a budget of 10 ms per "
+		"buffer, and %.0f ranges were dropped over that budget (`over_budget`). The main "
+		"loop applies hints under `bitmap_mutex`, which the migration thread holds while "
+		"it sends (up to 50 ms at a time), so the answer arrives but is not applied; the "
+		"waiting mode spends %.1f ms waiting instead (`wait_us`). impl/PROTOCOL.md "
+		"explains the choice where it describes `free-page-bitmap-wait=off`.\n\n",
+		sk_async, sk_wait, buf_us / 1000, budget, wait_us / 1000);
+}
+
 void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
 {
 	bool any = false;
@@ -92,7 +146,9 @@ void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
 			}
 			fprintf(f, "\n");
 		}
-		if (header)
+		if (header) {
 			fprintf(f, "\n");
+			async_note(f, cs);
+		}
 	}
 }

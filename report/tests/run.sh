@@ -166,6 +166,12 @@ if grep -q '| the bitmap against compression |' "$R"; then
 else
 	pass "users: a pair with a side not run is left out (multifd-zstd)"
 fi
+has "$R" '| the bitmap without its wait | pv-bitmap-async | pv-bitmap | 320 → 4600: ' \
+	"users: the bitmap without its wait against the waiting mode"
+has "$R" 'Why the bitmap without its wait does worse here, from its counters (medians): `pv-bitmap-async` skipped 0 pages against 2000000 for `pv-bitmap`; its longest report buffer took 44.5 ms' \
+	"users: the async mode's loss is explained from its counters (skipped, longest buffer)"
+has "$R" 'and 122 ranges were dropped over that budget (`over_budget`)' \
+	"users: ... with the ranges dropped over budget"
 # The reply's claims, answered at the top from the same medians.
 has "$R" "## The reply's claims, answered" "answer: section present"
 has "$R" '| case1 | 1900 / 1225 | 420 / 319 | 610 / 500 | 1600 / 1500 | 400000 | 352000 | 377500 | 47.7% of RAM |' \
