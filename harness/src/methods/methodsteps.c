@@ -14,7 +14,8 @@
  */
 static int64_t settle_reporting(struct vm *src, json_t **counters)
 {
-	int64_t t0 = now_ms(), start_kb = vm_proc_kb(src, "status", "VmRSS:"), ref_kb = start_kb, ref_t = t0;
+	int64_t t0 = now_ms(), start_kb = vm_proc_kb(src, "status", "VmRSS:");
+	int64_t ref_kb = start_kb, ref_t = t0;
 
 	sleep_ms(2500);	/* the guest's reporting delay */
 	while (now_ms() - t0 < 60000 && !pvmig_interrupted) {
