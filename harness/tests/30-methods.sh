@@ -130,7 +130,7 @@ check "methods: every postcopy method switched after its first pass, and the pha
 		(.postcopy.blocktime_ms | type == "number")] | length == 4 and all'
 check "methods: pv-bitmap beside multifd still skipped free pages" \
 	jqm "$ujson" 'm("pv-bitmap+multifd") | .skipped_pages > 0'
-# Whether the destination asks for a page here depends on a race: an
+# Whether the destination asks for a page here depends on a race: a
 # 1 GiB guest's postcopy pass can end before a vCPU touches a page
 # not yet received.  That a skipped page arrives on demand is asserted
 # deterministically in impl/qemu/tests/fpb_tests.py's postcopy cases;
