@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../harness/src/methods/methods.h"
 #include "answer.h"
 #include "basecompare.h"
 #include "gueststate.h"
 #include "breakdown.h"
+#include "downtime.h"
 #include "findings.h"
 #include "format.h"
 #include "plotdata.h"
@@ -15,6 +17,7 @@
 #include "hogcheck.h"
 #include "mechanisms.h"
 #include "position.h"
+#include "projection.h"
 #include "modecompare.h"
 #include "regimes.h"
 #include "seed.h"
@@ -106,6 +109,16 @@ static void write_runs_used(FILE *f, const struct result_set *rs, const struct r
  * once; projection.h and breakdown.h implement them. */
 static void write_definitions(FILE *f)
 {
+	struct strbuf sb = { 0 };
+	const struct method *m;
+	char *waiting;
+
+	/* From the method table: the methods whose migration thread waits. */
+	for (int i = 0; (m = method_at(i)); i++)
+		if (projection_waits_for_hints(m->name))
+			sb_addf(&sb, "%s%s", sb.len ? ", " : "", m->name);
+	sb_addf(&sb, "%s", "");
+	waiting = sb_take(&sb);
 	fprintf(f, "## " APPENDIX_DEFINITIONS "\n\n"
 		"The runs share few cores among both QEMUs, the link and the harness, so a "
 		"migration's total time includes time its threads spent waiting for one another. "
@@ -113,9 +126,12 @@ static void write_definitions(FILE *f)
 		"migration thread and of the destination's main thread, which reads the incoming "
 		"stream, and the source migration thread's wait for a CPU):\n\n"
 		"**Projected time, a core per busy thread:**\n\n"
-		"    projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms) + hint_wait_ms\n"
+		"    projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms,\n"
+		"                       src_send_max_cpu_ms, dst_recv_max_cpu_ms) + hint_wait_ms\n"
 		"    wire_ms      = transferred_kb * 1024 * 8 / (link_gbit * 1e9) * 1000   (the run's measured link)\n"
-		"    hint_wait_ms = hint_latency_ms for pv-bitmap, pv-bitmap+balloon, pv-bitmap+fpr; else 0\n\n"
+		"    src_send_max_cpu_ms, dst_recv_max_cpu_ms = multifd's busiest send and receive "
+		"channel thread (absent without multifd)\n"
+		"    hint_wait_ms = hint_latency_ms for %s; else 0\n\n"
 		"Why: given a core each, the source's sender, the link and the destination's "
 		"receiver work at the same time on successive pages, like stages of a pipeline, "
 		"so the slowest stage alone sets the pace. Waiting in the run queue disappears, "
@@ -136,7 +152,8 @@ static void write_definitions(FILE *f)
 		"When e would be negative the components overlapped in time: they are stacked in "
 		"the order a, b, c, d, each cut to what still fits under the measured total, e is "
 		"0, and the part cut off is given as \"overlapping, not stacked\", so no stack is "
-		"taller than the migration it splits.\n\n");
+		"taller than the migration it splits.\n\n", waiting);
+	free(waiting);
 }
 
 /* ---- per case --------------------------------------------------------- */
@@ -447,8 +464,12 @@ static void write_per_case_intro(FILE *f)
 		"appears); 1.00x is the floor.\n"
 		"- **Where the time went**: each method's median-total-time migration among those "
 		"with every component measured, split as defined under \"%s\".\n"
-		"- **Plots**: bars are medians, whiskers min to max, dots every counted "
-		"migration. The remaining-RAM and throughput lines are each method's "
+		"- **Plots**: colours are method families (stock precopy grey, the seed's "
+		"bitmap alone or combined blue, upstream hinting green, the balloon orange, "
+		"multifd purple, postcopy red). Bars are medians, whiskers min to max, dots "
+		"every counted migration, a dashed line at baseline's median (and the downtime "
+		"limit); an axis that says log scale is logarithmic. The remaining-RAM panels "
+		"draw every counted migration; the throughput panels each method's "
 		"median-total-time migration. SVG versions sit beside the PNGs.\n\n",
 		APPENDIX_DEFINITIONS, SEED_MEM_MIB, SEED_LINK_GBIT, APPENDIX_DEFINITIONS);
 }
@@ -484,6 +505,7 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct report
 	write_seed_table(f, cs);
 	write_wire_table(f, cs);
 	write_breakdown(f, cs, o);
+	downtime_write(f, cs);
 	write_findings(f, cs);
 	write_failures(f, cs, o);
 	write_plots(f, cs, o);

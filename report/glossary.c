@@ -60,6 +60,13 @@ static const struct {
 	{ "median [min–max]", "the median (the mean of the middle two for an even count) with "
 			      "the full range over completed migrations." },
 	{ "ratio", "the loser's median over the winner's, never below 1 (\"7.52x faster\")." },
+	{ "speed-up over baseline", "baseline's median over the method's, in the figures across "
+	  "cases: above 1 the method is faster, below 1 slower." },
+	{ "pass, bulk stage", "a pass is one walk of precopy over the dirty bitmap, counted by "
+	  "QEMU's `dirty-sync-count`; the first pass, over all of RAM, is the bulk stage." },
+	{ "method family", "the colour a method has in every plot: stock precopy, the seed's "
+	  "bitmap (alone or combined), upstream hinting or reporting, the balloon, multifd, "
+	  "postcopy." },
 	{ "interval", "the 95% percentile bootstrap interval of the ratio of medians: each "
 		      "method's migrations resampled with replacement, a fixed seed, the central "
 		      "95% of the resampled ratios, in brackets after the ratio." },
@@ -71,6 +78,10 @@ static const struct {
 	{ "guest ops", "the case3/case4 service's throughput in operations per second; one "
 		       "operation reads one random 4 KiB page of its working set and rewrites it, "
 		       "so it dirties exactly one page. Before, during and after the migration." },
+	{ "files read again", "`cache_reread_ms`, case3/case4: on the destination after the "
+	  "migration, once the balloon was given back, the time to read again every file the "
+	  "guest's page cache held before it; what cache a method evicted costs the guest "
+	  "afterwards. `dst_cached_kb` is the page cache the guest held just before." },
 	{ "position", "a migration's place in its repeat's shuffled order of methods (1 = "
 		      "first); newer runs only." },
 	{ "TCG, KVM", "QEMU's software emulator and the kernel's hardware virtualisation. This "

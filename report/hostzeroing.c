@@ -42,12 +42,21 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 		   "gb_per_s %lf ms_per_2mib %lf", name, &r.wall_ms, &r.cpu_ms, &minflt, &r.huge_mib,
 		   &steal, &r.gb_per_s, &r.ms_per_2mib) != 8)
 		return 0;
-	if (!strcmp(name, "after-idle"))
+	r.read = !strncmp(name, "read-", 5);
+	if (!strcmp(name + (r.read ? 5 : 0), "after-idle"))
 		r.after_idle = true;
-	else if (!strcmp(name, "at-once"))
+	else if (!strcmp(name + (r.read ? 5 : 0), "at-once"))
 		r.after_idle = false;
 	else
 		return -1;
+	r.nonzero_pages = -1;
+	if (r.read) {
+		const char *nz = strstr(line, " nonzero_pages ");
+
+		if (!nz || sscanf(nz, " nonzero_pages %ld rescan_ms_per_2mib %lf", &r.nonzero_pages,
+				  &r.rescan_ms_per_2mib) != 2)
+			return -1;
+	}
 	if (hz->n == ZEROING_MAX_ROUNDS || r.ms_per_2mib <= 0)
 		return -1;
 	hz->r[hz->n++] = r;
@@ -87,8 +96,8 @@ int host_zeroing_load(const char *root, const char *shown_root, struct host_zero
 		}
 	}
 	for (size_t i = 0; i < hz->n; i++) {
-		idle |= hz->r[i].after_idle;
-		once |= !hz->r[i].after_idle;
+		idle |= hz->r[i].after_idle && !hz->r[i].read;
+		once |= !hz->r[i].after_idle && !hz->r[i].read;
 	}
 	if (hz->size_mib <= 0 || hz->wait_s < 0 || !idle || !once) {
 		error_set(e, "%s: not a host-zeroing-probe summary (needs its size, its wait and "
@@ -118,7 +127,7 @@ static void span(const struct host_zeroing *hz, bool after_idle, double *lo, dou
 	for (size_t i = 0; i < hz->n; i++) {
 		const struct zeroing_round *r = &hz->r[i];
 
-		if (r->after_idle != after_idle)
+		if (r->after_idle != after_idle || r->read)
 			continue;
 		if (r->ms_per_2mib < *lo)
 			*lo = r->ms_per_2mib;
@@ -139,6 +148,47 @@ static void put_span(FILE *f, double lo, double hi, double gb_lo, double gb_hi)
 		fprintf(f, "%.2f–%.2f ms per 2 MiB (%.2f–%.2f GB/s)", lo, hi, gb_lo, gb_hi);
 }
 
+/* What a read of never-written memory costs here, and whether it leaves
+ * huge pages behind: the source migration thread's zero-page check reads
+ * every page of an idle guest that nobody wrote.  A kernel that maps the
+ * huge zero page on a read fault allocates nothing; one that allocates
+ * zeroes 2 MiB per fault, and the scan pays the zeroing. */
+static void host_zeroing_write_reads(FILE *f, const struct host_zeroing *hz)
+{
+	const struct zeroing_round *idle = NULL, *once = NULL;
+
+	for (size_t i = 0; i < hz->n; i++) {
+		if (hz->r[i].read && hz->r[i].after_idle && !idle)
+			idle = &hz->r[i];
+		if (hz->r[i].read && !hz->r[i].after_idle && !once)
+			once = &hz->r[i];
+	}
+	if (!idle && !once)
+		return;
+	fprintf(f, "**Reading memory nobody wrote**, as the source's zero-page check reads an "
+		"idle guest: the same probe read every byte of %ld MiB of fresh memory advised "
+		"for huge pages, 4 KiB at a time.", hz->size_mib);
+	for (int k = 0; k < 2; k++) {
+		const struct zeroing_round *r = k ? once : idle;
+
+		if (!r)
+			continue;
+		fprintf(f, " %s: %.2f ms per 2 MiB (%.2f GB/s), %ld MiB of huge pages left "
+			"behind, %ld non-zero pages; the same scan again, with nothing to fault "
+			"in, %.3f ms per 2 MiB.", k ? "Right after a round freed it" :
+			"After it sat free", r->ms_per_2mib, r->gb_per_s, r->huge_mib,
+			r->nonzero_pages, r->rescan_ms_per_2mib);
+	}
+	if ((idle ? idle->huge_mib : once->huge_mib) >= hz->size_mib / 2)
+		fprintf(f, " The reads allocated huge pages: this host's kernel zeroes a 2 MiB "
+			"page on a read fault instead of mapping its shared huge zero page, so a "
+			"migration thread that checks an idle guest's pages pays for zeroing them, "
+			"and the source's memory grows to the guest's size.\n\n");
+	else
+		fprintf(f, " The reads left (almost) no huge pages: a read fault maps the shared "
+			"zero page here, so the zero-page check itself allocates nothing.\n\n");
+}
+
 void host_zeroing_write(FILE *f, const struct host_zeroing *hz)
 {
 	double idle_lo, idle_hi, idle_gb_lo, idle_gb_hi;
@@ -152,6 +202,8 @@ void host_zeroing_write(FILE *f, const struct host_zeroing *hz)
 	span(hz, true, &idle_lo, &idle_hi, &idle_gb_lo, &idle_gb_hi);
 	span(hz, false, &once_lo, &once_hi, &once_gb_lo, &once_gb_hi);
 	for (size_t i = 0; i < hz->n; i++) {
+		if (hz->r[i].read)
+			continue;
 		if (least_huge < 0 || hz->r[i].huge_mib < least_huge)
 			least_huge = hz->r[i].huge_mib;
 		/* Time lost below the host shows either as the thread's CPU
@@ -186,6 +238,7 @@ void host_zeroing_write(FILE *f, const struct host_zeroing *hz)
 	else
 		fprintf(f, " Whether the memory sat free first changes its cost by less than "
 			"%.0fx: the zeroing rate in the tables below is this host's own.\n\n", HANDED_BACK_RATIO);
+	host_zeroing_write_reads(f, hz);
 }
 
 void host_zeroing_free(struct host_zeroing *hz)

@@ -17,9 +17,14 @@
 #include "util.h"
 
 /* One probe round: "after-idle" (the memory sat free first) or "at-once"
- * (touched again as soon as the previous round freed it). */
+ * (touched again as soon as the previous round freed it); a write per 4 KiB,
+ * or, in the "read-" rounds, every byte read as the migration thread's
+ * zero-page check reads a guest page nobody wrote. */
 struct zeroing_round {
 	bool after_idle;
+	bool read;
+	long nonzero_pages;		/* read rounds: pages that were not zero */
+	double rescan_ms_per_2mib;	/* read rounds: the same scan again, no fault */
 	double ms_per_2mib, gb_per_s;
 	double wall_ms, cpu_ms;		/* the probe process's, over the round */
 	long huge_mib;			/* of the process, after touching */

@@ -236,6 +236,19 @@ void mechanisms_write_explanations(FILE *f)
 		"method's, and the projection to a core per busy thread leaves it out. Where the "
 		"migration thread waited no more than twice as long as baseline's, the projection "
 		"alone says whether the rest of the difference is the method's.\n\n");
+	fprintf(f, "### %s\n\n", DOWNTIME_WHY);
+	fprintf(f, "QEMU checks, as it sends, whether what is left fits in the downtime limit "
+		"at its bandwidth estimate, and once it does, stops the guest and sends the rest "
+		"while it is stopped. The estimate is the rate at which the migration put bytes "
+		"on the wire over the last 100 ms. A method whose bulk stage sends only pages "
+		"with data (pv-bitmap, which skips the free ones) runs at about the link's rate, "
+		"so its estimate is high and QEMU may stop the guest while the first pass is "
+		"still sending: the downtime is then the time to send that rest, up to the "
+		"limit. A migration thread that walks gigabytes of zero pages puts a few bytes "
+		"on the wire per page, its estimate stays low, and it stops only when almost "
+		"nothing is left. Each case's \"Downtime, from the counters\" table shows the "
+		"pass each stop came in and what was left. A lower downtime limit would make "
+		"QEMU finish the first pass live instead, for a longer total time.\n\n");
 }
 
 void mechanisms_for_case(const struct case_stats *cs, struct strlist *out)

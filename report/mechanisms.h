@@ -15,6 +15,8 @@
 #define BALLOON_WHY_ANCHOR "why-a-ballooned-guest-migrates-slower-than-its-bytes"
 #define FPH_WHY "Why free page hinting waits on this host"
 #define FPH_WHY_ANCHOR "why-free-page-hinting-waits-on-this-host"
+#define DOWNTIME_WHY "Why downtimes differ"
+#define DOWNTIME_WHY_ANCHOR "why-downtimes-differ"
 
 void mechanisms_write_explanations(FILE *f);
 

@@ -22,6 +22,8 @@ const struct metric_def metric_defs[M_COUNT] = {
 	[M_SRC_VCPU_CPU]      = { "src_vcpu_cpu_ms", "source vCPU threads CPU(ms)", "src_vcpu_cpu", BETTER_NEITHER, true, false },
 	[M_DST_MAIN_CPU]      = { "dst_main_cpu_ms", "destination main thread CPU(ms)", "dst_main_cpu", BETTER_LOWER, true, false },
 	[M_DST_MAIN_WAIT]     = { "dst_main_wait_ms", "destination main thread wait for a CPU(ms)", "dst_main_wait", BETTER_LOWER, true, false },
+	[M_SRC_SEND_MAX_CPU]  = { "src_send_max_cpu_ms", "multifd: busiest send channel CPU(ms)", "src_send_max_cpu", BETTER_LOWER, true, false },
+	[M_DST_RECV_MAX_CPU]  = { "dst_recv_max_cpu_ms", "multifd: busiest receive channel CPU(ms)", "dst_recv_max_cpu", BETTER_LOWER, true, false },
 	[M_SRC_MINFLT]        = { "src_minflt", "source minor faults", "src_minflt", BETTER_LOWER, false, false },
 	[M_SRC_MAJFLT]        = { "src_majflt", "source major faults", "src_majflt", BETTER_LOWER, false, false },
 	[M_DST_MINFLT]        = { "dst_minflt", "destination minor faults", "dst_minflt", BETTER_LOWER, true, false },
@@ -36,12 +38,16 @@ const struct metric_def metric_defs[M_COUNT] = {
 	[M_MEMCHECK_MISMATCHES] = { "memcheck_mismatches", "memcheck mismatches", "memcheck", BETTER_LOWER, false, false },
 	[M_LINK_GBIT]         = { "link_gbit", "measured link(Gbit/s)", "link", BETTER_HIGHER, false, false },
 	[M_POSITION]          = { "position", "position in its repeat", "position", BETTER_NEITHER, false, false },
+	[M_DST_CACHED_KB]     = { "dst_cached_kb", "page cache held after migrating(KB)", "dst_cached", BETTER_NEITHER, true, false },
+	[M_CACHE_REREAD]      = { "cache_reread_ms", "files read again after migrating(ms)", "cache_reread", BETTER_LOWER, true, false },
 	[M_WIRE_MS]           = { NULL, "wire time(ms)", "wire", BETTER_LOWER, false, false },
 	[M_WIRE_RATIO]        = { NULL, "total / wire time", "wire_ratio", BETTER_LOWER, false, false },
 	[M_GUEST_DIP_PCT]     = { NULL, "guest ops during vs before(%)", "guest_dip", BETTER_HIGHER, false, false },
 	[M_GUEST_RECOVERY_PCT] = { NULL, "guest ops after vs before(%)", "guest_recovery", BETTER_HIGHER, false, false },
 	[M_DST_HUGE_MIB]      = { NULL, "destination huge pages after(MiB)", "dst_huge", BETTER_NEITHER, false, false },
 	[M_BALLOON_MIB]       = { NULL, "memory in the balloon(MiB)", "balloon_mib", BETTER_NEITHER, false, false },
+	[M_INFLATE_USER_MS]   = { NULL, "inflation: source QEMU user CPU(ms)", "inflate_user", BETTER_NEITHER, true, false },
+	[M_INFLATE_SYS_MS]    = { NULL, "inflation: source QEMU kernel CPU(ms)", "inflate_sys", BETTER_NEITHER, true, false },
 };
 
 double wire_time_ms(double kb, double gbit)

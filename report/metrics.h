@@ -24,6 +24,8 @@ enum metric {
 	M_SRC_VCPU_CPU,
 	M_DST_MAIN_CPU,		/* destination main thread: it reads the stream */
 	M_DST_MAIN_WAIT,
+	M_SRC_SEND_MAX_CPU,	/* multifd: the busiest send channel's CPU, ms */
+	M_DST_RECV_MAX_CPU,	/* multifd: the busiest receive channel's CPU, ms */
 	M_SRC_MINFLT,
 	M_SRC_MAJFLT,
 	M_DST_MINFLT,
@@ -38,6 +40,8 @@ enum metric {
 	M_MEMCHECK_MISMATCHES,
 	M_LINK_GBIT,
 	M_POSITION,		/* place in its repeat's shuffled order (newer runs) */
+	M_DST_CACHED_KB,	/* case3/4: page cache the guest held after migrating */
+	M_CACHE_REREAD,		/* case3/4: reading its files again afterwards, ms */
 	/* Derived per migration, not columns: */
 	M_WIRE_MS,		/* transferred bytes at the measured link rate */
 	M_WIRE_RATIO,		/* total time / wire time */
@@ -45,6 +49,8 @@ enum metric {
 	M_GUEST_RECOVERY_PCT,	/* guest ops after vs before, in % */
 	M_DST_HUGE_MIB,		/* run.json: destination THP-backed memory after */
 	M_BALLOON_MIB,		/* run.json: guest memory the balloon held (RAM - actual) */
+	M_INFLATE_USER_MS,	/* run.json: source QEMU user CPU over the inflation */
+	M_INFLATE_SYS_MS,	/* ... and its kernel CPU (discards, faults) */
 	M_COUNT
 };
 

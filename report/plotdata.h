@@ -5,6 +5,7 @@
 #ifndef REPORT_PLOTDATA_H
 #define REPORT_PLOTDATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "stats.h"
@@ -12,14 +13,18 @@
 
 enum plot_kind {
 	PLOT_BARS,		/* one metric, a bar per method with min/max whiskers */
-	PLOT_REMAINING,		/* remaining bytes against time, one line per method */
-	PLOT_THROUGHPUT,	/* guest throughput against time, migration window shaded */
+	PLOT_END_TO_END,	/* end-to-end as preparation plus migration, log axis */
+	PLOT_SCATTER,		/* downtime against total time, a point per migration */
+	PLOT_REMAINING,		/* remaining bytes against time, a panel per method family */
+	PLOT_THROUGHPUT,	/* guest throughput against time, a panel per method */
 	PLOT_BREAKDOWN,		/* where the time went: stacked segments per method (breakdown.h) */
+	PLOT_SPEEDUP,		/* across cases: speed-up over baseline per method, log axis */
 };
 
 struct plot_item {
 	enum plot_kind kind;
-	enum metric metric;	/* PLOT_BARS only */
+	enum metric metric;	/* PLOT_BARS and PLOT_SPEEDUP */
+	bool in_main;		/* embedded in REPORT.md, not only linked */
 	char *name;		/* file base name, e.g. case1-total_time */
 	char *title;
 	char *ylabel;
@@ -30,12 +35,20 @@ struct plot_plan {
 	size_t n;
 };
 
-/* Which images a case gets: bars for every plotted metric with data, the
- * remaining-bytes plot when a representative migration has a progress
- * history, the throughput plot when one has a guest_throughput series, the
- * breakdown when some method has a migration with every component. */
+/* Which images a case gets: bars for every plotted metric with data (the
+ * end-to-end one split into preparation and migration), downtime against
+ * total time, the remaining-bytes panels when a migration has a progress
+ * history, the throughput panels when a representative migration has a
+ * guest_throughput series, the breakdown when some method has a migration
+ * with every component. */
 void plot_plan_make(const struct case_stats *cs, struct plot_plan *plan);
 void plot_plan_free(struct plot_plan *plan);
+
+/* The figures across cases: each method's speed-up over baseline on one
+ * figure, per case, for migration time and for end-to-end time.  Empty
+ * when no case has a baseline and another method.  Same struct as a case's
+ * plan; the names start with "cases-". */
+void plot_cross_plan_make(const struct case_stats *cases, size_t ncases, struct plot_plan *plan);
 
 struct plot_paths {
 	const char *data_dir;	/* where .dat files and plots.gp go */

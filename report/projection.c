@@ -32,6 +32,13 @@ double projection_ms(const char *method, const double *v)
 	}
 	if (!isnan(v[M_DST_MAIN_CPU]) && v[M_DST_MAIN_CPU] > pace)
 		pace = v[M_DST_MAIN_CPU];
+	/* multifd: the send and receive channels are stages of the same
+	 * pipeline, each its own thread; with a core each, the busiest of
+	 * them is the one that could set the pace. */
+	if (!isnan(v[M_SRC_SEND_MAX_CPU]) && v[M_SRC_SEND_MAX_CPU] > pace)
+		pace = v[M_SRC_SEND_MAX_CPU];
+	if (!isnan(v[M_DST_RECV_MAX_CPU]) && v[M_DST_RECV_MAX_CPU] > pace)
+		pace = v[M_DST_RECV_MAX_CPU];
 	if (!isnan(v[M_WIRE_MS]) && v[M_WIRE_MS] > pace)
 		pace = v[M_WIRE_MS];
 	return pace + hint_wait;

@@ -5,7 +5,11 @@
  * receiver (its main thread, which reads the incoming stream) form a
  * pipeline; with a core each, the slowest stage sets the pace, so
  *
- *   projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms) + hint_wait_ms
+ *   projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms,
+ *                      src_send_max_cpu_ms, dst_recv_max_cpu_ms) + hint_wait_ms
+ *
+ * where the last two are multifd's busiest send and receive channel (their
+ * threads are stages of the pipeline too; absent without multifd).
  *
  * Time the migration thread spent waiting for a CPU, and time the guest's
  * vCPUs took from it, do not appear: on its own core neither happens.  What

@@ -169,6 +169,19 @@ static void derive(struct mig_row *r)
 			r->v[M_BALLOON_MIB] = json_number_value(mem) -
 					      json_number_value(actual) / 1048576.0;
 	}
+	/* Where the inflation's time went on the source QEMU: user mode (under
+	 * TCG the guest's driver, emulated) and the host kernel (discarding
+	 * the balloon's pages, faults). */
+	r->v[M_INFLATE_USER_MS] = r->v[M_INFLATE_SYS_MS] = NAN;
+	{
+		json_t *u = json_at(r->json, "counters.balloon.inflate_user_ms");
+		json_t *k = json_at(r->json, "counters.balloon.inflate_sys_ms");
+
+		if (json_is_number(u) && json_is_number(k)) {
+			r->v[M_INFLATE_USER_MS] = json_number_value(u);
+			r->v[M_INFLATE_SYS_MS] = json_number_value(k);
+		}
+	}
 	/* Needs M_WIRE_MS, derived above. */
 	r->v[M_PROJECTED] = projection_ms(r->method, r->v);
 	/* Preparation (balloon inflation, settling) is the guest's pace, which

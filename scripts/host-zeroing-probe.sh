@@ -90,17 +90,36 @@ static long anon_huge_kb(void)
 	return kb;
 }
 
+/* Read every byte of each 4 KiB page as the migration thread's zero-page
+ * check does (buffer_is_zero), and count the pages that were not zero. */
+static unsigned long scan_zero(const char *p, unsigned long size)
+{
+	unsigned long nonzero = 0;
+
+	for (unsigned long off = 0; off < size; off += 4096) {
+		const volatile unsigned long *w = (const volatile unsigned long *)(p + off);
+		unsigned long acc = 0;
+
+		for (int i = 0; i < 4096 / 8; i++)
+			acc |= w[i];
+		nonzero += acc != 0;
+	}
+	return nonzero;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long size = argc > 1 ? strtoul(argv[1], NULL, 10) << 20 : 0;
+	int reading = argc > 2 && !strcmp(argv[2], "read");
 	struct rusage r0, r1;
 	long long s0, s1;
 	double t0, t1;
 	char *map, *p;
 	long huge;
+	unsigned long nonzero = 0;
 
-	if (!size) {
-		fprintf(stderr, "usage: touch <MiB>\n");
+	if (!size || (argc > 2 && !reading && strcmp(argv[2], "write"))) {
+		fprintf(stderr, "usage: touch <MiB> [write|read]\n");
 		return 2;
 	}
 	/* One extra huge page of room, so the range can start on a 2 MiB
@@ -117,17 +136,30 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &r0);
 	s0 = steal_ticks();
 	t0 = now_ms();
-	for (unsigned long off = 0; off < size; off += 4096)
-		p[off] = 1;
+	if (reading)
+		nonzero = scan_zero(p, size);
+	else
+		for (unsigned long off = 0; off < size; off += 4096)
+			p[off] = 1;
 	t1 = now_ms();
 	s1 = steal_ticks();
 	getrusage(RUSAGE_SELF, &r1);
 	huge = anon_huge_kb();
 	printf("wall_ms %.1f cpu_ms %.1f minflt %ld huge_mib %ld steal_ticks %lld "
-	       "gb_per_s %.2f ms_per_2mib %.2f\n",
+	       "gb_per_s %.2f ms_per_2mib %.2f",
 	       t1 - t0, cpu_ms(&r1) - cpu_ms(&r0), r1.ru_minflt - r0.ru_minflt,
 	       huge < 0 ? -1 : huge >> 10, s0 < 0 ? -1 : s1 - s0,
 	       size / 1e9 / ((t1 - t0) / 1e3), (t1 - t0) / (size / HUGE));
+	if (reading) {
+		/* The same scan over memory that is there now: what the check
+		 * costs without a fault, the zero-page scan on its own. */
+		double t2 = now_ms();
+
+		nonzero += scan_zero(p, size);
+		printf(" nonzero_pages %lu rescan_ms_per_2mib %.3f", nonzero,
+		       (now_ms() - t2) / (size / HUGE));
+	}
+	printf("\n");
 	munmap(map, size + HUGE);
 	return 0;
 }
@@ -156,13 +188,13 @@ S=$WORK/summary.txt
 	echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, kernel $(uname -r)"
 	echo "thp: enabled $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled), defrag $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/defrag)"
 	echo "free page reporting to the hypervisor: $reporting"
-	echo "size: $SIZE_MIB MiB, THP-advised, one write per 4 KiB; wait before the after-idle rounds: $REPORT_WAIT_S s"
+	echo "size: $SIZE_MIB MiB, THP-advised, one write per 4 KiB (read- rounds: every byte read); wait before the after-idle rounds: $REPORT_WAIT_S s"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$S"
-round() {
+round() {	# name [read]
 	local r
 
-	r=$("$WORK/touch" "$SIZE_MIB")
+	r=$("$WORK/touch" "$SIZE_MIB" "${2:-write}")
 	printf '%-10s %s\n' "$1" "$r" >> "$S"
 }
 sleep "$REPORT_WAIT_S"
@@ -170,6 +202,10 @@ round after-idle
 round at-once
 sleep "$REPORT_WAIT_S"
 round after-idle
+# The zero-page check's reads of memory nobody wrote: do they allocate?
+sleep "$REPORT_WAIT_S"
+round read-after-idle read
+round read-at-once read
 mkdir -p "$OUT"
 mv "$S" "$OUT/summary.txt"
 cat "$OUT/summary.txt"

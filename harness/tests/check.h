@@ -43,5 +43,6 @@ void suite_hosts(void);
 void suite_accel(void);
 void suite_order(void);
 void suite_migsettings(void);
+void suite_vmproc(void);
 
 #endif

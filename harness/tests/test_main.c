@@ -24,6 +24,7 @@ int main(void)
 	suite_accel();
 	suite_order();
 	suite_migsettings();
+	suite_vmproc();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }

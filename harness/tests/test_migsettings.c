@@ -54,6 +54,21 @@ void suite_migsettings(void)
 			bad++;
 	}
 	CHECK(bad == 0, "methods: every method's settings parse, and its name is listed and found");
+	bad = 0;
+	for (int i = 0; method_at(i); i++) {
+		const struct method *m = method_at(i);
+
+		/* The plots colour by family: a method without one would be
+		 * drawn as an archived name. */
+		if (m->family < 1 || m->family > FAMILY_COUNT ||
+		    !strcmp(method_family_name(m->family), "other"))
+			bad++;
+		/* A method that runs the bitmap is in the bitmap's family. */
+		if (m->balloon_props && strstr(m->balloon_props, "free-page-bitmap=on") &&
+		    m->family != FAMILY_PV_BITMAP)
+			bad++;
+	}
+	CHECK(bad == 0, "methods: every method has a family, and every bitmap method is in the bitmap's");
 	CHECK(method_find("multifd") && method_find("postcopy") &&
 	      method_find("postcopy")->switchover == SWITCHOVER_POSTCOPY &&
 	      method_find("baseline")->switchover == SWITCHOVER_PRECOPY,

@@ -16,6 +16,7 @@
 #include "verdict.h"
 #include "breakdown.h"
 #include "csv.h"
+#include "downtime.h"
 #include "format.h"
 #include "gueststate.h"
 #include "metrics.h"
@@ -595,6 +596,33 @@ static void test_verdict(void)
 	}
 }
 
+static void test_downtime(void)
+{
+	struct mig_row r;
+	struct stop_point sp;
+	json_error_t je;
+	json_t *j = json_loads("{\"progress\": [{\"t_ms\": 1, \"status\": \"setup\"}, "
+			       "{\"t_ms\": 90, \"remaining\": 209715200, \"dirty-sync-count\": 1}, "
+			       "{\"t_ms\": 112, \"remaining\": 157286400, \"dirty-sync-count\": 1}, "
+			       "{\"t_ms\": 130, \"remaining\": 0, \"dirty-sync-count\": 3}], "
+			       "\"migration_events\": [{\"status\": \"active\", \"t_ms\": 5}, "
+			       "{\"status\": \"device\", \"t_ms\": 115}]}", 0, &je);
+
+	memset(&r, 0, sizeof(r));
+	blank(r.v);
+	r.ok = true;
+	r.json = j;
+	r.v[M_LINK_GBIT] = 10;
+	/* 150 MiB at 10 Gbit/s: 150 * 2^20 * 8 / 1e10 s = 125.8 ms. */
+	check(j && stop_point_of(&r, &sp) && sp.pass == 1 && sp.left_mib == 150 &&
+	      sp.before_ms == 3 && fabs(sp.left_link_ms - 125.83) < 0.01,
+	      "downtime: the stop's pass, what was left and its link time come from the last "
+	      "sample before the stop");
+	json_object_del(j, "migration_events");
+	check(!stop_point_of(&r, &sp), "downtime: without a recorded stop there is no stop point");
+	json_decref(j);
+}
+
 int main(void)
 {
 	test_csv();
@@ -609,5 +637,6 @@ int main(void)
 	test_bootstrap();
 	test_comparison();
 	test_verdict();
+	test_downtime();
 	return failures ? 1 : 0;
 }

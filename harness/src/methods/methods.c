@@ -7,6 +7,7 @@
 static const struct method methods[] = {
 	{
 		.name = "baseline",
+		.family = FAMILY_PRECOPY,
 		.what = "stock precopy, no hints",
 		.driver = DRIVER_NONE,
 	},
@@ -14,12 +15,14 @@ static const struct method methods[] = {
 		/* The control for the series: if it cost anything when off,
 		 * this row and baseline's would differ. */
 		.name = "stock",
+		.family = FAMILY_PRECOPY,
 		.what = "stock precopy on the same QEMU source built without our series",
 		.driver = DRIVER_NONE,
 		.stock_qemu = true,
 	},
 	{
 		.name = "pv-bitmap",
+		.family = FAMILY_PV_BITMAP,
 		.what = "the seed: guest free-page ranges skip the bulk stage",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on",
@@ -31,6 +34,7 @@ static const struct method methods[] = {
 		 * hinted_pages - skipped_pages are the pages sent before their
 		 * hint came. */
 		.name = "pv-bitmap-async",
+		.family = FAMILY_PV_BITMAP,
 		.what = "the seed without the wait: hints apply during the bulk stage",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on,free-page-bitmap-wait=off",
@@ -38,6 +42,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "fph",
+		.family = FAMILY_UPSTREAM_HINTING,
 		.what = "upstream free page hinting",
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-hint=on,iothread=iot0",
@@ -45,6 +50,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "fpr",
+		.family = FAMILY_UPSTREAM_HINTING,
 		.what = "upstream free page reporting, settled before migrating",
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-reporting=on",
@@ -55,6 +61,7 @@ static const struct method methods[] = {
 		 * free memory back all the time, the bitmap skips it (and the
 		 * rest of the free memory) when a migration starts. */
 		.name = "pv-bitmap+fpr",
+		.family = FAMILY_PV_BITMAP,
 		.what = "the seed beside upstream free page reporting, settled first, with our driver",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on,free-page-reporting=on",
@@ -63,6 +70,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "balloon",
+		.family = FAMILY_BALLOON,
 		.what = "inflate to what the guest can spare, deflate-on-oom",
 		.driver = DRIVER_STOCK,
 		.balloon_props = "deflate-on-oom=on",
@@ -70,6 +78,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "pv-bitmap+balloon",
+		.family = FAMILY_PV_BITMAP,
 		.what = "both, with our driver",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on,deflate-on-oom=on",
@@ -85,6 +94,7 @@ static const struct method methods[] = {
 	 */
 	{
 		.name = "multifd",
+		.family = FAMILY_MULTIFD,
 		.what = "multifd channels, zero pages found in the channels",
 		.driver = DRIVER_NONE,
 		.caps = "multifd",
@@ -94,6 +104,7 @@ static const struct method methods[] = {
 		/* The same with 8.2's detection in the migration thread: what
 		 * the channels' detection buys. */
 		.name = "multifd-zp-legacy",
+		.family = FAMILY_MULTIFD,
 		.what = "multifd channels, zero pages found by the migration thread (legacy)",
 		.driver = DRIVER_NONE,
 		.caps = "multifd",
@@ -101,6 +112,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "multifd-zstd",
+		.family = FAMILY_MULTIFD,
 		.what = "multifd channels with zstd compression",
 		.driver = DRIVER_NONE,
 		.caps = "multifd",
@@ -109,6 +121,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "pv-bitmap+multifd",
+		.family = FAMILY_PV_BITMAP,
 		.what = "the seed beside multifd channels",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on",
@@ -120,6 +133,7 @@ static const struct method methods[] = {
 		/* postcopy-blocktime: the destination counts how long its
 		 * vCPUs waited for pages that were not there yet. */
 		.name = "postcopy",
+		.family = FAMILY_POSTCOPY,
 		.what = "precopy's first pass, then postcopy",
 		.driver = DRIVER_NONE,
 		.caps = "postcopy-ram postcopy-blocktime",
@@ -127,6 +141,7 @@ static const struct method methods[] = {
 	},
 	{
 		.name = "postcopy-preempt",
+		.family = FAMILY_POSTCOPY,
 		.what = "postcopy with a separate channel for requested pages",
 		.driver = DRIVER_NONE,
 		.caps = "postcopy-ram postcopy-preempt postcopy-blocktime",
@@ -137,6 +152,7 @@ static const struct method methods[] = {
 		 * source sends a skipped page when the destination asks for
 		 * it (patch 0008, PROTOCOL.md rule 4). */
 		.name = "pv-bitmap+postcopy",
+		.family = FAMILY_PV_BITMAP,
 		.what = "the seed, then postcopy",
 		.driver = DRIVER_PV,
 		.balloon_props = "free-page-bitmap=on",
@@ -148,6 +164,7 @@ static const struct method methods[] = {
 		/* Upstream hinting never starts with postcopy-ram on: the row
 		 * records that. */
 		.name = "fph+postcopy",
+		.family = FAMILY_UPSTREAM_HINTING,
 		.what = "upstream free page hinting, then postcopy",
 		.driver = DRIVER_STOCK,
 		.balloon_props = "free-page-hint=on,iothread=iot0",
@@ -159,6 +176,7 @@ static const struct method methods[] = {
 		/* QEMU 10.0 refuses the pair ("Postcopy is not yet compatible
 		 * with multifd"): the row is that refusal, in QEMU's words. */
 		.name = "postcopy+multifd",
+		.family = FAMILY_POSTCOPY,
 		.what = "postcopy with multifd channels",
 		.driver = DRIVER_NONE,
 		.caps = "multifd postcopy-ram",
@@ -187,6 +205,19 @@ bool method_waits_for_hints(const struct method *m)
 	const char *p = m->balloon_props ? m->balloon_props : "";
 
 	return strstr(p, "free-page-bitmap=on") && !strstr(p, "free-page-bitmap-wait=off");
+}
+
+const char *method_family_name(enum method_family f)
+{
+	switch (f) {
+	case FAMILY_PRECOPY: return "precopy";
+	case FAMILY_PV_BITMAP: return "pv-bitmap";
+	case FAMILY_UPSTREAM_HINTING: return "upstream-hinting";
+	case FAMILY_BALLOON: return "balloon";
+	case FAMILY_MULTIFD: return "multifd";
+	case FAMILY_POSTCOPY: return "postcopy";
+	}
+	return "other";
 }
 
 const struct method *method_find(const char *name)

@@ -18,6 +18,20 @@ enum switchover {
 				 * --postcopy-after-ms */
 };
 
+/* Which kind of answer to slow precopy a method is: the colour it gets in
+ * every plot, and the panel it shares in small multiples.  A method that
+ * combines the bitmap with something else is in the bitmap's family: the
+ * plots ask what the bitmap adds. */
+enum method_family {
+	FAMILY_PRECOPY = 1,	/* stock precopy: baseline, stock */
+	FAMILY_PV_BITMAP,	/* the seed's free page bitmap, alone or combined */
+	FAMILY_UPSTREAM_HINTING,	/* free page hinting or reporting */
+	FAMILY_BALLOON,		/* the reply: inflate before migrating */
+	FAMILY_MULTIFD,		/* multifd channels, with or without compression */
+	FAMILY_POSTCOPY,	/* postcopy after a first precopy pass */
+	FAMILY_COUNT = FAMILY_POSTCOPY
+};
+
 struct method {
 	const char *name;
 	const char *what;
@@ -34,9 +48,12 @@ struct method {
 	const char *caps;
 	const char *params;
 	enum switchover switchover;
+	enum method_family family;
 };
 
 const struct method *method_find(const char *name);
+/* A family's one-word name for legends and panel titles ("pv-bitmap"). */
+const char *method_family_name(enum method_family f);
 /* "baseline, pv-bitmap, ..." for messages, from the table. */
 const char *method_names(void);
 /* The i-th method of the table, NULL past the end. */

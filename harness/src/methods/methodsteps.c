@@ -1,6 +1,7 @@
 /* The methods' own steps: see methodsteps.h. */
 #include "methodsteps.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,15 +35,24 @@ static int64_t settle_reporting(struct vm *src, json_t **counters)
 	return now_ms() - t0;
 }
 
-static json_t *balloon_json(const struct balloon_outcome *b, int64_t mem_bytes)
+static json_t *ms_or_null(int64_t v)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+	return v == NA ? json_null() : json_integer(v);
+}
+
+static json_t *balloon_json(const struct method_state *st, int64_t mem_bytes)
+{
+	const struct balloon_outcome *b = &st->bo;
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:o}",
 			 "available_bytes", (json_int_t)b->avail_bytes,
 			 "margin_bytes", (json_int_t)balloon_margin_bytes(mem_bytes),
 			 "target_bytes", (json_int_t)b->target_bytes,
 			 "actual_bytes", (json_int_t)b->actual_bytes,
 			 "inflate_ms", (json_int_t)b->inflate_ms,
-			 "deflate_ms", (json_int_t)b->deflate_ms, "outcome", b->outcome);
+			 "deflate_ms", (json_int_t)b->deflate_ms, "outcome", b->outcome,
+			 "inflate_user_ms", ms_or_null(st->inflate_user_ms),
+			 "inflate_sys_ms", ms_or_null(st->inflate_sys_ms));
 }
 
 /* QAPI spells the counters with dashes (VirtioBalloonFreePageBitmapStats);
@@ -88,18 +98,28 @@ static void read_pv_counters(struct vm *src, struct mig_record *r)
 int method_prepare(const struct method *m, struct vm *src, int64_t mem_bytes,
 		   struct method_state *st, struct mig_record *r)
 {
+	st->inflate_user_ms = st->inflate_sys_ms = NA;
 	if (m->inflate) {
 		struct balloon_outcome *bo = &st->bo;
+		int64_t u0, s0, u1, s1;
+		bool cpu = vm_proc_cpu_ms(src, &u0, &s0) == 0;
+		int rc = balloon_inflate(&src->qmp, mem_bytes, 600000, bo);
 
-		if (balloon_inflate(&src->qmp, mem_bytes, 600000, bo) && !pvmig_interrupted) {
+		if (cpu && vm_proc_cpu_ms(src, &u1, &s1) == 0) {
+			st->inflate_user_ms = u1 - u0;
+			st->inflate_sys_ms = s1 - s0;
+		}
+		if (rc && !pvmig_interrupted) {
 			snprintf(r->error, sizeof(r->error), "balloon: %s", bo->outcome);
-			r->counters = json_pack("{s:o}", "balloon", balloon_json(bo, mem_bytes));
+			r->counters = json_pack("{s:o}", "balloon", balloon_json(st, mem_bytes));
 			return -1;
 		}
 		r->prep_time_ms = bo->inflate_ms;
-		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms",
+		log_info("balloon: %s at %lld MiB (target %lld, available was %lld) in %lld ms "
+			 "(source QEMU CPU: %lld ms user, %lld ms kernel)",
 			 bo->outcome, (long long)(bo->actual_bytes >> 20), (long long)(bo->target_bytes >> 20),
-			 (long long)(bo->avail_bytes >> 20), (long long)bo->inflate_ms);
+			 (long long)(bo->avail_bytes >> 20), (long long)bo->inflate_ms,
+			 (long long)st->inflate_user_ms, (long long)st->inflate_sys_ms);
 	}
 	if (m->reporting_settle)
 		r->prep_time_ms = settle_reporting(src, &st->reporting);
@@ -117,7 +137,7 @@ void method_record(const struct method *m, struct vm *src, struct vm *dst, int64
 		json_t *c = r->counters ? r->counters : json_object();
 
 		if (m->inflate)
-			json_object_set_new(c, "balloon", balloon_json(&st->bo, mem_bytes));
+			json_object_set_new(c, "balloon", balloon_json(st, mem_bytes));
 		if (st->reporting)
 			json_object_set_new(c, "reporting", st->reporting);
 		st->reporting = NULL;

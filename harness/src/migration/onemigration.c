@@ -360,6 +360,33 @@ static void observe_service(struct env *e, struct vm *v, int64_t guest_t0, struc
 	free(log);
 }
 
+/* What the guest pays afterwards for page cache a method took from it: the
+ * balloon's inflation evicts cache the guest's available memory counted as
+ * free, the bitmap and precopy leave it.  On the guest that runs now, once
+ * the balloon was given back (as an operator following the reply would
+ * have it): how much cache it holds, then the time to read again every
+ * file the page cache held before the migration. */
+static void measure_cache_reread(struct vm *v, struct mig_record *r)
+{
+	char out[4096];
+	int64_t t0;
+	int rc;
+
+	if (ga_shell(&v->ga, "cat /proc/meminfo", 10000, out, sizeof(out)) == 0)
+		r->dst_cached_kb = meminfo_kb(out, "\nCached:");
+	t0 = now_ms();
+	rc = ga_shell(&v->ga, "cat /mnt/data* > /dev/null", PAGE_CACHE_FILL_TIMEOUT_S * 1000,
+		      NULL, 0);
+	if (rc == 0) {
+		r->cache_reread_ms = now_ms() - t0;
+		log_info("page cache: %lld MiB cached after the migration, files read again in %lld ms",
+			 r->dst_cached_kb == NA ? -1LL : (long long)(r->dst_cached_kb >> 10),
+			 (long long)r->cache_reread_ms);
+	} else {
+		log_warn("page cache: reading the files again failed (%d)", rc);
+	}
+}
+
 static void stop_cpu(struct cpucost_window **w, double *out)
 {
 	char err[256];
@@ -705,6 +732,8 @@ void one_migration(struct env *e, const struct method *m, int repeat,
 	if (boot_with_retry(mg) == 0 && phase_prepare(mg) == 0 && phase_migrate(mg) == 0) {
 		phase_verify(mg);
 		phase_record(mg);
+		if (e->cs.workload == WORKLOAD_SERVICE && r->dst_agent_ok && !pvmig_interrupted)
+			measure_cache_reread(&mg->dst, r);
 	}
 	finish(mg);
 	free(mg);

@@ -21,6 +21,7 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->skipped_pages = r->hint_rejects = NA;
 	r->hint_latency_ms = NA;
 	r->guest_used_kb = r->stress_rss_kb = NA;
+	r->dst_cached_kb = r->cache_reread_ms = NA;
 	r->memcheck_mismatches = r->memcheck_verified = NA;
 	r->src_cpu = r->dst_cpu = NA;
 	r->src_mig_cpu_ms = r->src_mig_wait_ms = r->src_vcpu_cpu_ms = NA;

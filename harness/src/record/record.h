@@ -65,6 +65,12 @@ struct mig_record {
 	double guest_ops_before;	/* case3 service throughput, ops/s */
 	double guest_ops_during;
 	double guest_ops_after;
+	/* case3/case4, on the destination once the balloon was given back:
+	 * the page cache left of the files the guest had read (meminfo
+	 * Cached), then the time to read them all again.  What a method that
+	 * evicted cache leaves the guest to pay. */
+	int64_t dst_cached_kb;
+	int64_t cache_reread_ms;
 
 	int64_t memcheck_mismatches;	/* guest checker: pages that lost data */
 	int64_t memcheck_verified;	/* pages it verified in the end */

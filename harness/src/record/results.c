@@ -18,7 +18,7 @@ const char *results_csv_header(void)
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
 	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position,"
 	       "postcopy_start_ms,postcopy_requests,postcopy_blocktime_ms,"
-	       "src_send_max_cpu_ms,dst_recv_max_cpu_ms";
+	       "src_send_max_cpu_ms,dst_recv_max_cpu_ms,dst_cached_kb,cache_reread_ms";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -132,6 +132,8 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_int(&p, &left, r->postcopy_blocktime_ms);
 	put_num(&p, &left, r->src_send_max_cpu_ms, "%.1f");
 	put_num(&p, &left, r->dst_recv_max_cpu_ms, "%.1f");
+	put_int(&p, &left, r->dst_cached_kb);
+	put_int(&p, &left, r->cache_reread_ms);
 	return buf;
 }
 
@@ -188,6 +190,8 @@ json_t *results_record_json(const struct mig_record *r)
 	json_object_set_new(o, "hint_rejects", int_or_null(r->hint_rejects));
 	json_object_set_new(o, "guest_used_kb", int_or_null(r->guest_used_kb));
 	json_object_set_new(o, "stress_rss_kb", int_or_null(r->stress_rss_kb));
+	json_object_set_new(o, "dst_cached_kb", int_or_null(r->dst_cached_kb));
+	json_object_set_new(o, "cache_reread_ms", int_or_null(r->cache_reread_ms));
 	json_object_set_new(o, "dst_agent_ok", json_boolean(r->dst_agent_ok));
 	json_object_set_new(o, "memcheck_mismatches", int_or_null(r->memcheck_mismatches));
 	json_object_set_new(o, "memcheck_verified", int_or_null(r->memcheck_verified));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "guestagent.h"
+#include "threadstats.h"
 #include "util.h"
 
 struct argbuf {
@@ -242,4 +243,24 @@ int64_t vm_proc_kb(struct vm *v, const char *file, const char *key)
 		kb = strtoll(p + strlen(key), NULL, 10);
 	free(s);
 	return kb;
+}
+
+int vm_proc_cpu_ms(struct vm *v, int64_t *user_ms, int64_t *sys_ms)
+{
+	char path[64], *s;
+	struct stat_fields sf;
+	long hz = sysconf(_SC_CLK_TCK);
+	int rc = -1;
+
+	if (v->proc.pid <= 0 || hz <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)v->proc.pid);
+	s = host_read_file(v->host, path);
+	if (s && threadstats_parse_stat(s, &sf) == 0) {
+		*user_ms = (int64_t)(sf.utime * 1000 / (unsigned long long)hz);
+		*sys_ms = (int64_t)(sf.stime * 1000 / (unsigned long long)hz);
+		rc = 0;
+	}
+	free(s);
+	return rc;
 }

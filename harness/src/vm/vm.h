@@ -64,5 +64,8 @@ bool vm_alive(const struct vm *v);
 /* A "Key: N kB" figure of the QEMU process from /proc/<pid>/<file> on its
  * host (status, smaps_rollup), in KiB; -1 (record.h's NA) when unreadable. */
 int64_t vm_proc_kb(struct vm *v, const char *file, const char *key);
+/* The QEMU process's CPU time so far, all its threads, in user mode and
+ * in the kernel (/proc/PID/stat), in ms; -1 when it cannot be read. */
+int vm_proc_cpu_ms(struct vm *v, int64_t *user_ms, int64_t *sys_ms);
 
 #endif
