@@ -47,8 +47,8 @@ case4-1|case4|all:1/4||
 case4-2|case4|all:2/4||baseline
 case4-3|case4|all:3/4||baseline
 case4-4|case4|all:4/4||baseline
-case1-hog|case1|baseline,pv-bitmap|--host-cpu-hog 2|
-case1-hog1|case1|baseline,pv-bitmap|--host-cpu-hog 1|
+case1-hog|case1|baseline,pv-bitmap,balloon,fph,multifd|--host-cpu-hog 2|
+case1-hog1|case1|baseline,pv-bitmap,balloon,fph,multifd|--host-cpu-hog 1|
 case1-noprealloc|case1|all|--dst-prealloc off|
 case2-noprealloc-1|case2|all:1/3|--dst-prealloc off|
 case2-noprealloc-2|case2|all:2/3|--dst-prealloc off|baseline
