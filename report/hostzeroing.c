@@ -23,6 +23,7 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 {
 	struct zeroing_round r;
 	char name[16];
+	const char *kind;
 	long minflt;
 	long long steal;
 	const char *w;
@@ -31,6 +32,9 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 		return 0;
 	if (!hz->reporting &&
 	    (hz->reporting = after_prefix(line, "free page reporting to the hypervisor: ")))
+		return 0;
+	if (sscanf(line, "huge zero page allocations so far (vmstat thp_zero_page_alloc): %ld",
+		   &hz->zero_page_allocs) == 1)
 		return 0;
 	if (sscanf(line, "size: %ld MiB", &hz->size_mib) == 1) {
 		w = strstr(line, "after-idle rounds: ");
@@ -43,18 +47,20 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 		   &steal, &r.gb_per_s, &r.ms_per_2mib) != 8)
 		return 0;
 	r.read = !strncmp(name, "read-", 5);
-	if (!strcmp(name + (r.read ? 5 : 0), "after-idle"))
+	r.small = !strncmp(name, "read-4k-", 8);
+	kind = name + (r.small ? 8 : r.read ? 5 : 0);
+	if (!strcmp(kind, "after-idle"))
 		r.after_idle = true;
-	else if (!strcmp(name + (r.read ? 5 : 0), "at-once"))
+	else if (!strcmp(kind, "at-once"))
 		r.after_idle = false;
 	else
 		return -1;
-	r.nonzero_pages = -1;
+	r.nonzero_pages = r.rss_mib = -1;
 	if (r.read) {
 		const char *nz = strstr(line, " nonzero_pages ");
 
-		if (!nz || sscanf(nz, " nonzero_pages %ld rescan_ms_per_2mib %lf", &r.nonzero_pages,
-				  &r.rescan_ms_per_2mib) != 2)
+		if (!nz || sscanf(nz, " nonzero_pages %ld rescan_ms_per_2mib %lf rss_mib %ld",
+				  &r.nonzero_pages, &r.rescan_ms_per_2mib, &r.rss_mib) != 3)
 			return -1;
 	}
 	if (hz->n == ZEROING_MAX_ROUNDS || r.ms_per_2mib <= 0)
@@ -74,7 +80,7 @@ int host_zeroing_load(const char *root, const char *shown_root, struct host_zero
 	int rc = -1;
 
 	memset(hz, 0, sizeof(*hz));
-	hz->size_mib = hz->wait_s = -1;
+	hz->size_mib = hz->wait_s = hz->zero_page_allocs = -1;
 	if (results_subdirs(dir, &dates, e) < 0)
 		goto out;
 	if (!dates.n) {
@@ -149,19 +155,25 @@ static void put_span(FILE *f, double lo, double hi, double gb_lo, double gb_hi)
 }
 
 /* What a read of never-written memory costs here, and whether it leaves
- * huge pages behind: the source migration thread's zero-page check reads
- * every page of an idle guest that nobody wrote.  A kernel that maps the
- * huge zero page on a read fault allocates nothing; one that allocates
- * zeroes 2 MiB per fault, and the scan pays the zeroing. */
+ * memory behind: the source migration thread's zero-page check reads every
+ * page of an idle guest that nobody wrote.  A kernel that maps its shared
+ * zero page on a read fault (the huge one for memory advised for huge
+ * pages) allocates nothing; one that does not allocates and zeroes every
+ * page the check reads, and the scan pays for the zeroing. */
 static void host_zeroing_write_reads(FILE *f, const struct host_zeroing *hz)
 {
-	const struct zeroing_round *idle = NULL, *once = NULL;
+	const struct zeroing_round *idle = NULL, *once = NULL, *small = NULL;
+	bool allocates;
 
 	for (size_t i = 0; i < hz->n; i++) {
-		if (hz->r[i].read && hz->r[i].after_idle && !idle)
-			idle = &hz->r[i];
-		if (hz->r[i].read && !hz->r[i].after_idle && !once)
-			once = &hz->r[i];
+		const struct zeroing_round *r = &hz->r[i];
+
+		if (r->read && r->small && !small)
+			small = r;
+		else if (r->read && !r->small && r->after_idle && !idle)
+			idle = r;
+		else if (r->read && !r->small && !r->after_idle && !once)
+			once = r;
 	}
 	if (!idle && !once)
 		return;
@@ -173,20 +185,29 @@ static void host_zeroing_write_reads(FILE *f, const struct host_zeroing *hz)
 
 		if (!r)
 			continue;
-		fprintf(f, " %s: %.2f ms per 2 MiB (%.2f GB/s), %ld MiB of huge pages left "
-			"behind, %ld non-zero pages; the same scan again, with nothing to fault "
-			"in, %.3f ms per 2 MiB.", k ? "Right after a round freed it" :
-			"After it sat free", r->ms_per_2mib, r->gb_per_s, r->huge_mib,
-			r->nonzero_pages, r->rescan_ms_per_2mib);
+		fprintf(f, " %s: %.2f ms per 2 MiB (%.2f GB/s), and %ld MiB resident after it "
+			"(%ld MiB of it huge pages).", k ? "Right after a round freed it" :
+			"After it sat free", r->ms_per_2mib, r->gb_per_s, r->rss_mib, r->huge_mib);
 	}
-	if ((idle ? idle->huge_mib : once->huge_mib) >= hz->size_mib / 2)
-		fprintf(f, " The reads allocated huge pages: this host's kernel zeroes a 2 MiB "
-			"page on a read fault instead of mapping its shared huge zero page, so a "
-			"migration thread that checks an idle guest's pages pays for zeroing them, "
-			"and the source's memory grows to the guest's size.\n\n");
+	if (small)
+		fprintf(f, " Advised against huge pages, the same reads left %ld MiB resident.",
+			small->rss_mib);
+	fprintf(f, " Reading it all again, with nothing left to fault in, took %.3f ms per "
+		"2 MiB: the zero-page check on its own.", (idle ? idle : once)->rescan_ms_per_2mib);
+	if (hz->zero_page_allocs >= 0)
+		fprintf(f, " The kernel's count of huge zero page allocations (vmstat "
+			"`thp_zero_page_alloc`) was %ld.", hz->zero_page_allocs);
+	allocates = (idle ? idle : once)->rss_mib >= hz->size_mib / 2;
+	if (allocates)
+		fprintf(f, " So this host's kernel maps no zero page on a read fault%s: it "
+			"allocates and zeroes the memory instead. A migration thread that checks "
+			"an idle guest's never-written pages pays that zeroing, fault by fault, "
+			"and the source's memory grows to the guest's size; a kernel that maps "
+			"the shared zero page pays only the check.\n\n",
+			small && small->rss_mib >= hz->size_mib / 2 ? ", huge or small" : "");
 	else
-		fprintf(f, " The reads left (almost) no huge pages: a read fault maps the shared "
-			"zero page here, so the zero-page check itself allocates nothing.\n\n");
+		fprintf(f, " The reads left (almost) nothing resident: a read fault maps the "
+			"shared zero page here, so the zero-page check allocates nothing.\n\n");
 }
 
 void host_zeroing_write(FILE *f, const struct host_zeroing *hz)

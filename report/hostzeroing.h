@@ -25,6 +25,8 @@ struct zeroing_round {
 	bool read;
 	long nonzero_pages;		/* read rounds: pages that were not zero */
 	double rescan_ms_per_2mib;	/* read rounds: the same scan again, no fault */
+	bool small;			/* read-4k: huge pages advised against */
+	long rss_mib;			/* read rounds: resident after the reads */
 	double ms_per_2mib, gb_per_s;
 	double wall_ms, cpu_ms;		/* the probe process's, over the round */
 	long huge_mib;			/* of the process, after touching */
@@ -38,6 +40,7 @@ struct host_zeroing {
 	char *host;			/* the summary's host line */
 	char *reporting;		/* whether the host reports free pages */
 	long size_mib, wait_s;
+	long zero_page_allocs;		/* vmstat thp_zero_page_alloc; -1 not recorded */
 	struct zeroing_round r[ZEROING_MAX_ROUNDS];
 	size_t n;
 };

@@ -15,6 +15,10 @@
 #   at-once     right after the previous round freed it (before the
 #               reporting delay of about 2 s has passed),
 #   after-idle  again.
+# Then the zero-page check's reads: every byte of fresh memory read, after
+# idle and at once, and once more with huge pages advised against.  A
+# kernel that maps its shared zero page on a read fault leaves nothing
+# resident; one that allocates leaves the whole size.
 # Run it on an idle machine.
 #
 #   scripts/host-zeroing-probe.sh   -> results/host-zeroing/<date>/summary.txt
@@ -76,6 +80,22 @@ static long long steal_ticks(void)
 	return v[7];
 }
 
+/* Resident memory of the mapping's process: a read fault that maps the
+ * shared zero page adds nothing here, one that allocates adds its page. */
+static long rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static long anon_huge_kb(void)
 {
 	char line[256];
@@ -110,7 +130,10 @@ static unsigned long scan_zero(const char *p, unsigned long size)
 int main(int argc, char **argv)
 {
 	unsigned long size = argc > 1 ? strtoul(argv[1], NULL, 10) << 20 : 0;
-	int reading = argc > 2 && !strcmp(argv[2], "read");
+	/* read: as QEMU maps guest RAM (huge pages advised); read-4k: with
+	 * huge pages advised against, so only 4 KiB faults happen. */
+	int small = argc > 2 && !strcmp(argv[2], "read-4k");
+	int reading = small || (argc > 2 && !strcmp(argv[2], "read"));
 	struct rusage r0, r1;
 	long long s0, s1;
 	double t0, t1;
@@ -119,7 +142,7 @@ int main(int argc, char **argv)
 	unsigned long nonzero = 0;
 
 	if (!size || (argc > 2 && !reading && strcmp(argv[2], "write"))) {
-		fprintf(stderr, "usage: touch <MiB> [write|read]\n");
+		fprintf(stderr, "usage: touch <MiB> [write|read|read-4k]\n");
 		return 2;
 	}
 	/* One extra huge page of room, so the range can start on a 2 MiB
@@ -131,8 +154,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	p = (char *)(((unsigned long)map + HUGE - 1) & ~(HUGE - 1));
-	if (madvise(p, size, MADV_HUGEPAGE))
-		perror("madvise(MADV_HUGEPAGE)");
+	if (madvise(p, size, small ? MADV_NOHUGEPAGE : MADV_HUGEPAGE))
+		perror("madvise");
 	getrusage(RUSAGE_SELF, &r0);
 	s0 = steal_ticks();
 	t0 = now_ms();
@@ -156,8 +179,8 @@ int main(int argc, char **argv)
 		double t2 = now_ms();
 
 		nonzero += scan_zero(p, size);
-		printf(" nonzero_pages %lu rescan_ms_per_2mib %.3f", nonzero,
-		       (now_ms() - t2) / (size / HUGE));
+		printf(" nonzero_pages %lu rescan_ms_per_2mib %.3f rss_mib %ld", nonzero,
+		       (now_ms() - t2) / (size / HUGE), rss_kb() >> 10);
 	}
 	printf("\n");
 	munmap(map, size + HUGE);
@@ -190,6 +213,7 @@ S=$WORK/summary.txt
 	echo "free page reporting to the hypervisor: $reporting"
 	echo "size: $SIZE_MIB MiB, THP-advised, one write per 4 KiB (read- rounds: every byte read); wait before the after-idle rounds: $REPORT_WAIT_S s"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "huge zero page allocations so far (vmstat thp_zero_page_alloc): $(awk '$1 == "thp_zero_page_alloc" { print $2 }' /proc/vmstat)"
 } > "$S"
 round() {	# name [read]
 	local r
@@ -206,6 +230,7 @@ round after-idle
 sleep "$REPORT_WAIT_S"
 round read-after-idle read
 round read-at-once read
+round read-4k-at-once read-4k
 mkdir -p "$OUT"
 mv "$S" "$OUT/summary.txt"
 cat "$OUT/summary.txt"
