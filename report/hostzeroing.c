@@ -23,7 +23,6 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 {
 	struct zeroing_round r;
 	char name[16];
-	const char *kind;
 	long minflt;
 	long long steal;
 	const char *w;
@@ -47,11 +46,10 @@ static int parse_line(struct host_zeroing *hz, const char *line)
 		   &steal, &r.gb_per_s, &r.ms_per_2mib) != 8)
 		return 0;
 	r.read = !strncmp(name, "read-", 5);
-	r.small = !strncmp(name, "read-4k-", 8);
-	kind = name + (r.small ? 8 : r.read ? 5 : 0);
-	if (!strcmp(kind, "after-idle"))
+	r.small = !strcmp(name, "read-4k-at-once");
+	if (!strcmp(name, "after-idle") || !strcmp(name, "read-after-idle"))
 		r.after_idle = true;
-	else if (!strcmp(kind, "at-once"))
+	else if (!strcmp(name, "at-once") || !strcmp(name, "read-at-once") || r.small)
 		r.after_idle = false;
 	else
 		return -1;

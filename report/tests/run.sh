@@ -304,9 +304,10 @@ has "$R" '| projected, a core per busy thread(ms) | not measured | not measured 
 	"projection: case2 (no per-thread figures) shows the row as not measured"
 has "$R" '| projected end-to-end(ms) | 1225 [1200–1250] n=2 | 1225 [1210–1240] (+0.0%) | 319 [318–320] n=2 (-73.9%) | – | 1500 [1450–1550] n=2 (+22.4%) |' \
 	"projection: end-to-end keeps what balloon inflation added"
-has "$R" 'projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms) + hint_wait_ms' "projection: formula in the report"
-has "$R" 'hint_wait_ms = hint_latency_ms for pv-bitmap, pv-bitmap+balloon, pv-bitmap+fpr; else 0' \
-	"projection: hint wait defined"
+has "$R" 'projected_ms = max(src_mig_cpu_ms, dst_main_cpu_ms, wire_ms,' "projection: formula in the report"
+has "$R" 'src_send_max_cpu_ms, dst_recv_max_cpu_ms) + hint_wait_ms' "projection: formula covers multifd's channels"
+has "$R" 'hint_wait_ms = hint_latency_ms for pv-bitmap, pv-bitmap+fpr, pv-bitmap+balloon, pv-bitmap+multifd, pv-bitmap+postcopy; else 0' \
+	"projection: hint wait defined, from the method table"
 has "$R" 'the slowest stage alone sets the pace' "projection: the rationale is given"
 # Where the time went.
 has "$R" 'd = max(0, dst_main_cpu_ms - max(src_mig_cpu_ms, wire_ms))' "breakdown: formulas in the report"
@@ -398,10 +399,11 @@ if "$GEN" plots --results "$FIX" --data-dir "$D" --image-dir "$TMP/img" --script
 else
 	fail "plots: generator failed: $(cat "$TMP/err")"
 fi
-want="case1-breakdown case1-downtime case1-end_to_end case1-remaining case1-total_time case1-transferred
-case2-downtime case2-dst_cpu case2-end_to_end case2-remaining case2-src_cpu case2-total_time case2-transferred
-case3-downtime case3-end_to_end case3-remaining case3-throughput case3-total_time case3-transferred
-case9-downtime case9-end_to_end case9-total_time case9-transferred"
+want="case1-breakdown case1-downtime case1-downtime_vs_total case1-end_to_end case1-remaining case1-total_time case1-transferred
+case2-downtime case2-downtime_vs_total case2-dst_cpu case2-end_to_end case2-remaining case2-src_cpu case2-total_time case2-transferred
+case3-downtime case3-downtime_vs_total case3-end_to_end case3-remaining case3-throughput case3-total_time case3-transferred
+case9-downtime case9-downtime_vs_total case9-end_to_end case9-total_time case9-transferred
+cases-speedup_end_to_end cases-speedup_total_time"
 got=$(cd "$D" && ls *.dat | sed 's/\.dat$//' | tr '\n' ' ')
 if [ "$got" = "$(echo $want) " ]; then pass "plots: exactly the expected .dat files (stale ones removed)"; else fail "plots: .dat files: $got"; fi
 awk '!/^#/' "$D/case1-breakdown.dat" >"$TMP/bd"
@@ -428,14 +430,32 @@ else
 	fail "plots: archived figures plotted"
 fi
 if [ "$n1" = 17 ]; then pass "plots: bar data lists every counted migration (17)"; else fail "plots: every-migration block has $n1 rows, want 17"; fi
-has "$D/case1-remaining.dat" '# pv-bitmap: 20260101T000000Z_mem8192_link10_tcg_prealloc_dt300 repeat 1' \
-	"plots: remaining-bytes line is the median-total-time migration"
-has "$D/case1-remaining.dat" '# balloon: 20260101T000000Z_mem8192_link10_tcg_prealloc_dt300 repeat 1' \
-	"plots: even count takes the lower middle migration"
-if [ "$(grep -c '^# ' "$D/case1-remaining.dat")" = 6 ]; then pass "plots: one remaining-bytes block per method"; else fail "plots: remaining blocks"; fi
-has "$D/plots.gp" "'baseline pv-bitmap fph balloon'" "plots: driver passes the method legend"
-if grep -qP '^4.95\t1092$' "$D/case3-throughput.dat" && grep -qP '^5\t1050$' "$D/case3-throughput.dat" &&
-	grep -qP '^-9\t1000$' "$D/case3-throughput.dat"; then
+# Every counted migration with a progress history is a block (15 in case1,
+# after 3 header lines), grouped by family; a method's first block names it.
+if [ "$(grep -c '^# ' "$D/case1-remaining.dat")" = 18 ] &&
+	grep -qF '# pv-bitmap: 20260102T000000Z_mem8192_link10_tcg_prealloc_dt300 repeat 2' "$D/case1-remaining.dat"; then
+	pass "plots: one remaining-bytes block per counted migration with a progress history"
+else
+	fail "plots: remaining blocks"
+fi
+has "$D/plots.gp" "block_titles = 'baseline - - - - pv-bitmap - - - - fph balloon - - -'" \
+	"plots: driver names each method once in the remaining panels' legend"
+has "$D/plots.gp" "panelnames = 'precopy pv-bitmap upstream-hinting balloon'" \
+	"plots: a remaining panel per method family present"
+has "$D/plots.gp" "methods = 'baseline stock pv-bitmap fph balloon'" "plots: driver passes the scatter's methods"
+has "$D/plots.gp" "ref_limit = 300" "plots: the downtime limit is drawn"
+if awk '/^ref_baseline = /{v=$3} /case1-total_time.dat/{print v; exit}' "$D/plots.gp" | grep -qx 1900 &&
+	grep -qP '^2\tpv-bitmap\t0\.3356\d*\t' "$D/case1-transferred.dat"; then
+	pass "plots: baseline's median is the reference line; bytes are plotted in GiB"
+else
+	fail "plots: reference line or GiB scale"
+fi
+if sed -n '/^# case1$/,/^$/p' "$D/cases-speedup_total_time.dat" | grep -qP '^1\t4\.5238\d*\t4\.18\d*\t4\.875$'; then
+	pass "plots: the speed-up across cases is baseline's median over the method's"
+else
+	fail "plots: speed-up data: $(head -20 "$D/cases-speedup_total_time.dat")"
+fi
+if grep -qF "mig_end_s = '5 4.95'" "$D/plots.gp" && grep -qP '^-9\t1000$' "$D/case3-throughput.dat"; then
 	pass "plots: throughput data relative to migration start, windows from both JSON shapes"
 else
 	fail "plots: throughput data"
@@ -455,7 +475,7 @@ else
 	for f in "$TMP"/img/*.png; do
 		[ -s "$f" ] && [ "$(head -c 4 "$f" | tail -c 3)" = PNG ] && [ -s "${f%.png}.svg" ] && good=$((good + 1))
 	done
-	if [ "$good" = "$calls" ] && [ "$calls" = 23 ]; then
+	if [ "$good" = "$calls" ] && [ "$calls" = 29 ]; then
 		pass "plots: $calls non-empty PNGs, each with its SVG"
 	else
 		fail "plots: $good good PNG/SVG pairs for $calls plots"
