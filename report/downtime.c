@@ -151,9 +151,12 @@ char *downtime_main_note(const struct case_stats *cs)
 		return NULL;
 	return xasprintf("pv-bitmap's longer downtime is QEMU's switch-over rule, not lost "
 			 "work: its bulk stage sends only used pages, at the link's rate, so "
-			 "QEMU's bandwidth estimate lets it stop the guest in the first pass "
-			 "(%zu of %zu migrations) with a median %.0f MiB left, about %.0f ms on "
-			 "the link; baseline stopped with %.1f MiB left. Both stay under the "
-			 "limit; a lower limit would trade that downtime for another pass.",
+			 "QEMU's bandwidth estimate is high and it stops the guest early, in the "
+			 "first pass in %zu of %zu migrations, with a median %.0f MiB still to "
+			 "send at the last sample before the stop (%.0f ms on the link), which "
+			 "then goes out while the guest is stopped; baseline, whose estimate "
+			 "stays low while it walks zero pages, stopped with %.0f MiB left. Both "
+			 "stay under the limit; under a lower one QEMU would send more of it "
+			 "while the guest runs.",
 			 pv.in_bulk, pv.n, pv.left.median, pv.link.median, base.left.median);
 }

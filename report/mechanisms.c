@@ -245,10 +245,10 @@ void mechanisms_write_explanations(FILE *f)
 		"so its estimate is high and QEMU may stop the guest while the first pass is "
 		"still sending: the downtime is then the time to send that rest, up to the "
 		"limit. A migration thread that walks gigabytes of zero pages puts a few bytes "
-		"on the wire per page, its estimate stays low, and it stops only when almost "
-		"nothing is left. Each case's \"Downtime, from the counters\" table shows the "
-		"pass each stop came in and what was left. A lower downtime limit would make "
-		"QEMU finish the first pass live instead, for a longer total time.\n\n");
+		"on the wire per page, its estimate stays low, and it stops later, with less "
+		"left. Each case's \"Downtime, from the counters\" table shows the "
+		"pass each stop came in and what was left. Under a lower downtime limit QEMU "
+		"would send more of the rest while the guest runs.\n\n");
 }
 
 void mechanisms_for_case(const struct case_stats *cs, struct strlist *out)
