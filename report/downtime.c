@@ -95,17 +95,29 @@ static void summarize_method(const struct case_stats *cs, const char *method,
 	free(down);
 }
 
-void downtime_write(FILE *f, const struct case_stats *cs)
+/* Every method's summary, in the case's method order; NULL when no
+ * migration of the case has a stop point.  Caller frees. */
+static struct stop_summary *summarize_case(const struct case_stats *cs)
 {
+	struct stop_summary *all = xcalloc(cs->nm + 1, sizeof(*all));
 	bool any = false;
 
-	for (size_t i = 0; i < cs->nm && !any; i++) {
-		struct stop_summary s;
-
-		summarize_method(cs, cs->m[i].method, &s);
-		any = s.n > 0;
+	for (size_t i = 0; i < cs->nm; i++) {
+		summarize_method(cs, cs->m[i].method, &all[i]);
+		any |= all[i].n > 0;
 	}
-	if (!any)
+	if (!any) {
+		free(all);
+		return NULL;
+	}
+	return all;
+}
+
+void downtime_write(FILE *f, const struct case_stats *cs)
+{
+	struct stop_summary *all = summarize_case(cs);
+
+	if (!all)
 		return;
 	fprintf(f, "#### Downtime, from the counters\n\n"
 		"QEMU stops the guest once what is left fits in the downtime limit at its "
@@ -117,46 +129,61 @@ void downtime_write(FILE *f, const struct case_stats *cs)
 		"| method | downtime (ms) | stops in pass 1 | MiB left before the stop | "
 		"sampled ms before the stop | its link time (ms) |\n|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < cs->nm; i++) {
-		struct stop_summary s;
+		const struct stop_summary *s = &all[i];
 		char *down, *left, *before, *link;
 
-		summarize_method(cs, cs->m[i].method, &s);
-		if (!s.n)
+		if (!s->n)
 			continue;
-		down = summary_range_text(&s.down);
-		left = summary_range_text(&s.left);
-		before = summary_range_text(&s.before);
-		link = summary_range_text(&s.link);
+		down = summary_range_text(&s->down);
+		left = summary_range_text(&s->left);
+		before = summary_range_text(&s->before);
+		link = summary_range_text(&s->link);
 		fprintf(f, "| %s | %s | %zu / %zu | %s | %s | %s |\n", cs->m[i].method, down,
-			s.in_bulk, s.n, left, before, link);
+			s->in_bulk, s->n, left, before, link);
 		free(down);
 		free(left);
 		free(before);
 		free(link);
 	}
 	fputs("\n", f);
+	free(all);
+}
+
+/* The summary of one method out of summarize_case()'s array; NULL when the
+ * case lacks the method or none of its migrations has a stop point. */
+static const struct stop_summary *summary_of(const struct case_stats *cs,
+					     const struct stop_summary *all, const char *method)
+{
+	const struct method_stats *m = case_stats_method(cs, method);
+
+	return m && all[m - cs->m].n ? &all[m - cs->m] : NULL;
 }
 
 char *downtime_main_note(const struct case_stats *cs)
 {
-	struct stop_summary pv, base;
+	const struct stop_summary *pv, *base;
+	struct stop_summary *all;
 	struct comparison c;
+	char *note = NULL;
 
 	if (!compare_methods(cs, "pv-bitmap", "baseline", M_DOWNTIME, &c) || !c.clear ||
 	    strcmp(c.loser, "pv-bitmap"))
 		return NULL;
-	summarize_method(cs, "pv-bitmap", &pv);
-	summarize_method(cs, "baseline", &base);
-	if (!pv.n || !base.n || pv.in_bulk * 2 <= pv.n)
-		return NULL;
-	return xasprintf("pv-bitmap's longer downtime is QEMU's switch-over rule, not lost "
-			 "work: its bulk stage sends only used pages, at the link's rate, so "
-			 "QEMU's bandwidth estimate is high and it stops the guest early, in the "
-			 "first pass in %zu of %zu migrations, with a median %.0f MiB still to "
-			 "send at the last sample before the stop (%.0f ms on the link), which "
-			 "then goes out while the guest is stopped; baseline, whose estimate "
-			 "stays low while it walks zero pages, stopped with %.0f MiB left. Both "
-			 "stay under the limit; under a lower one QEMU would send more of it "
-			 "while the guest runs.",
-			 pv.in_bulk, pv.n, pv.left.median, pv.link.median, base.left.median);
+	all = summarize_case(cs);
+	pv = all ? summary_of(cs, all, "pv-bitmap") : NULL;
+	base = all ? summary_of(cs, all, "baseline") : NULL;
+	if (pv && base && pv->in_bulk * 2 > pv->n)
+		note = xasprintf("pv-bitmap's longer downtime is QEMU's switch-over rule, not "
+				 "lost work: its bulk stage sends only used pages, at the link's "
+				 "rate, so QEMU's bandwidth estimate is high and it stops the guest "
+				 "early, in the first pass in %zu of %zu migrations, with a median "
+				 "%.0f MiB still to send at the last sample before the stop (%.0f ms "
+				 "on the link), which then goes out while the guest is stopped; "
+				 "baseline, whose estimate stays low while it walks zero pages, "
+				 "stopped with %.0f MiB left. Both stay under the limit; under a "
+				 "lower one QEMU would send more of it while the guest runs.",
+				 pv->in_bulk, pv->n, pv->left.median, pv->link.median,
+				 base->left.median);
+	free(all);
+	return note;
 }

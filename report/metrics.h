@@ -50,7 +50,7 @@ enum metric {
 	M_DST_HUGE_MIB,		/* run.json: destination THP-backed memory after */
 	M_BALLOON_MIB,		/* run.json: guest memory the balloon held (RAM - actual) */
 	M_INFLATE_USER_MS,	/* run.json: source QEMU user CPU over the inflation */
-	M_INFLATE_SYS_MS,	/* ... and its kernel CPU (discards, faults) */
+	M_INFLATE_SYS_MS,	/* ... and its kernel CPU */
 	M_COUNT
 };
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,9 @@
 
 static char *metric_label(const struct case_stats *cs, enum metric m)
 {
-	if ((m == M_SRC_CPU || m == M_DST_CPU) && cs->cpu_unit[0])
-		return xasprintf("%s (%s)", metric_defs[m].label, cs->cpu_unit);
 	if (m == M_TRANSFERRED_KB)
 		return xstrdup("transferred RAM (GiB)");
-	return xstrdup(metric_defs[m].label);
+	return case_metric_label(cs, m);
 }
 
 /* Bytes are plotted in GiB: seven-digit KB ticks do not read. */
@@ -308,6 +307,28 @@ static void var_num(struct strbuf *vars, const char *name, double v)
 	sb_addf(vars, "%s = %.10g\n", name, isnan(v) ? -1.0 : v);
 }
 
+/* A space-separated word list, the form the gnuplot scripts index with
+ * word(): append one word, then write the list as a variable and free it. */
+static void __attribute__((format(printf, 2, 3)))
+words_add(struct strbuf *words, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (words->len)
+		sb_addf(words, " ");
+	va_start(ap, fmt);
+	sb_vaddf(words, fmt, ap);
+	va_end(ap);
+}
+
+static void var_words(struct strbuf *vars, const char *name, struct strbuf *words)
+{
+	char *s = sb_take(words);
+
+	var_str(vars, name, s);
+	free(s);
+}
+
 /* fams/famnames: the families present in the case, for the legend. */
 static void var_families(struct strbuf *vars, const struct case_stats *cs)
 {
@@ -318,15 +339,11 @@ static void var_families(struct strbuf *vars, const struct case_stats *cs)
 		seen[family_of(cs->m[i].method)] = true;
 	for (int f = 1; f <= FAMILY_COUNT + 1; f++)
 		if (seen[f]) {
-			sb_addf(&fams, "%s%d", fams.len ? " " : "", f);
-			sb_addf(&names, "%s%s", names.len ? " " : "", family_label(f));
+			words_add(&fams, "%d", f);
+			words_add(&names, "%s", family_label(f));
 		}
-	sb_addf(&fams, "%s", "");
-	sb_addf(&names, "%s", "");
-	var_str(vars, "fams", fams.s);
-	var_str(vars, "famnames", names.s);
-	free(sb_take(&fams));
-	free(sb_take(&names));
+	var_words(vars, "fams", &fams);
+	var_words(vars, "famnames", &names);
 }
 
 /* A log axis when the medians span a factor of 20 or more: on a linear one
@@ -435,22 +452,16 @@ static void write_scatter(FILE *f, const struct case_stats *cs, struct strbuf *v
 		}
 		if (!n)
 			continue;
-		sb_addf(&names, "%s%s", block ? " " : "", cs->m[i].method);
-		sb_addf(&fams, "%s%d", block ? " " : "", family_of(cs->m[i].method));
-		sb_addf(&members, "%s%d", block ? " " : "", member_of(cs, i));
+		words_add(&names, "%s", cs->m[i].method);
+		words_add(&fams, "%d", family_of(cs->m[i].method));
+		words_add(&members, "%d", member_of(cs, i));
 		block++;
 	}
-	sb_addf(&names, "%s", "");
-	sb_addf(&fams, "%s", "");
-	sb_addf(&members, "%s", "");
-	var_str(vars, "methods", names.s);
-	var_str(vars, "blockfams", fams.s);
-	var_str(vars, "members", members.s);
+	var_words(vars, "methods", &names);
+	var_words(vars, "blockfams", &fams);
+	var_words(vars, "members", &members);
 	var_str(vars, "member_pts", MEMBER_POINT_TYPES);
 	var_num(vars, "ref_limit", downtime_limit(cs));
-	free(sb_take(&names));
-	free(sb_take(&fams));
-	free(sb_take(&members));
 }
 
 /* Every counted migration's remaining RAM against time since migrate, a
@@ -505,33 +516,23 @@ static void write_remaining(FILE *f, const struct case_stats *cs, struct strbuf 
 				}
 				if (!n)
 					continue;
-				sb_addf(&titles, "%s%s", block ? " " : "", titled ? "-" : row->method);
-				sb_addf(&members, "%s%d", block ? " " : "", member_of(cs, i));
+				words_add(&titles, "%s", titled ? "-" : row->method);
+				words_add(&members, "%d", member_of(cs, i));
 				titled = true;
 				block++;
 			}
 		}
 		if (block > first_block) {
-			sb_addf(&pnames, "%s%s", pnames.len ? " " : "", family_label(fam));
-			sb_addf(&first, "%s%d", first.len ? " " : "", first_block + 1);
-			sb_addf(&last, "%s%d", last.len ? " " : "", block);
+			words_add(&pnames, "%s", family_label(fam));
+			words_add(&first, "%d", first_block + 1);
+			words_add(&last, "%d", block);
 		}
 	}
-	sb_addf(&pnames, "%s", "");
-	sb_addf(&first, "%s", "");
-	sb_addf(&last, "%s", "");
-	sb_addf(&titles, "%s", "");
-	sb_addf(&members, "%s", "");
-	var_str(vars, "panelnames", pnames.s);
-	var_str(vars, "panel_first", first.s);
-	var_str(vars, "panel_last", last.s);
-	var_str(vars, "block_titles", titles.s);
-	var_str(vars, "block_members", members.s);
-	free(sb_take(&pnames));
-	free(sb_take(&first));
-	free(sb_take(&last));
-	free(sb_take(&titles));
-	free(sb_take(&members));
+	var_words(vars, "panelnames", &pnames);
+	var_words(vars, "panel_first", &first);
+	var_words(vars, "panel_last", &last);
+	var_words(vars, "block_titles", &titles);
+	var_words(vars, "block_members", &members);
 }
 
 /* Blocks 0..n-1: per method with a series, its representative migration's
@@ -574,27 +575,19 @@ static void write_throughput(FILE *f, const struct case_stats *cs, struct strbuf
 			xmin = -(p + 10);
 		if ((tp.end_ms - tp.start_ms) / 1000.0 + 10 > xmax)
 			xmax = (tp.end_ms - tp.start_ms) / 1000.0 + 10;
-		sb_addf(&names, "%s%s", block ? " " : "", cs->m[i].method);
-		sb_addf(&fams, "%s%d", block ? " " : "", family_of(cs->m[i].method));
-		sb_addf(&prep, "%s%.10g", block ? " " : "", p);
-		sb_addf(&ends, "%s%.10g", block ? " " : "", (tp.end_ms - tp.start_ms) / 1000.0);
+		words_add(&names, "%s", cs->m[i].method);
+		words_add(&fams, "%d", family_of(cs->m[i].method));
+		words_add(&prep, "%.10g", p);
+		words_add(&ends, "%.10g", (tp.end_ms - tp.start_ms) / 1000.0);
 		block++;
 	}
-	sb_addf(&names, "%s", "");
-	sb_addf(&fams, "%s", "");
-	sb_addf(&prep, "%s", "");
-	sb_addf(&ends, "%s", "");
-	var_str(vars, "methods", names.s);
-	var_str(vars, "blockfams", fams.s);
-	var_str(vars, "prep_s", prep.s);
-	var_str(vars, "mig_end_s", ends.s);
+	var_words(vars, "methods", &names);
+	var_words(vars, "blockfams", &fams);
+	var_words(vars, "prep_s", &prep);
+	var_words(vars, "mig_end_s", &ends);
 	var_num(vars, "xmin", xmin > first_t ? xmin : first_t);
 	var_num(vars, "xmax", xmax < last_t ? xmax : last_t);
 	var_num(vars, "ymax", ymax > 0 ? ymax * 1.05 : 1);
-	free(sb_take(&names));
-	free(sb_take(&fams));
-	free(sb_take(&prep));
-	free(sb_take(&ends));
 }
 
 /* One line per method with a split: x, method, the five segments (a-e),
@@ -632,7 +625,7 @@ static void write_speedup(FILE *f, const struct case_stats *cases, size_t ncases
 			  const struct plot_item *it, struct strbuf *vars)
 {
 	struct strlist axis = { 0 };
-	struct strbuf names = { 0 };
+	struct strbuf names = { 0 }, axis_words = { 0 };
 	int block = 0;
 
 	for (size_t ci = 0; ci < ncases; ci++)
@@ -690,22 +683,14 @@ static void write_speedup(FILE *f, const struct case_stats *cases, size_t ncases
 		}
 		free(base);
 		if (n) {
-			sb_addf(&names, "%s%s", block ? " " : "", cs->c->name);
+			words_add(&names, "%s", cs->c->name);
 			block++;
 		}
 	}
-	sb_addf(&names, "%s", "");
-	var_str(vars, "cases", names.s);
-	{
-		struct strbuf ax = { 0 };
-
-		for (size_t k = 0; k < axis.n; k++)
-			sb_addf(&ax, "%s%s", k ? " " : "", axis.v[k]);
-		sb_addf(&ax, "%s", "");
-		var_str(vars, "axis", ax.s);
-		free(sb_take(&ax));
-	}
-	free(sb_take(&names));
+	var_words(vars, "cases", &names);
+	for (size_t k = 0; k < axis.n; k++)
+		words_add(&axis_words, "%s", axis.v[k]);
+	var_words(vars, "axis", &axis_words);
 	strlist_free(&axis);
 }
 
@@ -792,7 +777,6 @@ static int write_item(FILE *drv, const struct plot_item *it, struct case_stats *
 	}
 	if (out_close(&o, e) < 0)
 		goto out;
-	sb_addf(&vars, "%s", "");
 	fputs(vars.s, drv);
 	fprintf(drv, "call ");
 	gp_quote(drv, script);

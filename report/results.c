@@ -170,8 +170,7 @@ static void derive(struct mig_row *r)
 					      json_number_value(actual) / 1048576.0;
 	}
 	/* Where the inflation's time went on the source QEMU: user mode (under
-	 * TCG the guest's driver, emulated) and the host kernel (discarding
-	 * the balloon's pages, faults). */
+	 * TCG this includes emulating the guest) and the host kernel. */
 	r->v[M_INFLATE_USER_MS] = r->v[M_INFLATE_SYS_MS] = NAN;
 	{
 		json_t *u = json_at(r->json, "counters.balloon.inflate_user_ms");
@@ -447,6 +446,20 @@ static bool is_hog_of(const char *sc, const char *base)
 	return !strncmp(sc, base, n) && is_hog_scenario(sc) && !strncmp(sc + n, "_hog", 4);
 }
 
+/* A scenario the harness ran with --src-prealloc on. */
+static bool is_srcprealloc_scenario(const char *sc)
+{
+	return strstr(sc, "_srcprealloc") != NULL;
+}
+
+/* sc is base with the source preallocated: base + "_srcprealloc". */
+static bool is_srcprealloc_of(const char *sc, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(sc, base, n) && !strcmp(sc + n, "_srcprealloc");
+}
+
 /* sc is base run in hosts mode: base + "_hosts-<pair>". */
 static bool is_hosts_of(const char *sc, const char *base)
 {
@@ -544,7 +557,9 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 	 * keyed by one (pass 1). */
 	for (int pass = 0; pass < 2 && !key; pass++) {
 		for (size_t i = candidates.n; i-- > 0;) {
-			if (!docs[i] || is_hog_scenario(strchr(candidates.v[i], '_') + 1))
+			const char *sc = docs[i] ? strchr(candidates.v[i], '_') + 1 : NULL;
+
+			if (!sc || is_hog_scenario(sc) || is_srcprealloc_scenario(sc))
 				continue;
 			if (pass == 0 && !strcmp(run_mode(docs[i]), "hosts"))
 				continue;
@@ -574,14 +589,24 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 			continue;
 		if (!scenario) {
 			/* No run could fix the key: hog runs only check another
-			 * run's projection, and here there is none to check. */
-			add_ignored(c, id, xstrdup("a host CPU hog run with no run without hog to check"));
+			 * run's projection, source-preallocated runs only stand
+			 * beside another run, and here there is none. */
+			add_ignored(c, id, xstrdup(is_srcprealloc_scenario(sc) && !is_hog_scenario(sc) ?
+						   "a source-preallocated run with no run of the "
+						   "source as booted to stand beside" :
+						   "a host CPU hog run with no run without hog to check"));
 			continue;
 		}
 		if (!strcmp(sc, scenario)) {
 			into = c;
 		} else if (is_hog_of(sc, scenario)) {
 			into = hog_pool(c, sc);
+		} else if (is_srcprealloc_of(sc, scenario)) {
+			if (!c->srcpre) {
+				c->srcpre = xcalloc(1, sizeof(*c->srcpre));
+				c->srcpre->name = xstrdup(c->name);
+			}
+			into = c->srcpre;
 		} else if (is_hosts_of(sc, scenario) && strcmp(run_mode(key), "hosts")) {
 			if (!run_same_qemu(docs[i], key) || !hosts_on_key_machine(docs[i], key)) {
 				add_ignored(c, id, xasprintf("hosts mode on another machine or QEMU than %s "
@@ -627,6 +652,8 @@ static int load_case(struct case_data *c, const char *root, const struct load_op
 			finish_case(c->hogs[h]);
 	if (c->hosts && c->hosts->nruns)
 		finish_case(c->hosts);
+	if (c->srcpre && c->srcpre->nruns)
+		finish_case(c->srcpre);
 	rc = 0;
 out:
 	for (size_t i = 0; docs && i < candidates.n; i++)
@@ -752,6 +779,10 @@ static void case_free(struct case_data *c)
 	if (c->hosts) {
 		case_free(c->hosts);
 		free(c->hosts);
+	}
+	if (c->srcpre) {
+		case_free(c->srcpre);
+		free(c->srcpre);
 	}
 }
 

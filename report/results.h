@@ -106,6 +106,12 @@ struct case_data {
 	 * that orchestrating over ssh adds nothing to the figures.  Runs of
 	 * two other machines are never pooled with netns runs. */
 	struct case_data *hosts;
+	/* The pooled scenario with the source's RAM preallocated (run id
+	 * suffix "_srcprealloc", harness --src-prealloc on), same host and
+	 * QEMU, or NULL: the zero-page check then reads resident memory and
+	 * takes no fault, the regime a host whose read faults map the shared
+	 * zero page comes near.  Never the key. */
+	struct case_data *srcpre;
 };
 
 struct result_set {

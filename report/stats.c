@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "../harness/src/measure/cpucost.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -102,6 +103,25 @@ static void compute_method(const struct case_data *c, struct method_stats *ms)
 	}
 	free(timed);
 	free(vals);
+}
+
+static bool metric_in_cpu_unit(enum metric m)
+{
+	return m == M_SRC_CPU || m == M_DST_CPU;
+}
+
+char *case_metric_label(const struct case_stats *cs, enum metric m)
+{
+	if (metric_in_cpu_unit(m) && cs->cpu_unit[0])
+		return xasprintf("%s (%s)", metric_defs[m].label, cs->cpu_unit);
+	return xstrdup(metric_defs[m].label);
+}
+
+double mig_row_cpu_ms(const struct mig_row *r, enum metric m)
+{
+	if (metric_in_cpu_unit(m) && strcmp(r->cpu_unit, CPUCOST_UNIT_TASK_CLOCK_MS))
+		return NAN;
+	return r->v[m];
 }
 
 static char *cpu_unit_of(const struct case_data *c)

@@ -60,6 +60,11 @@ void case_stats_compute(const struct case_data *c, struct case_stats *cs);
  * file order (earlier run, then earlier line), so choices are stable. */
 int mig_row_cmp_total(const void *a, const void *b);
 const struct method_stats *case_stats_method(const struct case_stats *cs, const char *method);
+/* src_cpu and dst_cpu are in their row's cpu_unit (task-clock ms or
+ * cycles): the label with the case's unit appended, and a row's value in
+ * ms, NAN when that row counted cycles. */
+char *case_metric_label(const struct case_stats *cs, enum metric m);
+double mig_row_cpu_ms(const struct mig_row *r, enum metric m);
 /* The method, only if it has a value for m; else NULL. */
 const struct method_stats *case_stats_method_with(const struct case_stats *cs, const char *method,
 						  enum metric m);

@@ -9,6 +9,7 @@
 #include "comparison.h"
 #include "format.h"
 #include "util.h"
+#include "../harness/src/methods/methods.h"
 
 /* The questions, each a pair: does the first do better than the second?
  * The reference (second) is what an operator would run without our
@@ -96,8 +97,6 @@ static void cores_note(FILE *f, const struct case_stats *cs)
 	char cores[32] = "its";
 	struct strbuf sb = { 0 };
 
-	if (!strstr(cs->cpu_unit, "ms"))
-		return;
 	for (size_t k = 0; k < ARRAY_SIZE(multifds); k++) {
 		const struct case_data *c = cs->c;
 		double *busy = xcalloc(c->nrows + 1, sizeof(double));
@@ -105,12 +104,13 @@ static void cores_note(FILE *f, const struct case_stats *cs)
 
 		for (size_t r = 0; r < c->nrows; r++) {
 			const struct mig_row *row = &c->rows[r];
+			double src = mig_row_cpu_ms(row, M_SRC_CPU);
+			double dst = mig_row_cpu_ms(row, M_DST_CPU);
 
-			if (row->ok && !strcmp(row->method, multifds[k]) &&
-			    !isnan(row->v[M_SRC_CPU]) && !isnan(row->v[M_DST_CPU]) &&
-			    row->v[M_TOTAL_TIME] > 0)
-				busy[n++] = (row->v[M_SRC_CPU] + row->v[M_DST_CPU]) /
-					    row->v[M_TOTAL_TIME];
+			/* rows that counted cycles have no time to divide */
+			if (row->ok && !strcmp(row->method, multifds[k]) && !isnan(src) &&
+			    !isnan(dst) && row->v[M_TOTAL_TIME] > 0)
+				busy[n++] = (src + dst) / row->v[M_TOTAL_TIME];
 		}
 		if (n)
 			sb_addf(&sb, "%s%s %.2f", sb.len ? ", " : "", multifds[k],
@@ -150,6 +150,38 @@ static void async_note(FILE *f, const struct case_stats *cs)
 		"waiting mode spends %.1f ms waiting instead (`wait_us`). impl/PROTOCOL.md "
 		"explains the choice where it describes `free-page-bitmap-wait=off`.\n\n",
 		sk_async, sk_wait, buf_us / 1000, budget, wait_us / 1000);
+}
+
+/* Whether the postcopy rows measured postcopy: a postcopy method switches
+ * only once the first pass is done, and a migration whose precopy ends
+ * first never does.  Counted over the completed migrations of every method
+ * that switches to postcopy (pv-bitmap+postcopy among them). */
+static void postcopy_note(FILE *f, const struct case_stats *cs)
+{
+	const struct case_data *c = cs->c;
+	size_t records = 0, switched = 0;
+
+	for (size_t r = 0; r < c->nrows; r++) {
+		const struct method *m = method_find(c->rows[r].method);
+		json_t *pc = c->rows[r].ok && c->rows[r].json ?
+			     json_object_get(c->rows[r].json, "postcopy") : NULL;
+
+		if (!m || m->switchover != SWITCHOVER_POSTCOPY || !json_is_object(pc))
+			continue;
+		records++;
+		switched += json_is_number(json_object_get(pc, "precopy_phase_ms"));
+	}
+	if (!records)
+		return;
+	if (!switched)
+		fprintf(f, "No postcopy migration of %s switched to postcopy (0 of %zu): each "
+			"completed in precopy before the switch, which comes once the first pass "
+			"is done, so the postcopy rows measure precopy with postcopy's "
+			"set-up.\n\n", c->name, records);
+	else
+		fprintf(f, "%zu of %zu postcopy migrations of %s switched to postcopy; the "
+			"appendix's \"Postcopy, from the counters\" gives their phases and page "
+			"requests.\n\n", switched, records, c->name);
 }
 
 void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
@@ -200,6 +232,7 @@ void users_enable_write(FILE *f, const struct case_stats *cases, size_t n)
 		if (header) {
 			fprintf(f, "\n");
 			cores_note(f, cs);
+			postcopy_note(f, cs);
 			async_note(f, cs);
 		}
 	}

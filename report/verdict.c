@@ -215,20 +215,19 @@ static double guest_mib(const struct case_stats *cs)
  * The other reading replaces each balloon migration's end-to-end time with
  * its total time plus the thread's KVM inflation time for this guest size.
  */
-/* ", of which the source QEMU spent ... in user mode and ... in the host
- * kernel" when the runs read the inflation's CPU (newer runs), else NULL:
- * under TCG the user part is the guest's driver emulated, which KVM runs
- * natively; the kernel part (discards, faults) stays on any accelerator. */
+/* The source QEMU's user and kernel CPU over the inflation when the runs
+ * read it (newer runs), else NULL.  Under TCG the user part includes the
+ * emulated guest, which KVM runs natively; the counters do not split the
+ * kernel part further, so the sentence does not either. */
 static char *inflation_split(const struct case_stats *cs)
 {
 	const struct method_stats *bl = case_stats_method_with(cs, "balloon", M_INFLATE_SYS_MS);
 
 	if (!bl)
 		return NULL;
-	return xasprintf("; the source QEMU's CPU over it: %.0f ms in user mode, where TCG "
-			 "runs the guest's driver and KVM would run it natively, and %.0f ms in "
-			 "the host kernel (backing the pages the guest writes as it allocates them, "
-			 "discarding them for the balloon), which stays on any accelerator", method_median(bl, M_INFLATE_USER_MS),
+	return xasprintf("; the source QEMU's CPU over it: %.0f ms in user mode, which under "
+			 "TCG includes emulating the guest (its driver among it), and %.0f ms in "
+			 "the host kernel", method_median(bl, M_INFLATE_USER_MS),
 			 method_median(bl, M_INFLATE_SYS_MS));
 }
 

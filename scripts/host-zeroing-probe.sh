@@ -80,30 +80,20 @@ static long long steal_ticks(void)
 	return v[7];
 }
 
-/* Resident memory of the mapping's process: a read fault that maps the
- * shared zero page adds nothing here, one that allocates adds its page. */
-static long rss_kb(void)
+/* One field of the process's /proc/self/smaps_rollup, in kB (-1 when it
+ * cannot be read).  Rss: a read fault that maps the shared zero page adds
+ * nothing to it, one that allocates adds its page.  AnonHugePages: how much
+ * of that is huge pages. */
+static long smaps_kb(const char *key)
 {
 	char line[256];
+	size_t n = strlen(key);
 	long kb = -1;
 	FILE *f = fopen("/proc/self/smaps_rollup", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Rss: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
-static long anon_huge_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+		if (!strncmp(line, key, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%ld", &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
@@ -167,7 +157,7 @@ int main(int argc, char **argv)
 	t1 = now_ms();
 	s1 = steal_ticks();
 	getrusage(RUSAGE_SELF, &r1);
-	huge = anon_huge_kb();
+	huge = smaps_kb("AnonHugePages");
 	printf("wall_ms %.1f cpu_ms %.1f minflt %ld huge_mib %ld steal_ticks %lld "
 	       "gb_per_s %.2f ms_per_2mib %.2f",
 	       t1 - t0, cpu_ms(&r1) - cpu_ms(&r0), r1.ru_minflt - r0.ru_minflt,
@@ -180,7 +170,7 @@ int main(int argc, char **argv)
 
 		nonzero += scan_zero(p, size);
 		printf(" nonzero_pages %lu rescan_ms_per_2mib %.3f rss_mib %ld", nonzero,
-		       (now_ms() - t2) / (size / HUGE), rss_kb() >> 10);
+		       (now_ms() - t2) / (size / HUGE), smaps_kb("Rss") >> 10);
 	}
 	printf("\n");
 	munmap(map, size + HUGE);

@@ -49,6 +49,7 @@ case4-3|case4|all:3/4||baseline
 case4-4|case4|all:4/4||baseline
 case1-hog|case1|baseline,pv-bitmap,balloon,fph,multifd|--host-cpu-hog 2|
 case1-hog1|case1|baseline,pv-bitmap,balloon,fph,multifd|--host-cpu-hog 1|
+case1-srcprealloc|case1|baseline,stock,pv-bitmap,fph,fpr,balloon,multifd|--src-prealloc on|
 case1-noprealloc|case1|all|--dst-prealloc off|
 case2-noprealloc-1|case2|all:1/3|--dst-prealloc off|
 case2-noprealloc-2|case2|all:2/3|--dst-prealloc off|baseline
@@ -84,6 +85,9 @@ scenario_of() {
 	case $1 in
 	*"--dst-prealloc off"*) s=_noprealloc_ ;;
 	*) s=_prealloc_ ;;
+	esac
+	case $1 in
+	*"--src-prealloc on"*) s="$s*_srcprealloc" ;;
 	esac
 	case $1 in
 	*"--host-cpu-hog "*) s="$s*_hog$(echo "$1" | sed 's/.*--host-cpu-hog \([0-9]*\).*/\1/')" ;;
@@ -122,6 +126,8 @@ completed() {	# case method opts
 		case $d in *faultinjection*|*memcheck*) continue ;; esac
 		# Without --host-cpu-hog, a hog run is another scenario.
 		case "$3:$d" in *--host-cpu-hog*) ;; *_hog*) continue ;; esac
+		# Nor, without --src-prealloc on, is a source-preallocated run.
+		case "$3:$d" in *"--src-prealloc on"*) ;; *_srcprealloc*) continue ;; esac
 		same_sources "$d/run.json" "$1" || continue
 		c=$(awk -F, -v m="$2" 'NR > 1 && $2 == m && ($5 == "completed" || $5 == "refused")' "$d/runs.csv" | wc -l)
 		n=$((n + c))

@@ -44,5 +44,6 @@ void suite_accel(void);
 void suite_order(void);
 void suite_migsettings(void);
 void suite_vmproc(void);
+void suite_pcrequests(void);
 
 #endif

@@ -25,6 +25,7 @@ int main(void)
 	suite_order();
 	suite_migsettings();
 	suite_vmproc();
+	suite_pcrequests();
 	printf("%d passed, %d failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
 }

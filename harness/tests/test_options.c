@@ -101,6 +101,14 @@ static void suite_run_id_kernel(void)
 	make_run_id(&e, id, sizeof(id));
 	CHECK(strstr(id, "_dt300_capauto-converge+xbzrle") != NULL,
 	      "run id: extra capabilities are part of the scenario (%s)", id);
+	parse_args_list(&e.opt, err, sizeof(err), 6, "run", "--src-prealloc", "on",
+			"--host-cpu-hog", "1", "case1");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(strstr(id, "_dt300_srcprealloc_hog1") != NULL,
+	      "run id: a preallocated source is named, before the hog (%s)", id);
+	parse_args_list(&e.opt, err, sizeof(err), 2, "run", "case1");
+	make_run_id(&e, id, sizeof(id));
+	CHECK(!strstr(id, "srcprealloc"), "run id: a source as booted is not named (%s)", id);
 }
 
 void suite_options(void)
@@ -121,6 +129,11 @@ void suite_options(void)
 	CHECK(rc == -1 && strstr(err, "bad value"), "options: non-numeric repeat is refused (%s)", err);
 	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--dst-prealloc", "maybe", "case1");
 	CHECK(rc == -1, "options: dst-prealloc takes on|off only");
+	CHECK(o.src_prealloc == 0, "options: the source is not preallocated by default");
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--src-prealloc", "on", "case1");
+	CHECK(rc == 0 && o.src_prealloc == 1, "options: --src-prealloc on is taken");
+	rc = parse_args_list(&o, err, sizeof(err), 4, "run", "--src-prealloc", "yes", "case1");
+	CHECK(rc == -1, "options: src-prealloc takes on|off only");
 	rc = parse_args_list(&o, err, sizeof(err), 1, "run");
 	CHECK(rc == -1 && strstr(err, "no case"), "options: a case is required");
 	rc = parse_args_list(&o, err, sizeof(err), 3, "run", "case1", "case2");

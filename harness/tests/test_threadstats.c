@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,9 +296,57 @@ static void test_dead_pid(void)
 	      "threadstats: no window, no table: %s", err);
 }
 
+/* The remote scan's output: the process, schedstat readable, a complete
+ * thread, a thread that exited between its stat and its status, and a
+ * thread with a name of spaces and parentheses. */
+static void test_parse_batch(void)
+{
+	static const char text[] =
+		"== P\n"
+		"4200 (qemu-system-x86) S 1 4200 4200 0 -1 4194368 10 0 0 0 5 5 0 0 20 0 "
+		"9 0 11111 2147483648 12345 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 -1 1 "
+		"0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"== S\n"
+		"== 4242\n"
+		"4242 (CPU 0/TCG) S 4200 4200 4200 0 -1 4194368 1234 0 56 0 789 321 0 0 20 0 "
+		"7 0 98765 2147483648 12345 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 -1 1 "
+		"0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"123456789 987654 321\n"
+		"voluntary_ctxt_switches:\t1500\nnonvoluntary_ctxt_switches:\t42\n"
+		"== 4243\n"
+		"4243 (worker) S 4200 4200 4200 0 -1 4194368 1 0 0 0 1 1 0 0 20 0 "
+		"7 0 98800 2147483648 12345 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 -1 1 "
+		"0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"== 4244\n"
+		"4244 (a (b) c) R 4200 4200 4200 0 -1 4194368 7 0 0 0 1 1 0 0 20 0 "
+		"7 0 98900 2147483648 12345 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 -1 1 "
+		"0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"5000 600 7\n"
+		"voluntary_ctxt_switches:\t3\nnonvoluntary_ctxt_switches:\t4\n";
+	struct thread_sample s[8];
+	unsigned long long start = 0;
+	bool sched = false;
+	int n = threadstats_parse_batch(text, 10000000, &start, &sched, s, 8);
+
+	CHECK(n == 2 && start == 11111 && sched,
+	      "threadstats batch: the process's start time, schedstat read, and two complete "
+	      "threads of three (%d)", n);
+	CHECK(n == 2 && s[0].tid == 4242 && !strcmp(s[0].name, "CPU 0/TCG") &&
+	      s[0].c.cpu_ns == 123456789 && s[0].c.wait_ns == 987654 && s[0].c.minflt == 1234 &&
+	      s[0].c.vcsw == 1500 && s[0].c.ivcsw == 42,
+	      "threadstats batch: a thread's CPU and wait from schedstat, faults, switches");
+	CHECK(n == 2 && s[1].tid == 4244 && !strcmp(s[1].name, "a (b) c") && s[1].c.ivcsw == 4,
+	      "threadstats batch: a thread whose block lacks a part is left out, the next is read");
+	CHECK(threadstats_parse_batch("== 4242\nx\n", 10000000, &start, &sched, s, 8) == -1,
+	      "threadstats batch: without the process block the scan is no reading");
+	CHECK(threadstats_parse_batch(text, 10000000, &start, &sched, s, 1) == 1,
+	      "threadstats batch: no more samples than room for them");
+}
+
 void suite_threadstats(void)
 {
 	test_parse();
+	test_parse_batch();
 	test_comm_edge();
 	test_window_book_keeping();
 	test_reused_tid();

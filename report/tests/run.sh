@@ -384,6 +384,19 @@ else
 	fail "base: archive of uncommitted runs: $(cat "$TMP/err")"
 fi
 
+# The appendix opens with its contents: every section, and the cases.
+if sed -n '/^## Contents$/,/^## /p' "$(appendix_of "$R")" | grep -qxF -- '- [Per-case detail](#per-case-detail)' &&
+	sed -n '/^## Contents$/,/^## /p' "$(appendix_of "$R")" | grep -qE '^  - \[case1: [^]]*\]\(#case1-'; then
+	pass "appendix: contents list the sections and, under the per-case detail, the cases"
+else
+	fail "appendix: no contents with the sections and cases"
+fi
+if [ "$(grep -m1 -n '^## ' "$(appendix_of "$R")" | cut -d: -f2-)" = '## Contents' ]; then
+	pass "appendix: the contents come first"
+else
+	fail "appendix: the first section is not the contents"
+fi
+
 # Same input, same bytes.
 mkdir -p "$TMP/again"
 "$GEN" report --results "$FIX" --out "$TMP/again/REPORT.md" 2>/dev/null
@@ -674,7 +687,7 @@ fi
 has "$TMP/hog.md" "$HOGRUN\` | fixture-1 | 9 | used in Projection check |" "hog: the hog run is listed as used in the check"
 lacks "$TMP/hog.md" 'ignored: scenario mem8192_link10_tcg_prealloc_dt300_hog2' "hog: and not ignored"
 has "$TMP/hog.md" '| total time(ms) | 1900 [1850–1950] |' "hog: the main tables keep the run without hog"
-if both "$TMP/hog.md" | grep -qE '^- pv-bitmap: the projection moved \+[0-9.]+%\. With the hog the source.s migration thread used \+200\.0% CPU time'; then
+if both "$TMP/hog.md" | grep -qE '^- pv-bitmap: the projection moved \+[0-9.]+%\. With the hog, the source.s migration thread used \+200\.0% CPU time'; then
 	pass "hog: a projection that moved says which thread's CPU grew"
 else
 	fail "hog: no explanation for the moved projection"
@@ -702,6 +715,66 @@ else
 fi
 has "$TMP/hogonly.md" "$HOGRUN\` | | | ignored: a host CPU hog run with no run without hog to check |" \
 	"hog only: the hog run is listed as ignored, with why"
+
+# ---- source regimes: the same scenario with the source's RAM preallocated ----
+mkdir -p "$TMP/srcpre/case1"
+cp -r "$FIX/case1/$RUN" "$TMP/srcpre/case1/"
+# Newer than the run it stands beside, so it would fix the key if taken for one.
+SPRUN=20260109T000000Z_mem8192_link10_tcg_prealloc_dt300_srcprealloc
+cp -r "$FIX/case1/$RUN" "$TMP/srcpre/case1/$SPRUN"
+# Nothing left to fault in: baseline's total halves, pv-bitmap's stays.
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+	$col["method"] == "baseline" { $col["total_time_ms"] = $col["total_time_ms"] / 2 }
+	{ print }' "$FIX/case1/$RUN/runs.csv" > "$TMP/srcpre/case1/$SPRUN/runs.csv"
+if "$GEN" report --results "$TMP/srcpre" --out "$TMP/srcpre.md" 2>"$TMP/err"; then
+	pass "srcprealloc: generator exits 0"
+else
+	fail "srcprealloc: generator failed: $(cat "$TMP/err")"
+fi
+has "$TMP/srcpre.md" '## Source regimes' "srcprealloc: a Source regimes section"
+has "$TMP/srcpre.md" "$SPRUN\` | fixture-1 | 9 | used in Source regimes |" \
+	"srcprealloc: the run is listed as used there"
+has "$TMP/srcpre.md" '| total time(ms) | 1900 [1850–1950] |' \
+	"srcprealloc: the main tables keep the source as booted"
+has "$TMP/srcpre.md" '| baseline | 1900 | 950 |' \
+	"srcprealloc: baseline's total in both source regimes, side by side"
+main_has "$TMP/srcpre.md" "With the source's RAM preallocated, so that baseline's zero-page check faults nothing, baseline took 950 ms and pv-bitmap 420 ms" \
+	"srcprealloc: the case's main section gives the speed-up with the source preallocated"
+lacks "$R" '## Source regimes' "srcprealloc: no section without source-preallocated runs"
+mkdir -p "$TMP/srcpreonly/case1"
+cp -r "$TMP/srcpre/case1/$SPRUN" "$TMP/srcpreonly/case1/"
+if "$GEN" report --results "$TMP/srcpreonly" --out "$TMP/srcpreonly.md" 2>"$TMP/err"; then
+	pass "srcprealloc only: generator exits 0"
+else
+	fail "srcprealloc only: generator failed (rc $?): $(head -c 300 "$TMP/err")"
+fi
+has "$TMP/srcpreonly.md" "$SPRUN\` | | | ignored: a source-preallocated run with no run of the source as booted" \
+	"srcprealloc only: the run is listed as ignored, with why"
+lacks "$TMP/srcpreonly.md" '## Source regimes' \
+	"srcprealloc only: with nothing to stand beside, no section"
+
+# ---- postcopy: what each postcopy record says ------------------------------
+mkdir -p "$TMP/pc/case1"
+cp -r "$FIX/case1/$RUN" "$TMP/pc/case1/"
+# balloon stands in for a postcopy method: the table reads any method's
+# record.  Repeat 1 switched, repeat 2 completed in precopy first.
+jq '(.migrations[] | select(.method == "balloon" and .repeat == 1)).postcopy =
+	{"trigger": "first pass done", "precopy_phase_ms": 900, "postcopy_phase_ms": 300,
+	 "requests": 12, "blocktime_ms": 40, "dst_requests": 12,
+	 "request_median_us": 850, "request_max_us": 4000}
+    | (.migrations[] | select(.method == "balloon" and .repeat == 2)).postcopy =
+	{"trigger": "none: precopy ended before the switch", "precopy_phase_ms": null,
+	 "postcopy_phase_ms": null, "requests": 0, "blocktime_ms": 0}' \
+	"$FIX/case1/$RUN/run.json" > "$TMP/pc/case1/$RUN/run.json"
+if "$GEN" report --results "$TMP/pc" --out "$TMP/pc.md" 2>"$TMP/err"; then
+	pass "postcopy: generator exits 0"
+else
+	fail "postcopy: generator failed: $(cat "$TMP/err")"
+fi
+has "$TMP/pc.md" '#### Postcopy, from the counters' "postcopy: a table where a method has records"
+has "$TMP/pc.md" '| balloon | 1 / 2 | 900 | 300 | 12 | 850 | 4000 | 40 |' \
+	"postcopy: switched count over records, and the switched migration's figures only"
+lacks "$R" '#### Postcopy, from the counters' "postcopy: no table without records"
 
 # ---- mechanisms: the counters behind a slow ballooned migration and fph ------
 mkdir -p "$TMP/mech/case1"

@@ -623,6 +623,25 @@ static void test_downtime(void)
 	json_decref(j);
 }
 
+static void test_cpu_unit(void)
+{
+	struct mig_row r;
+	char task_clock[] = "task-clock-ms", cycles[] = "cycles";
+
+	memset(&r, 0, sizeof(r));
+	blank(r.v);
+	r.v[M_SRC_CPU] = 1200;
+	r.v[M_TOTAL_TIME] = 1000;
+	r.cpu_unit = task_clock;
+	check(mig_row_cpu_ms(&r, M_SRC_CPU) == 1200,
+	      "cpu unit: a task-clock row's CPU reads as milliseconds");
+	r.cpu_unit = cycles;
+	check(isnan(mig_row_cpu_ms(&r, M_SRC_CPU)),
+	      "cpu unit: a row that counted cycles has no CPU milliseconds");
+	check(mig_row_cpu_ms(&r, M_TOTAL_TIME) == 1000,
+	      "cpu unit: a metric that is not CPU is read whatever the unit");
+}
+
 int main(void)
 {
 	test_csv();
@@ -638,5 +657,6 @@ int main(void)
 	test_comparison();
 	test_verdict();
 	test_downtime();
+	test_cpu_unit();
 	return failures ? 1 : 0;
 }

@@ -228,9 +228,10 @@ static int run_case(struct env *e)
 	results_finish(&res, pvmig_interrupted ? "interrupted" :
 		       hostpair_lost(e) ? "ssh connection lost" : NULL);
 
-	snprintf(title, sizeof(title), "%s: %s (guest %ld MiB, %s, link %.2f Gbit/s, dst %s)",
+	snprintf(title, sizeof(title), "%s: %s (guest %ld MiB, %s, link %.2f Gbit/s, dst %s%s)",
 		 e->cs.name, e->cs.description, e->cs.mem_mib, e->accel.name,
-		 e->link.measured_gbit, e->opt.dst_prealloc ? "preallocated" : "not preallocated");
+		 e->link.measured_gbit, e->opt.dst_prealloc ? "preallocated" : "not preallocated",
+		 e->opt.src_prealloc ? ", src preallocated" : "");
 	print_table(stdout, title, recs, nrecs, e->cs.methods, e->cs.nmethods);
 	printf("results: %s\n", res.dir);
 	for (size_t i = 0; i < nrecs; i++)

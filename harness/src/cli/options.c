@@ -53,6 +53,8 @@ void options_usage(FILE *out)
 "  --downtime-ms N      QEMU downtime-limit (default 300)\n"
 "  --max-bandwidth-gbit F  QEMU max-bandwidth (default 100, i.e. the link limits)\n"
 "  --dst-prealloc on|off   back the destination's RAM before migrating (default on)\n"
+"  --src-prealloc on|off   back the source's RAM before the guest boots (default\n"
+"                       off); part of the run id\n"
 "  --settle-ms N        idle time before migrating (default: the case's)\n"
 "  --host-cpu-hog N     N stress-ng CPU workers on the host during each\n"
 "                       migration (default 0; checks the dedicated-core projection)\n"
@@ -109,7 +111,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		O_XCANCEL, O_XKILL, O_XFAILPREP, O_MINLINK, O_CASES, O_MEMCHECK, O_XDRIVER,
 		O_XDRVARGS, O_XDEVPROPS,
 		O_SET, O_HOG, O_SRCHOST, O_DSTHOST, O_MIGADDR, O_SSHCFG, O_RTOP, O_SHAPE, O_PIN,
-		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER, O_GKERNEL, O_CAP,
+		O_ORDER, O_ORDERSEED, O_CHANNELS, O_PCAFTER, O_GKERNEL, O_CAP, O_SRCPREALLOC,
 	};
 	static const struct option longopts[] = {
 		{ "mem", required_argument, 0, O_MEM },
@@ -122,6 +124,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{ "downtime-ms", required_argument, 0, O_DOWNTIME },
 		{ "max-bandwidth-gbit", required_argument, 0, O_MAXBW },
 		{ "dst-prealloc", required_argument, 0, O_PREALLOC },
+		{ "src-prealloc", required_argument, 0, O_SRCPREALLOC },
 		{ "settle-ms", required_argument, 0, O_SETTLE },
 		{ "migrate-timeout-s", required_argument, 0, O_MTIMEOUT },
 		{ "boot-timeout-s", required_argument, 0, O_BTIMEOUT },
@@ -211,6 +214,11 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case O_PREALLOC:
 			if (!strcmp(v, "on")) o->dst_prealloc = 1;
 			else if (!strcmp(v, "off")) o->dst_prealloc = 0;
+			else goto bad;
+			break;
+		case O_SRCPREALLOC:
+			if (!strcmp(v, "on")) o->src_prealloc = 1;
+			else if (!strcmp(v, "off")) o->src_prealloc = 0;
 			else goto bad;
 			break;
 		case O_SETTLE:

@@ -26,6 +26,9 @@ struct options {
 	int downtime_ms;
 	double max_bandwidth_gbit;	/* QEMU's max-bandwidth, in Gbit/s */
 	int dst_prealloc;		/* 1 on, 0 off */
+	/* 1: the source's RAM is backed before the guest boots, so the
+	 * zero-page check reads resident memory and faults nothing */
+	int src_prealloc;
 	int settle_ms;			/* -1: the case's */
 	int migrate_timeout_s;
 	int boot_timeout_s;

@@ -189,9 +189,9 @@ const char *cpucost_unit(void)
 {
 	switch (chosen) {
 	case CC_CYCLES:
-		return "cycles";
+		return CPUCOST_UNIT_CYCLES;
 	case CC_TASK_CLOCK:
-		return "task-clock-ms";
+		return CPUCOST_UNIT_TASK_CLOCK_MS;
 	default:
 		return NULL;
 	}

@@ -64,7 +64,11 @@ struct cpucost_info {
  */
 int cpucost_init(char *err, size_t len);
 
-/* "cycles" or "task-clock-ms": the `cpu_unit` CSV column.  NULL before a
+/* The cpu_unit values; the report reads them too. */
+#define CPUCOST_UNIT_CYCLES "cycles"
+#define CPUCOST_UNIT_TASK_CLOCK_MS "task-clock-ms"
+
+/* CPUCOST_UNIT_CYCLES or _TASK_CLOCK_MS: the `cpu_unit` CSV column.  NULL before a
  * successful cpucost_init(). */
 const char *cpucost_unit(void);
 

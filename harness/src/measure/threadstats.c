@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
+#include "util.h"
+
 int threadstats_parse_stat(const char *text, struct stat_fields *out)
 {
 	unsigned long long minflt, majflt, utime, stime, start;
@@ -195,6 +198,8 @@ const struct thread_group *threadstats_main(const struct threadstats_table *t)
 /* ---- reading /proc ---------------------------------------------------- */
 
 struct threadstats_window {
+	struct host *remote;	/* an ssh host; NULL: this machine's /proc */
+	int64_t last_scan_ms;	/* remote: when it was last scanned */
 	pid_t pid;
 	unsigned long long started;	/* the process's start time */
 	bool use_schedstat;	/* decided once, so first and last samples of a
@@ -273,9 +278,133 @@ static int process_start(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
+/* ---- reading /proc through a host --------------------------------------- */
+
+/* $1 is the pid.  The process block first, so a vanished process is told
+ * from one whose threads all went. */
+static const char batch_script[] =
+	"cd /proc/\"$1\" 2>/dev/null || exit 1; echo '== P'; cat stat; "
+	"cat schedstat >/dev/null 2>&1 && echo '== S'; "
+	"for t in task/[0-9]*; do echo \"== ${t#task/}\"; "
+	"cat \"$t/stat\" \"$t/schedstat\" 2>/dev/null; "
+	"grep ctxt_switches \"$t/status\" 2>/dev/null; done";
+
+/* One thread's block (the text after its header, up to the next): stat,
+ * then schedstat when read, then the context switch lines. */
+static int parse_thread_block(const char *block, size_t len, pid_t tid, bool schedstat,
+                              uint64_t ns_per_tick, struct thread_sample *s)
+{
+	char buf[8192], *nl, *rest;
+	struct stat_fields st;
+	uint64_t run_ns, wait_ns;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, block, len);
+	buf[len] = '\0';
+	nl = strchr(buf, '\n');
+	if (!nl)
+		return -1;
+	*nl = '\0';
+	rest = nl + 1;
+	if (threadstats_parse_stat(buf, &st))
+		return -1;
+	memset(s, 0, sizeof(*s));
+	s->tid = tid;
+	s->start_time = st.start_time;
+	snprintf(s->name, sizeof(s->name), "%s", st.comm);
+	s->c.minflt = st.minflt;
+	s->c.majflt = st.majflt;
+	s->c.cpu_ns = (st.utime + st.stime) * ns_per_tick;
+	if (schedstat) {
+		nl = strchr(rest, '\n');
+		if (!nl)
+			return -1;
+		*nl = '\0';
+		if (threadstats_parse_schedstat(rest, &run_ns, &wait_ns))
+			return -1;
+		s->c.cpu_ns = run_ns;
+		s->c.wait_ns = wait_ns;
+		rest = nl + 1;
+	}
+	return threadstats_parse_status(rest, &s->c.vcsw, &s->c.ivcsw);
+}
+
+int threadstats_parse_batch(const char *text, uint64_t ns_per_tick,
+                            unsigned long long *proc_start, bool *schedstat,
+                            struct thread_sample *out, int max)
+{
+	bool have_proc = false;
+	int n = 0;
+
+	*schedstat = false;
+	for (const char *h = strstr(text, "== "); h; ) {
+		const char *body = strchr(h, '\n'), *next;
+		size_t len;
+
+		if (!body)
+			break;
+		body++;
+		next = strstr(body, "\n== ");
+		next = next ? next + 1 : NULL;
+		len = next ? (size_t)(next - body) : strlen(body);
+		if (!strncmp(h, "== P\n", 5)) {
+			struct stat_fields st;
+			char buf[1024];
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1),
+			         body);
+			if (threadstats_parse_stat(buf, &st))
+				return -1;
+			*proc_start = st.start_time;
+			have_proc = true;
+		} else if (!strncmp(h, "== S\n", 5)) {
+			*schedstat = true;
+		} else if (isdigit((unsigned char)h[3]) && n < max &&
+		           parse_thread_block(body, len, (pid_t)atoi(h + 3), *schedstat, ns_per_tick,
+		                              &out[n]) == 0) {
+			n++;
+		}
+		h = next;
+	}
+	return have_proc ? n : -1;
+}
+
+/* A remote scan; the same contract as scan() below. */
+static int scan_remote(struct threadstats_window *w)
+{
+	static struct thread_sample samples[THREADSTATS_MAX_THREADS + 1];
+	size_t cap = 1 << 19;
+	char pid[16], *out = malloc(cap);
+	char *argv[] = { "sh", "-c", (char *)batch_script, "sh", pid, NULL };
+	unsigned long long start = 0;
+	bool schedstat;
+	int n = -1;
+
+	threadstats_log_scan(&w->log);
+	w->last_scan_ms = now_ms();
+	if (!out)
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", (int)w->pid);
+	/* Output that fills the buffer may be cut off: not parsed. */
+	if (host_run(w->remote, argv, 10000, out, cap) == 0 && strlen(out) < cap - 1)
+		n = threadstats_parse_batch(out, w->ns_per_tick, &start, &schedstat, samples,
+		                            THREADSTATS_MAX_THREADS + 1);
+	free(out);
+	/* The first scan decides the CPU source; a later scan that read the
+	 * other one is dropped, so a thread's samples never mix the two. */
+	if (n < 0 || (w->started && (start != w->started || schedstat != w->use_schedstat)))
+		return -1;
+	w->started = start;
+	w->use_schedstat = schedstat;
+	for (int i = 0; i < n; i++)
+		threadstats_log_add(&w->log, &samples[i]);
+	return n;
+}
+
 /* Sample every thread of w->pid; the number sampled, -1 if the process is
  * gone or is another process now. */
-static int scan(struct threadstats_window *w)
+static int scan_local(struct threadstats_window *w)
 {
 	char path[64];
 	unsigned long long start;
@@ -304,6 +433,11 @@ static int scan(struct threadstats_window *w)
 	}
 	closedir(d);
 	return sampled;
+}
+
+static int scan(struct threadstats_window *w)
+{
+	return w->remote ? scan_remote(w) : scan_local(w);
 }
 
 struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
@@ -338,10 +472,42 @@ struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
 	return NULL;
 }
 
+struct threadstats_window *threadstats_start_on(struct host *h, pid_t pid, char *err,
+                                                size_t len)
+{
+	struct threadstats_window *w;
+	long tick = sysconf(_SC_CLK_TCK);
+
+	if (!h || host_is_local(h))
+		return threadstats_start(pid, err, len);
+	if (pid <= 0) {
+		snprintf(err, len, "threadstats: bad pid %d", (int)pid);
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, len, "threadstats: out of memory");
+		return NULL;
+	}
+	w->remote = h;
+	w->pid = pid;
+	/* The host's clock tick is Linux's USER_HZ, the same 100 on every
+	 * x86 Linux; only the ticks fallback (no schedstat) uses it. */
+	w->ns_per_tick = (uint64_t)(1000000000L / (tick > 0 ? tick : 100));
+	if (scan_remote(w) > 0)
+		return w;
+	snprintf(err, len, "threadstats: no thread of process %d on %s could be read", (int)pid,
+	         h->name);
+	free(w);
+	return NULL;
+}
+
 int threadstats_poll(struct threadstats_window *w)
 {
 	if (!w)
 		return -1;
+	if (w->remote && now_ms() - w->last_scan_ms < THREADSTATS_REMOTE_POLL_MS)
+		return w->log.overflow ? -1 : 0;
 	if (!w->log.overflow)
 		(void)scan(w);	/* a vanished process: every thread keeps its last sample */
 	return w->log.overflow ? -1 : 0;
@@ -355,7 +521,9 @@ struct threadstats_table *threadstats_stop(struct threadstats_window *w, char *e
 		snprintf(err, len, "threadstats: no window");
 		return NULL;
 	}
-	threadstats_poll(w);
+	/* The final sample, whatever the remote rate limit says. */
+	if (!w->log.overflow)
+		(void)scan(w);
 	if (w->log.overflow) {
 		snprintf(err, len, "threadstats: process %d has more than %d threads", (int)w->pid,
 		         THREADSTATS_MAX_THREADS);

@@ -137,13 +137,39 @@ const struct thread_group *threadstats_find(const struct threadstats_table *t, c
 /* The main thread's group, or NULL. */
 const struct thread_group *threadstats_main(const struct threadstats_table *t);
 
+/*
+ * A scan of a process on another host is one remote command that prints
+ * the process's stat, then per thread its stat, schedstat and context
+ * switches, each block headed by a line "== P" (the process), "== S"
+ * (schedstat is readable) or "== TID".  Parse such output: the process's
+ * start time, whether schedstat was read, and up to max samples (a thread
+ * whose block is incomplete, because it exited during the scan, is left
+ * out).  Returns the number of samples, or -1 without a process block.
+ */
+int threadstats_parse_batch(const char *text, uint64_t ns_per_tick,
+                            unsigned long long *proc_start, bool *schedstat,
+                            struct thread_sample *out, int max);
+
 struct threadstats_window;
+struct host;
 
 /*
  * Take the baseline sample of every thread of pid.  NULL with a message in
  * err if the process does not exist or none of its threads could be read.
  */
 struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len);
+
+/*
+ * The same for a process of host h: on this machine (a local host, its
+ * namespaces share /proc) as threadstats_start(); on an ssh host through
+ * one remote command per scan, and at most every
+ * THREADSTATS_REMOTE_POLL_MS, so polling does not load the link.  Its
+ * gaps are those above with that interval: a remote thread that exits
+ * loses up to that much of its tail.
+ */
+#define THREADSTATS_REMOTE_POLL_MS 500
+struct threadstats_window *threadstats_start_on(struct host *h, pid_t pid, char *err,
+                                                size_t len);
 
 /*
  * Sample every thread again, new ones included.  A vanished process is not

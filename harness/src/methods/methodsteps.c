@@ -3,8 +3,10 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "pcrequests.h"
 #include "qmp.h"
 #include "util.h"
 
@@ -126,9 +128,30 @@ int method_prepare(const struct method *m, struct vm *src, int64_t mem_bytes,
 	return 0;
 }
 
+/* Postcopy: the destination's page requests and their latency, from the
+ * trace its QEMU wrote (fill_config() turned it on). */
+static void read_postcopy_requests(struct vm *dst, struct mig_record *r)
+{
+	char path[512], *log;
+	struct pc_requests pr;
+
+	host_path(dst->host, PC_REQUESTS_LOG, path, sizeof(path));
+	log = host_read_file(dst->host, path);
+	if (!pc_requests_parse(log, &pr)) {
+		r->postcopy_dst_requests = pr.requested;
+		if (pr.resolved) {
+			r->postcopy_req_median_us = pr.median_us;
+			r->postcopy_req_max_us = pr.max_us;
+		}
+	}
+	free(log);
+}
+
 void method_record(const struct method *m, struct vm *src, struct vm *dst, int64_t mem_bytes,
 		   struct method_state *st, struct mig_record *r)
 {
+	if (m->switchover == SWITCHOVER_POSTCOPY && r->postcopy_start_ms != NA)
+		read_postcopy_requests(dst, r);
 	if (m->pv_counters && src->qmp_up)
 		read_pv_counters(src, r);
 	if (m->inflate && r->dst_agent_ok)

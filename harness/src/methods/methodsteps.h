@@ -22,8 +22,8 @@
 struct method_state {
 	struct balloon_outcome bo;	/* inflate: its sizing and outcome */
 	/* inflate: the source QEMU's CPU over the inflation, in user mode
-	 * (under TCG, the guest's driver emulated) and in the host kernel
-	 * (the discards of the balloon's pages, the faults); NA when not read. */
+	 * (under TCG this includes emulating the guest) and in the host
+	 * kernel; NA when not read. */
 	int64_t inflate_user_ms, inflate_sys_ms;
 	json_t *reporting;		/* reporting_settle: RSS before and after */
 };

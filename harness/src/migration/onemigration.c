@@ -13,6 +13,7 @@
 #include "integrity.h"
 #include "methodsteps.h"
 #include "migrate.h"
+#include "pcrequests.h"
 #include "pin.h"
 #include "qemuthreads.h"
 #include "service.h"
@@ -45,6 +46,7 @@ struct side {
 	char cmdline[512];
 	char balloon[512];
 	char drive[PATH_MAX + 128];
+	char trace[512];	/* postcopy: the destination's request trace */
 };
 
 static void fill_config(struct env *e, const struct method *m, struct side *sd,
@@ -91,6 +93,14 @@ static void fill_config(struct env *e, const struct method *m, struct side *sd,
 			 e->opt.x_device_props ? e->opt.x_device_props : "");
 		c->extra[c->nextra++] = "-device";
 		c->extra[c->nextra++] = balloon;
+	}
+	/* Postcopy: the destination times its page requests (pcrequests.h). */
+	if (m->switchover == SWITCHOVER_POSTCOPY && !strcmp(name, "dst")) {
+		for (int i = 0; pc_requests_qemu_args[i]; i++)
+			c->extra[c->nextra++] = pc_requests_qemu_args[i];
+		host_path(h, PC_REQUESTS_LOG, sd->trace, sizeof(sd->trace));
+		c->extra[c->nextra++] = "-D";
+		c->extra[c->nextra++] = sd->trace;
 	}
 }
 
@@ -402,18 +412,14 @@ static void stop_cpu(struct cpucost_window **w, double *out)
 }
 
 /* Start a per-thread window on a QEMU; NULL (logged) if it cannot be read.
- * The windows read /proc of this machine: a QEMU on an ssh host is not
- * measured (20 Hz of remote reads would load the link and the host). */
+ * A QEMU on an ssh host is read through it, at a lower rate
+ * (threadstats_start_on()). */
 static struct threadstats_window *start_threads(struct vm *v, const char *side)
 {
 	struct threadstats_window *w;
 	char err[256];
 
-	if (!host_is_local(v->host)) {
-		log_info("%s per-thread figures: not measured on an ssh host", side);
-		return NULL;
-	}
-	w = threadstats_start(v->proc.pid, err, sizeof(err));
+	w = threadstats_start_on(v->host, v->proc.pid, err, sizeof(err));
 	if (!w)
 		log_warn("%s per-thread figures not measured: %s", side, err);
 	return w;
@@ -485,9 +491,12 @@ static int phase_boot(struct migration *mg)
 	fill_config(e, mg->m, &mg->dside, "dst", &e->dst_host);
 	mg->dside.c.incoming = true;
 	mg->dside.c.prealloc = e->opt.dst_prealloc;
+	mg->sside.c.prealloc = e->opt.src_prealloc;
 
-	/* The destination preallocates while the source boots. */
-	if (vm_start(&mg->src, &mg->sside.c, 30000, err, sizeof(err)) ||
+	/* The destination preallocates while the source boots.  A
+	 * preallocating source answers QMP only once its RAM is backed. */
+	if (vm_start(&mg->src, &mg->sside.c, e->opt.src_prealloc ? boot_ms : 30000, err,
+		     sizeof(err)) ||
 	    pin_apply(&e->src_host, mg->src.proc.pid, e->pin_src, NULL, err, sizeof(err)) ||
 	    vm_start(&mg->dst, &mg->dside.c, boot_ms, err, sizeof(err)) ||
 	    pin_apply(&e->dst_host, mg->dst.proc.pid, e->pin_dst, NULL, err, sizeof(err)) ||

@@ -15,6 +15,8 @@ void record_init(struct mig_record *r, const char *method, int repeat, long mem_
 	r->transferred_bytes = r->zero_pages = r->normal_pages = NA;
 	r->dirty_sync_count = r->wall_ms = r->stop_copy_ms = NA;
 	r->postcopy_start_ms = r->postcopy_requests = r->postcopy_blocktime_ms = NA;
+	r->postcopy_dst_requests = NA;
+	r->postcopy_req_median_us = r->postcopy_req_max_us = NA;
 	r->mbps = NA;
 	r->prep_time_ms = 0;
 	r->end_to_end_ms = NA;

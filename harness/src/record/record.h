@@ -34,6 +34,10 @@ struct mig_record {
 	char postcopy_trigger[64];	/* what made the harness switch, or why it did not */
 	int64_t postcopy_requests;	/* pages the destination asked for (source's count) */
 	int64_t postcopy_blocktime_ms;	/* the destination's vCPUs blocked on missing pages */
+	/* The destination's own requests, timed from its trace (pcrequests.h):
+	 * pages asked for, and request-to-placement latency over the placed. */
+	int64_t postcopy_dst_requests;
+	double postcopy_req_median_us, postcopy_req_max_us;
 
 	int64_t prep_time_ms;	/* balloon inflation, hint settling: before migrate */
 	int64_t end_to_end_ms;	/* prep + total */

@@ -18,7 +18,8 @@ const char *results_csv_header(void)
 	       "src_mig_cpu_ms,src_mig_wait_ms,src_vcpu_cpu_ms,src_minflt,src_majflt,dst_minflt,"
 	       "dst_majflt,dst_main_cpu_ms,dst_main_wait_ms,stop_copy_ms,position,"
 	       "postcopy_start_ms,postcopy_requests,postcopy_blocktime_ms,"
-	       "src_send_max_cpu_ms,dst_recv_max_cpu_ms,dst_cached_kb,cache_reread_ms";
+	       "src_send_max_cpu_ms,dst_recv_max_cpu_ms,dst_cached_kb,cache_reread_ms,"
+	       "postcopy_req_median_us,postcopy_req_max_us";
 }
 
 /* Integers that do not apply are left empty, never written as -1. */
@@ -134,6 +135,8 @@ char *results_csv_row(const struct results *res, const struct mig_record *r,
 	put_num(&p, &left, r->dst_recv_max_cpu_ms, "%.1f");
 	put_int(&p, &left, r->dst_cached_kb);
 	put_int(&p, &left, r->cache_reread_ms);
+	put_num(&p, &left, r->postcopy_req_median_us, "%.0f");
+	put_num(&p, &left, r->postcopy_req_max_us, "%.0f");
 	return buf;
 }
 
@@ -175,14 +178,17 @@ json_t *results_record_json(const struct mig_record *r)
 		json_object_set(o, "migration_settings", r->mig_settings);
 	if (r->postcopy_trigger[0])
 		json_object_set_new(o, "postcopy",
-				    json_pack("{s:s, s:o, s:o, s:o, s:o}",
+				    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 					      "trigger", r->postcopy_trigger,
 					      "precopy_phase_ms", int_or_null(r->postcopy_start_ms),
 					      "postcopy_phase_ms",
 					      int_or_null(r->postcopy_start_ms == NA || r->total_time_ms == NA ?
 							  NA : r->total_time_ms - r->postcopy_start_ms),
 					      "requests", int_or_null(r->postcopy_requests),
-					      "blocktime_ms", int_or_null(r->postcopy_blocktime_ms)));
+					      "blocktime_ms", int_or_null(r->postcopy_blocktime_ms),
+					      "dst_requests", int_or_null(r->postcopy_dst_requests),
+					      "request_median_us", num_or_null(r->postcopy_req_median_us),
+					      "request_max_us", num_or_null(r->postcopy_req_max_us)));
 	json_object_set_new(o, "prep_time_ms", int_or_null(r->prep_time_ms));
 	json_object_set_new(o, "end_to_end_ms", int_or_null(r->end_to_end_ms));
 	json_object_set_new(o, "skipped_pages", int_or_null(r->skipped_pages));

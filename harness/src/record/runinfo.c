@@ -151,6 +151,7 @@ json_t *params_json(struct env *e)
 				   "churn_mem_pct", e->cs.churn_mem_pct, "churn_s", e->cs.churn_s) :
 			 json_null());
 
+	json_object_set_new(p, "src_prealloc", json_boolean(e->opt.src_prealloc));
 	json_object_set_new(p, "order", json_string(e->opt.order_fixed ? "fixed" : "shuffled"));
 	json_object_set_new(p, "order_seed", json_integer((json_int_t)e->order_seed));
 	if (e->two_hosts)
@@ -214,6 +215,10 @@ void make_run_id(struct env *e, char *buf, size_t len)
 			buf[n++] = *v == ' ' ? '+' : *v;
 		buf[n < (int)len ? n : (int)len - 1] = '\0';
 	}
+	/* Right before the hog, so that base + "_srcprealloc" is the source
+	 * regime of base, and that + "_hog<N>" its hog check. */
+	if (e->opt.src_prealloc && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "_srcprealloc");
 	if (e->opt.host_cpu_hog > 0 && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "_hog%d", e->opt.host_cpu_hog);
 	/* A case key changed with --set makes another scenario, so the report

@@ -8,7 +8,7 @@
 #include "host.h"
 #include "qmp.h"
 
-#define VM_MAX_EXTRA 16
+#define VM_MAX_EXTRA 24
 
 struct vm_config {
 	const char *name;	/* "src" or "dst": names sockets and logs */

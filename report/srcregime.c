@@ -1,0 +1,135 @@
+#include "srcregime.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comparison.h"
+#include "format.h"
+#include "util.h"
+
+/* The figures that say where the source's time went: the zero-page check
+ * is the migration thread's work, and its faults are the source's minor
+ * faults. */
+static const enum metric figures[] = {
+	M_TOTAL_TIME, M_PROJECTED, M_TRANSFERRED_KB, M_SRC_MIG_CPU, M_SRC_MINFLT,
+};
+
+static void put_median(FILE *f, const struct case_stats *cs, const char *method, enum metric m)
+{
+	const struct method_stats *ms = case_stats_method(cs, method);
+	char *v;
+
+	if (!ms || !ms->s[m].n) {
+		fprintf(f, " %s |", !ms ? "not run" : ms->completed ? "not measured" : "–");
+		return;
+	}
+	v = fmt_num(ms->s[m].median);
+	fprintf(f, " %s |", v);
+	free(v);
+}
+
+/* "12.3x [11.0–13.1] faster", pv-bitmap against baseline on total time,
+ * or NULL when either is missing. */
+static char *speedup_text(const struct case_stats *cs)
+{
+	struct comparison c;
+
+	if (!compare_methods(cs, "pv-bitmap", "baseline", M_TOTAL_TIME, &c))
+		return NULL;
+	return comparison_text(&c);
+}
+
+static void write_pair(FILE *f, const struct case_stats *as_is, const struct case_stats *pre)
+{
+	struct strlist methods = { 0 };
+	char *s1 = speedup_text(as_is), *s2 = speedup_text(pre);
+
+	fprintf(f, "Source as it boots: %zu run%s (scenario %s); source preallocated: %zu run%s "
+		"(scenario %s).\n\n", as_is->c->nruns, as_is->c->nruns == 1 ? "" : "s",
+		as_is->c->runs[0].scenario, pre->c->nruns, pre->c->nruns == 1 ? "" : "s",
+		pre->c->runs[0].scenario);
+	for (size_t i = 0; i < pre->nm; i++)
+		strlist_add(&methods, xstrdup(pre->m[i].method));
+	fprintf(f, "| method |");
+	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+		fprintf(f, " %s, as booted | %s, preallocated |", metric_defs[figures[k]].label,
+			metric_defs[figures[k]].label);
+	fprintf(f, "\n|---|");
+	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+		fprintf(f, "---|---|");
+	fprintf(f, "\n");
+	for (size_t i = 0; i < methods.n; i++) {
+		fprintf(f, "| %s |", methods.v[i]);
+		for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
+			put_median(f, as_is, methods.v[i], figures[k]);
+			put_median(f, pre, methods.v[i], figures[k]);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+	if (s1 && s2)
+		fprintf(f, "Total time, source as booted: %s. Source preallocated: %s.\n\n", s1, s2);
+	strlist_free(&methods);
+	free(s1);
+	free(s2);
+}
+
+void srcregime_write(FILE *f, const struct result_set *rs, const struct case_stats *cases)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rs->ncases; i++)
+		any |= rs->cases[i].nruns && rs->cases[i].srcpre && rs->cases[i].srcpre->nruns;
+	if (!any)
+		return;
+	fprintf(f, "## %s\n\nThe migration thread's zero-page check reads every "
+		"page it does not skip. Where the guest never wrote a page, that read faults on the "
+		"source: a host kernel that maps the shared zero page on a read fault pays little "
+		"for it; one that allocates and zeroes a page pays that zeroing (the host zeroing "
+		"probe in \"Destination regimes\" says which this host is). Here each case's pooled "
+		"runs stand beside runs of the same scenario, host and QEMU whose source "
+		"preallocated its RAM before the guest booted (`--src-prealloc on`): the check then "
+		"reads resident memory and faults nothing, the floor both kinds of host come down "
+		"to. Medians over completed migrations; the source's minor faults count the "
+		"faults the check took.\n\n", SRCREGIME_HEADING);
+	for (size_t i = 0; i < rs->ncases; i++) {
+		const struct case_data *c = &rs->cases[i];
+		struct case_stats pre;
+
+		if (!c->nruns || !c->srcpre || !c->srcpre->nruns)
+			continue;
+		fprintf(f, "### %s\n\n", c->name);
+		case_stats_compute(c->srcpre, &pre);
+		write_pair(f, &cases[i], &pre);
+		case_stats_free(&pre);
+	}
+}
+
+char *srcregime_main_note(const struct case_stats *cs)
+{
+	const struct case_data *c = cs->c;
+	struct case_stats pre;
+	struct comparison a, b;
+	char *ta, *tb, *note = NULL;
+
+	if (!c->srcpre || !c->srcpre->nruns)
+		return NULL;
+	case_stats_compute(c->srcpre, &pre);
+	if (compare_methods(cs, "pv-bitmap", "baseline", M_TOTAL_TIME, &a) &&
+	    compare_methods(&pre, "pv-bitmap", "baseline", M_TOTAL_TIME, &b)) {
+		ta = comparison_text(&a);
+		tb = comparison_text(&b);
+		note = xasprintf("With the source's RAM preallocated, so that baseline's zero-page "
+				 "check faults nothing, baseline took %.0f ms and pv-bitmap %.0f ms "
+				 "(medians): %s there, where the table above has %s.",
+				 method_median(case_stats_method(&pre, "baseline"), M_TOTAL_TIME),
+				 method_median(case_stats_method(&pre, "pv-bitmap"), M_TOTAL_TIME),
+				 tb, ta);
+		free(ta);
+		free(tb);
+	}
+	case_stats_free(&pre);
+	return note;
+}
