@@ -13,7 +13,6 @@
 #include "plotdata.h"
 #include "provenance.h"
 #include "setup.h"
-#include "srcregime.h"
 #include "usersenable.h"
 #include "verdict.h"
 
@@ -198,11 +197,6 @@ static void write_case(FILE *f, const struct case_stats *cs, const struct report
 		if (note)
 			fprintf(f, "%s See [%s](%s#%s).\n\n", note, DOWNTIME_WHY,
 				o->appendix_name, DOWNTIME_WHY_ANCHOR);
-		free(note);
-		note = srcregime_main_note(cs);
-		if (note)
-			fprintf(f, "%s See [%s](%s#%s).\n\n", note, SRCREGIME_HEADING,
-				o->appendix_name, SRCREGIME_ANCHOR);
 		free(note);
 	}
 	write_plot_links(f, cs, o);

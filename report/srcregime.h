@@ -20,14 +20,13 @@
 #include "stats.h"
 
 #define SRCREGIME_HEADING "Source regimes"
-#define SRCREGIME_ANCHOR "source-regimes"
 
 /* Nothing when no case has source-preallocated runs. */
 void srcregime_write(FILE *f, const struct result_set *rs, const struct case_stats *cases);
 
-/* One sentence for a case's main-page section when its source-preallocated
- * pool and its main pool both have baseline and pv-bitmap: the speed-up in
- * each; NULL otherwise.  Caller frees. */
-char *srcregime_main_note(const struct case_stats *cs);
+/* The reading for the verdict's "On this host" line, as its item "(c)
+ * ...": pv-bitmap against baseline in migration time with the source
+ * preallocated.  NULL when the case has no such pool.  Caller frees. */
+char *srcregime_verdict_reading(const struct case_stats *cs);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include "comparison.h"
 #include "format.h"
+#include "srcregime.h"
+#include "util.h"
 
 /* The argument of the thread: the seed's bitmap, the reply's balloon, and
  * what both are measured against. */
@@ -338,13 +340,15 @@ static char *eviction_reading(const struct case_stats *cs)
 
 static char *host_line(const struct case_stats *cs)
 {
-	char *a = inflation_reading(cs), *b = eviction_reading(cs), *out = NULL;
+	char *r[] = { inflation_reading(cs), eviction_reading(cs), srcregime_verdict_reading(cs) };
+	struct strbuf sb = { 0 };
 
-	if (a || b)
-		out = xasprintf("  - On this host: %s%s%s", a ? a : "", a && b ? " " : "", b ? b : "");
-	free(a);
-	free(b);
-	return out;
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
+		if (r[i])
+			sb_addf(&sb, "%s%s", sb.len ? " " : "  - On this host: ", r[i]);
+		free(r[i]);
+	}
+	return sb.len ? sb_take(&sb) : NULL;
 }
 
 void verdict_lines(const struct case_stats *cases, size_t n, const char *glossary_link,
