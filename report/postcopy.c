@@ -31,6 +31,16 @@ static bool switched(json_t *pc)
 	return json_is_number(json_object_get(pc, "precopy_phase_ms"));
 }
 
+/* The "postcopy" record of a completed migration of method; NULL for any
+ * other row, or one without a record. */
+static json_t *record_of(const struct mig_row *r, const char *method)
+{
+	json_t *pc = r->ok && !strcmp(r->method, method) && r->json ?
+		     json_object_get(r->json, "postcopy") : NULL;
+
+	return json_is_object(pc) ? pc : NULL;
+}
+
 /* One method's column values over its switched migrations. */
 static void collect(const struct case_data *c, const char *method, struct method_postcopy *out)
 {
@@ -38,10 +48,9 @@ static void collect(const struct case_data *c, const char *method, struct method
 
 	memset(out, 0, sizeof(*out));
 	for (size_t r = 0; r < c->nrows; r++) {
-		json_t *pc = c->rows[r].ok && !strcmp(c->rows[r].method, method) && c->rows[r].json ?
-			     json_object_get(c->rows[r].json, "postcopy") : NULL;
+		json_t *pc = record_of(&c->rows[r], method);
 
-		if (!json_is_object(pc))
+		if (!pc)
 			continue;
 		out->records++;
 		out->switched += switched(pc);
@@ -50,11 +59,10 @@ static void collect(const struct case_data *c, const char *method, struct method
 		size_t n = 0;
 
 		for (size_t r = 0; r < c->nrows; r++) {
-			json_t *pc = c->rows[r].ok && !strcmp(c->rows[r].method, method) &&
-				     c->rows[r].json ? json_object_get(c->rows[r].json, "postcopy") : NULL;
+			json_t *pc = record_of(&c->rows[r], method);
 			json_t *x = json_object_get(pc, columns[k].key);
 
-			if (json_is_object(pc) && switched(pc) && json_is_number(x))
+			if (pc && switched(pc) && json_is_number(x))
 				v[n++] = json_number_value(x);
 		}
 		if (!n) {

@@ -30,8 +30,8 @@ static void put_median(FILE *f, const struct case_stats *cs, const char *method,
 	free(v);
 }
 
-/* "12.3x [11.0–13.1] faster", pv-bitmap against baseline on total time,
- * or NULL when either is missing. */
+/* pv-bitmap against baseline on total time, worded as everywhere
+ * (comparison.h), or NULL when either is missing. */
 static char *speedup_text(const struct case_stats *cs)
 {
 	struct comparison c;
@@ -92,8 +92,8 @@ void srcregime_write(FILE *f, const struct result_set *rs, const struct case_sta
 		"runs stand beside runs of the same scenario, host and QEMU whose source "
 		"preallocated its RAM before the guest booted (`--src-prealloc on`): the check then "
 		"reads resident memory and faults nothing, the floor both kinds of host come down "
-		"to. Medians over completed migrations; the source's minor faults count the "
-		"faults the check took.\n\n", SRCREGIME_HEADING);
+		"to. Medians over completed migrations; the source QEMU's minor faults include "
+		"those the check took.\n\n", SRCREGIME_HEADING);
 	for (size_t i = 0; i < rs->ncases; i++) {
 		const struct case_data *c = &rs->cases[i];
 		struct case_stats pre;
