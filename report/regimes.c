@@ -41,18 +41,8 @@ static char *thp_of(const struct case_data *c)
 
 static void put_median(FILE *f, const struct case_stats *cs, const char *method, enum metric m)
 {
-	const struct method_stats *ms = case_stats_method(cs, method);
-	char *v;
+	char *v = method_median_cell(cs, method, m);
 
-	if (!ms) {
-		fprintf(f, " not run |");
-		return;
-	}
-	if (!ms->s[m].n) {
-		fprintf(f, " %s |", ms->completed ? "not measured" : "–");
-		return;
-	}
-	v = fmt_num(ms->s[m].median);
 	fprintf(f, " %s |", v);
 	free(v);
 }

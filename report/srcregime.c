@@ -18,14 +18,8 @@ static const enum metric figures[] = {
 
 static void put_median(FILE *f, const struct case_stats *cs, const char *method, enum metric m)
 {
-	const struct method_stats *ms = case_stats_method(cs, method);
-	char *v;
+	char *v = method_median_cell(cs, method, m);
 
-	if (!ms || !ms->s[m].n) {
-		fprintf(f, " %s |", !ms ? "not run" : ms->completed ? "not measured" : "–");
-		return;
-	}
-	v = fmt_num(ms->s[m].median);
 	fprintf(f, " %s |", v);
 	free(v);
 }

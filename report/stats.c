@@ -210,3 +210,14 @@ char *summary_range_text(const struct summary *s)
 	free(c);
 	return out;
 }
+
+char *method_median_cell(const struct case_stats *cs, const char *method, enum metric m)
+{
+	const struct method_stats *ms = case_stats_method(cs, method);
+
+	if (!ms)
+		return xstrdup("not run");
+	if (!ms->s[m].n)
+		return xstrdup(ms->completed ? "not measured" : "–");
+	return fmt_num(ms->s[m].median);
+}

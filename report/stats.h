@@ -70,6 +70,10 @@ const struct method_stats *case_stats_method_with(const struct case_stats *cs, c
 						  enum metric m);
 /* The median of m, NAN when ms is NULL or has no value for it. */
 double method_median(const struct method_stats *ms, enum metric m);
+/* A method's median of m as a table cell: the number, or "not run" (no
+ * such method), "not measured" (completed migrations without the figure),
+ * "–" (none completed).  Caller frees. */
+char *method_median_cell(const struct case_stats *cs, const char *method, enum metric m);
 /* The run.json of the case's newest used run (its parameters describe the
  * case), or NULL when no run is used. */
 json_t *case_stats_newest_doc(const struct case_stats *cs);
