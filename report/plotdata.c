@@ -777,7 +777,7 @@ static int write_item(FILE *drv, const struct plot_item *it, struct case_stats *
 	}
 	if (out_close(&o, e) < 0)
 		goto out;
-	fputs(vars.s, drv);
+	fputs(vars.s ? vars.s : "", drv);	/* NULL when no script variable was set */
 	fprintf(drv, "call ");
 	gp_quote(drv, script);
 	fprintf(drv, " ");

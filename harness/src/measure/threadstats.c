@@ -345,8 +345,14 @@ int threadstats_parse_batch(const char *text, uint64_t ns_per_tick,
 		if (!body)
 			break;
 		body++;
-		next = strstr(body, "\n== ");
-		next = next ? next + 1 : NULL;
+		/* The next header: right here for an empty block ("== S"),
+		 * else at the start of a later line. */
+		if (!strncmp(body, "== ", 3)) {
+			next = body;
+		} else {
+			next = strstr(body, "\n== ");
+			next = next ? next + 1 : NULL;
+		}
 		len = next ? (size_t)(next - body) : strlen(body);
 		if (!strncmp(h, "== P\n", 5)) {
 			struct stat_fields st;
