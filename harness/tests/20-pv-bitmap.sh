@@ -46,6 +46,26 @@ else
 fi
 check "soak: nothing left behind" nothing_left
 
+# --- a preallocated source (--src-prealloc on): the scenario the report's
+# "Source regimes" reads.  Both methods complete with nothing lost, the
+# source QEMU really preallocated, and the run id and run.json say so. ---
+run srcpre --repeat 1 --methods baseline,pv-bitmap --src-prealloc on >/dev/null
+spjson=$(json_of srcpre)
+check "src-prealloc: the run id names the scenario ($(basename "$(dirname "$spjson")"))" \
+	bash -c "case '$(basename "$(dirname "$spjson")")' in *_srcprealloc) true ;; *) false ;; esac"
+check "src-prealloc: run.json records it, and the source QEMU got -mem-prealloc (the destination has it by default)" \
+	jq_ok "$spjson" '.params.src_prealloc == true and
+		([.migrations[].qemu_cmdline.src | test(" -mem-prealloc( |$)")] | all) and
+		([.migrations[].qemu_cmdline.dst | test(" -mem-prealloc( |$)")] | all)'
+check "src-prealloc: a source as booted is not preallocated" \
+	jq_ok "$(json_of soak)" '.params.src_prealloc == false and
+		([.migrations[].qemu_cmdline.src | test(" -mem-prealloc( |$)")] | any | not)'
+for row in 1 2; do
+	check "src-prealloc $(col srcpre $row method): completed with 0 mismatches ($(col srcpre $row status))" \
+		[ "$(col srcpre $row status)" = completed -a "$(col srcpre $row memcheck_mismatches)" = 0 ]
+done
+check "src-prealloc: nothing left behind" nothing_left
+
 # --- the checker must be able to fail: QEMU's deliberately unsafe mode ---
 run unsafe --repeat 2 --methods pv-bitmap --x-device-props x-free-page-bitmap-unsafe=on >/dev/null
 lost=0

@@ -251,8 +251,6 @@ if [ -f "$csv" ]; then
 	# Per-thread figures of QEMUs on ssh hosts, read through ssh.
 	check "hosts: per-thread figures of both QEMUs were read through ssh" \
 		jq_ok "$run/run.json" '[.migrations[] | .threads.src, .threads.dst] | all(type == "array" and length > 0)'
-	check "hosts: the source's migration thread used CPU ($(csv_method_field "$csv" baseline src_mig_cpu_ms) ms)" \
-		awk -v v="$(csv_method_field "$csv" baseline src_mig_cpu_ms)" 'BEGIN { exit !(v + 0 > 0) }'
 	check "hosts: run.json names the mode and both hosts' identities" \
 		jq_ok "$run/run.json" '.mode == "hosts" and .hosts.mode == "hosts" and
 			([.hosts.src, .hosts.dst] | all(.cpu_model and .cpus > 0 and .mem_mib > 0 and .kernel and .topology
