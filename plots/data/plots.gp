@@ -49,51 +49,51 @@ block_titles = 'baseline - - - - stock - - - - pv-bitmap - - - - pv-bitmap-async
 block_members = '1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 4 4 4 4 4 5 5 5 5 5 6 6 6 6 6 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 1 1 1 1 1 2 2 2 2 2'
 call 'plots/remaining.gp' 'plots/data/case1-remaining.dat' 'plots/case1-remaining' 'case1: remaining RAM, every migration, a panel per method family' 'remaining (MiB)'
 call 'plots/breakdown.gp' 'plots/data/case1-breakdown.dat' 'plots/case1-breakdown' 'case1: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 7767
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 7807.5
 ref_limit = -1
 logy = 1
 call 'plots/bars.gp' 'plots/data/case2-total_time.dat' 'plots/case2-total_time' 'case2: total time(ms), median with min-max' 'total time(ms)'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 7.344265938
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 7.344262123
 ref_limit = -1
 logy = 1
 call 'plots/bars.gp' 'plots/data/case2-transferred.dat' 'plots/case2-transferred' 'case2: transferred RAM (GiB), median with min-max' 'transferred RAM (GiB)'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 338
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 330.5
 ref_limit = 300
 logy = 1
 call 'plots/bars.gp' 'plots/data/case2-downtime.dat' 'plots/case2-downtime' 'case2: downtime(ms), median with min-max' 'downtime(ms)'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 7767
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 7807.5
 call 'plots/endtoend.gp' 'plots/data/case2-end_to_end.dat' 'plots/case2-end_to_end' 'case2: end-to-end time = preparation + migration, medians (log scale)' 'time (ms, log scale)'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 7431.3
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 7460.25
 ref_limit = -1
 logy = 1
 call 'plots/bars.gp' 'plots/data/case2-src_cpu.dat' 'plots/case2-src_cpu' 'case2: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
-fams = '1 2 3'
-famnames = 'precopy pv-bitmap upstream-hinting'
-ref_baseline = 4277.2
+fams = '1 2 3 4 5'
+famnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+ref_baseline = 4264.6
 ref_limit = -1
 logy = 1
 call 'plots/bars.gp' 'plots/data/case2-dst_cpu.dat' 'plots/case2-dst_cpu' 'case2: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-methods = 'baseline stock pv-bitmap pv-bitmap-async fph fpr'
-blockfams = '1 1 2 2 3 3'
-members = '1 2 1 2 1 2'
+methods = 'baseline stock pv-bitmap pv-bitmap-async fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon multifd multifd-zp-legacy multifd-zstd'
+blockfams = '1 1 2 2 3 3 2 4 2 5 5 5'
+members = '1 2 1 2 1 2 3 1 4 1 2 3'
 member_pts = '7 5 9 13 6 4 8 12'
 ref_limit = 300
 call 'plots/scatter.gp' 'plots/data/case2-downtime_vs_total.dat' 'plots/case2-downtime_vs_total' 'case2: downtime against total time, one point per migration (log scales)' 'downtime (ms, log scale)'
-panelnames = 'precopy pv-bitmap upstream-hinting'
-panel_first = '1 11 21'
-panel_last = '10 20 30'
-block_titles = 'baseline - - - - stock - - - - pv-bitmap - - - - pv-bitmap-async - - - - fph - - - - fpr - - - -'
-block_members = '1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2'
+panelnames = 'precopy pv-bitmap upstream-hinting balloon multifd'
+panel_first = '1 16 36 46 51'
+panel_last = '15 35 45 50 65'
+block_titles = 'baseline - - - - - - - - - stock - - - - pv-bitmap - - - - pv-bitmap-async - - - - pv-bitmap+fpr - - - - pv-bitmap+balloon - - - - fph - - - - fpr - - - - balloon - - - - multifd - - - - multifd-zp-legacy - - - - multifd-zstd - - - -'
+block_members = '1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 4 4 4 4 4 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3'
 call 'plots/remaining.gp' 'plots/data/case2-remaining.dat' 'plots/case2-remaining' 'case2: remaining RAM, every migration, a panel per method family' 'remaining (MiB)'
 call 'plots/breakdown.gp' 'plots/data/case2-breakdown.dat' 'plots/case2-breakdown' 'case2: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
 fams = '1 2 3 4'
