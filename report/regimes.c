@@ -62,25 +62,43 @@ static void write_pair(FILE *f, const struct case_stats *on, const struct case_s
 	for (size_t i = 0; i < off->nm; i++)
 		if (strlist_find(&methods, off->m[i].method) < 0)
 			strlist_add(&methods, xstrdup(off->m[i].method));
+	{
+		enum metric m[ARRAY_SIZE(figures)];
+		const char *labels[ARRAY_SIZE(figures)];
+
+		for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
+			m[k] = figures[k].m;
+			labels[k] = figures[k].what;
+		}
+		regime_pair_table(f, on, off, &methods, m, labels, ARRAY_SIZE(figures), "prealloc",
+				  "noprealloc");
+	}
+	strlist_free(&methods);
+	free(thp_on);
+	free(thp_off);
+}
+
+void regime_pair_table(FILE *f, const struct case_stats *a, const struct case_stats *b,
+		       const struct strlist *methods, const enum metric *m,
+		       const char *const *labels, size_t n, const char *a_name,
+		       const char *b_name)
+{
 	fprintf(f, "| method |");
-	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
-		fprintf(f, " %s, prealloc | %s, noprealloc |", figures[k].what, figures[k].what);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, " %s, %s | %s, %s |", labels[k], a_name, labels[k], b_name);
 	fprintf(f, "\n|---|");
-	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+	for (size_t k = 0; k < n; k++)
 		fprintf(f, "---|---|");
 	fprintf(f, "\n");
-	for (size_t i = 0; i < methods.n; i++) {
-		fprintf(f, "| %s |", methods.v[i]);
-		for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
-			put_median(f, on, methods.v[i], figures[k].m);
-			put_median(f, off, methods.v[i], figures[k].m);
+	for (size_t i = 0; i < methods->n; i++) {
+		fprintf(f, "| %s |", methods->v[i]);
+		for (size_t k = 0; k < n; k++) {
+			put_median(f, a, methods->v[i], m[k]);
+			put_median(f, b, methods->v[i], m[k]);
 		}
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n");
-	strlist_free(&methods);
-	free(thp_on);
-	free(thp_off);
 }
 
 void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,

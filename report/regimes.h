@@ -17,6 +17,15 @@
 #include "results.h"
 #include "stats.h"
 
+/* A table of one row per method in methods and, per figure m[k], two
+ * columns "labels[k], a_name" and "labels[k], b_name": the medians of a and
+ * of b (stats.h's method_median_cell()).  Shared with the source regimes
+ * (srcregime.c). */
+void regime_pair_table(FILE *f, const struct case_stats *a, const struct case_stats *b,
+		       const struct strlist *methods, const enum metric *m,
+		       const char *const *labels, size_t n, const char *a_name,
+		       const char *b_name);
+
 /* hz, the host's own cost of a fresh 2 MiB page, follows the introduction
  * when a probe was run. */
 void regimes_write(FILE *f, const struct result_set *rs, const struct case_stats *cases,

@@ -1,12 +1,12 @@
 #include "srcregime.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "comparison.h"
 #include "format.h"
+#include "regimes.h"
 #include "util.h"
 
 /* The figures that say where the source's time went: the zero-page check
@@ -15,14 +15,6 @@
 static const enum metric figures[] = {
 	M_TOTAL_TIME, M_PROJECTED, M_TRANSFERRED_KB, M_SRC_MIG_CPU, M_SRC_MINFLT,
 };
-
-static void put_median(FILE *f, const struct case_stats *cs, const char *method, enum metric m)
-{
-	char *v = method_median_cell(cs, method, m);
-
-	fprintf(f, " %s |", v);
-	free(v);
-}
 
 /* pv-bitmap against baseline on total time, worded as everywhere
  * (comparison.h), or NULL when either is missing. */
@@ -46,23 +38,14 @@ static void write_pair(FILE *f, const struct case_stats *as_is, const struct cas
 		pre->c->runs[0].scenario);
 	for (size_t i = 0; i < pre->nm; i++)
 		strlist_add(&methods, xstrdup(pre->m[i].method));
-	fprintf(f, "| method |");
-	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
-		fprintf(f, " %s, as booted | %s, preallocated |", metric_defs[figures[k]].label,
-			metric_defs[figures[k]].label);
-	fprintf(f, "\n|---|");
-	for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
-		fprintf(f, "---|---|");
-	fprintf(f, "\n");
-	for (size_t i = 0; i < methods.n; i++) {
-		fprintf(f, "| %s |", methods.v[i]);
-		for (size_t k = 0; k < ARRAY_SIZE(figures); k++) {
-			put_median(f, as_is, methods.v[i], figures[k]);
-			put_median(f, pre, methods.v[i], figures[k]);
-		}
-		fprintf(f, "\n");
+	{
+		const char *labels[ARRAY_SIZE(figures)];
+
+		for (size_t k = 0; k < ARRAY_SIZE(figures); k++)
+			labels[k] = metric_defs[figures[k]].label;
+		regime_pair_table(f, as_is, pre, &methods, figures, labels, ARRAY_SIZE(figures),
+				  "as booted", "preallocated");
 	}
-	fprintf(f, "\n");
 	if (s1 && s2)
 		fprintf(f, "Total time, source as booted: %s. Source preallocated: %s.\n\n", s1, s2);
 	strlist_free(&methods);

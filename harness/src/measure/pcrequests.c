@@ -1,6 +1,5 @@
 #include "pcrequests.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

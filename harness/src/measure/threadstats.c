@@ -446,10 +446,10 @@ static int scan(struct threadstats_window *w)
 	return w->remote ? scan_remote(w) : scan_local(w);
 }
 
-struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
+/* A window on pid with nothing read yet; NULL with a message in err. */
+static struct threadstats_window *window_new(pid_t pid, char *err, size_t len)
 {
 	struct threadstats_window *w;
-	char path[64], buf[256];
 	long tick = sysconf(_SC_CLK_TCK);
 
 	if (pid <= 0) {
@@ -462,7 +462,19 @@ struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
 		return NULL;
 	}
 	w->pid = pid;
+	/* Another host's clock tick is Linux's USER_HZ too, the same 100 on
+	 * every x86 Linux; only the ticks fallback (no schedstat) uses it. */
 	w->ns_per_tick = (uint64_t)(1000000000L / (tick > 0 ? tick : 100));
+	return w;
+}
+
+struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
+{
+	struct threadstats_window *w = window_new(pid, err, len);
+	char path[64], buf[256];
+
+	if (!w)
+		return NULL;
 	/* schedstat needs CONFIG_SCHED_INFO (Debian has it); without it CPU
 	 * time falls back to stat's ticks and wait time is not measured. */
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
@@ -482,24 +494,13 @@ struct threadstats_window *threadstats_start_on(struct host *h, pid_t pid, char 
                                                 size_t len)
 {
 	struct threadstats_window *w;
-	long tick = sysconf(_SC_CLK_TCK);
 
 	if (!h || host_is_local(h))
 		return threadstats_start(pid, err, len);
-	if (pid <= 0) {
-		snprintf(err, len, "threadstats: bad pid %d", (int)pid);
+	w = window_new(pid, err, len);
+	if (!w)
 		return NULL;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		snprintf(err, len, "threadstats: out of memory");
-		return NULL;
-	}
 	w->remote = h;
-	w->pid = pid;
-	/* The host's clock tick is Linux's USER_HZ, the same 100 on every
-	 * x86 Linux; only the ticks fallback (no schedstat) uses it. */
-	w->ns_per_tick = (uint64_t)(1000000000L / (tick > 0 ? tick : 100));
 	if (scan_remote(w) > 0)
 		return w;
 	snprintf(err, len, "threadstats: no thread of process %d on %s could be read", (int)pid,
