@@ -200,6 +200,7 @@ const struct thread_group *threadstats_main(const struct threadstats_table *t)
 struct threadstats_window {
 	struct host *remote;	/* an ssh host; NULL: this machine's /proc */
 	int64_t last_scan_ms;	/* remote: when it was last scanned */
+	int remote_scans, remote_failed;	/* said at stop when any failed */
 	pid_t pid;
 	unsigned long long started;	/* the process's start time */
 	bool use_schedstat;	/* decided once, so first and last samples of a
@@ -281,13 +282,16 @@ static int process_start(pid_t pid, unsigned long long *start)
 /* ---- reading /proc through a host --------------------------------------- */
 
 /* $1 is the pid.  The process block first, so a vanished process is told
- * from one whose threads all went. */
+ * from one whose threads all went.  It exits 0 once the process block is
+ * out: a thread that went during the loop leaves a short block that the
+ * parser drops, and must not fail the whole scan through the loop's last
+ * command's status. */
 static const char batch_script[] =
-	"cd /proc/\"$1\" 2>/dev/null || exit 1; echo '== P'; cat stat; "
+	"cd /proc/\"$1\" 2>/dev/null || exit 1; echo '== P'; cat stat || exit 1; "
 	"cat schedstat >/dev/null 2>&1 && echo '== S'; "
 	"for t in task/[0-9]*; do echo \"== ${t#task/}\"; "
 	"cat \"$t/stat\" \"$t/schedstat\" 2>/dev/null; "
-	"grep ctxt_switches \"$t/status\" 2>/dev/null; done";
+	"grep ctxt_switches \"$t/status\" 2>/dev/null; done; exit 0";
 
 /* One thread's block (the text after its header, up to the next): stat,
  * then schedstat when read, then the context switch lines. */
@@ -399,8 +403,11 @@ static int scan_remote(struct threadstats_window *w)
 	free(out);
 	/* The first scan decides the CPU source; a later scan that read the
 	 * other one is dropped, so a thread's samples never mix the two. */
-	if (n < 0 || (w->started && (start != w->started || schedstat != w->use_schedstat)))
+	w->remote_scans++;
+	if (n < 0 || (w->started && (start != w->started || schedstat != w->use_schedstat))) {
+		w->remote_failed++;
 		return -1;
+	}
 	w->started = start;
 	w->use_schedstat = schedstat;
 	for (int i = 0; i < n; i++)
@@ -531,6 +538,11 @@ struct threadstats_table *threadstats_stop(struct threadstats_window *w, char *e
 	/* The final sample, whatever the remote rate limit says. */
 	if (!w->log.overflow)
 		(void)scan(w);
+	/* A thread that lived only between two good scans is missing from
+	 * the table: say so rather than leave an empty row unexplained. */
+	if (w->remote_failed)
+		log_warn("threadstats: %d of %d scans of process %d on %s failed", w->remote_failed,
+			 w->remote_scans, (int)w->pid, w->remote->name);
 	if (w->log.overflow) {
 		snprintf(err, len, "threadstats: process %d has more than %d threads", (int)w->pid,
 		         THREADSTATS_MAX_THREADS);
