@@ -212,7 +212,7 @@ static double guest_mib(const struct case_stats *cs)
 }
 
 /*
- * (a) Balloon loses end to end only to its inflation: the end-to-end winner
+ * Balloon loses end to end only to its inflation: the end-to-end winner
  * is clearly ahead of balloon, but not clearly ahead on migration time.
  * The other reading replaces each balloon migration's end-to-end time with
  * its total time plus the thread's KVM inflation time for this guest size.
@@ -271,7 +271,7 @@ static char *inflation_reading(const struct case_stats *cs)
 	prep = fmt_num(method_median(case_stats_method(cs, "balloon"), M_PREP_TIME));
 	kvm = fmt_num(kvm_ms);
 	split = inflation_split(cs);
-	out = xasprintf("(a) TCG: balloon loses end to end only to its inflation (median %s ms "
+	out = xasprintf("TCG: balloon loses end to end only to its inflation (median %s ms "
 			"here%s); with inflation at the thread's KVM rate (~5 s for 8 GiB, taken from "
 			"the qemu-devel thread, not measured here: %s ms for this %.0f MiB guest, "
 			"added to each balloon migration) the end-to-end verdict would be: %s.",
@@ -286,7 +286,7 @@ out:
 }
 
 /*
- * (b) The balloon, sized from the guest's available memory, held clearly
+ * The balloon, sized from the guest's available memory, held clearly
  * more than the free memory pv-bitmap found, and wins on bytes: what it
  * took beyond the free memory was in use, page cache in the long-running
  * cases, which the guest reads back after the migration.
@@ -313,7 +313,7 @@ static char *eviction_reading(const struct case_stats *cs)
 	time_too = compare_methods(cs, "balloon", "pv-bitmap", M_TOTAL_TIME, &mig) && mig.clear &&
 		   !strcmp(mig.winner, "balloon");
 	cache_pct = json_is_number(pct) ? json_number_value(pct) : NAN;
-	sb_addf(&sb, "(b) balloon's lead over pv-bitmap in bytes%s comes from memory the guest "
+	sb_addf(&sb, "balloon's lead over pv-bitmap in bytes%s comes from memory the guest "
 		"was using: the balloon held %.0f MiB (median; RAM less QEMU's actual balloon "
 		"size) against the %.0f MiB pv-bitmap found free, so it took %.0f MiB more",
 		time_too ? " and migration time" : "", held, free_mib, held - free_mib);
@@ -342,10 +342,12 @@ static char *host_line(const struct case_stats *cs)
 {
 	char *r[] = { inflation_reading(cs), eviction_reading(cs), srcregime_verdict_reading(cs) };
 	struct strbuf sb = { 0 };
+	char letter = 'a';
 
+	/* Lettered in the order present, so a case with one item has (a). */
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
 		if (r[i])
-			sb_addf(&sb, "%s%s", sb.len ? " " : "  - On this host: ", r[i]);
+			sb_addf(&sb, "%s(%c) %s", sb.len ? " " : "  - On this host: ", letter++, r[i]);
 		free(r[i]);
 	}
 	return sb.len ? sb_take(&sb) : NULL;
