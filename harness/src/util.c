@@ -107,7 +107,7 @@ static int enter_netns(const char *netns)
 	return 0;
 }
 
-static pid_t spawn_io(const char *netns, char *const argv[], int infd, int outfd)
+static pid_t spawn_io(const char *netns, char *const argv[], int infd, int outfd, int errfd)
 {
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -125,7 +125,7 @@ static pid_t spawn_io(const char *netns, char *const argv[], int infd, int outfd
 	int devnull = open("/dev/null", O_RDWR);
 	dup2(infd >= 0 ? infd : devnull, 0);
 	dup2(outfd >= 0 ? outfd : devnull, 1);
-	dup2(outfd >= 0 ? outfd : devnull, 2);
+	dup2(errfd >= 0 ? errfd : devnull, 2);
 	execvp(argv[0], argv);
 	_exit(127);
 }
@@ -162,7 +162,7 @@ void stop_pid(pid_t pid, int grace_ms)
 
 static pid_t spawn(const char *netns, char *const argv[], int outfd)
 {
-	return spawn_io(netns, argv, -1, outfd);
+	return spawn_io(netns, argv, -1, outfd, outfd);
 }
 
 int run_cmd(const char *netns, char *const argv[], int timeout_ms,
@@ -301,7 +301,7 @@ pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd)
 		return -1;
 	if (logpath)
 		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	pid = spawn_io(NULL, argv, pfd[0], fd);
+	pid = spawn_io(NULL, argv, pfd[0], fd, fd);
 	close(pfd[0]);
 	if (fd >= 0)
 		close(fd);
@@ -310,6 +310,23 @@ pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd)
 		return -1;
 	}
 	*stdin_fd = pfd[1];
+	return pid;
+}
+
+pid_t spawn_out_piped(const char *netns, char *const argv[], int *stdout_fd)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid = spawn_io(netns, argv, -1, pfd[1], -1);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -1;
+	}
+	*stdout_fd = pfd[0];
 	return pid;
 }
 

@@ -48,6 +48,9 @@ pid_t spawn_bg(const char *netns, char *const argv[], const char *logpath);
  * for us when the harness dies.
  */
 pid_t spawn_bg_piped(char *const argv[], const char *logpath, int *stdin_fd);
+/* Start argv in the background (in netns, NULL: ours) with its stdout on a
+ * pipe whose read end is returned in *stdout_fd; stderr is dropped. */
+pid_t spawn_out_piped(const char *netns, char *const argv[], int *stdout_fd);
 
 /* Wait up to timeout_ms for pid to exit; true if it did (and was reaped). */
 bool wait_pid_exit(pid_t pid, int timeout_ms, int *status);

@@ -251,6 +251,17 @@ if [ -f "$csv" ]; then
 	# Per-thread figures of QEMUs on ssh hosts, read through ssh.
 	check "hosts: per-thread figures of both QEMUs were read through ssh" \
 		jq_ok "$run/run.json" '[.migrations[] | .threads.src, .threads.dst] | all(type == "array" and length > 0)'
+	# pv-bitmap's migration thread lives at least the 1.5 s delay, three
+	# remote scan intervals: a scan must have seen it.  (Baseline's can
+	# end between two scans, and then has no row: README says so.)
+	v=$(csv_method_field "$csv" pv-bitmap src_mig_cpu_ms)
+	if awk -v v="$v" 'BEGIN { exit !(v + 0 > 0) }'; then
+		pass "hosts pv-bitmap: the source's migration thread's CPU was read through ssh ($v ms)"
+	else
+		fail "hosts pv-bitmap: the source's migration thread's CPU was read through ssh (got '$v'; threads: $(jq -c \
+			'[.migrations[] | select(.method == "pv-bitmap") | .threads.src[]? | .name]' "$run/run.json" 2>&1 |
+			head -c 300); $(grep threadstats "$TMP/run.err" | head -n 2 | tr '\n' ' '))"
+	fi
 	check "hosts: run.json names the mode and both hosts' identities" \
 		jq_ok "$run/run.json" '.mode == "hosts" and .hosts.mode == "hosts" and
 			([.hosts.src, .hosts.dst] | all(.cpu_model and .cpus > 0 and .mem_mib > 0 and .kernel and .topology

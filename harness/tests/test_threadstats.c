@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "host.h"
 #include "testchild.h"
 #include "threadstats.h"
+#include "util.h"
 
 /* A real line from a 6.1 kernel (a QEMU vCPU thread), wrapped here only. */
 static const char stat_vcpu[] =
@@ -279,6 +281,81 @@ out:
 	testchild_reap(pid, go_wr, st_rd);
 }
 
+/* ---- the sampler's path, on this machine ------------------------------ */
+
+#define LONG_BURN_MS 700
+
+static void *long_burner(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, "ts long", 0, 0, 0);
+	testchild_await_go();
+	testchild_burn_ms(LONG_BURN_MS);
+	testchild_say('b');
+	return NULL;
+}
+
+/* One named thread that outlives two sampler periods, then exits. */
+static void one_long_burner(void)
+{
+	pthread_t a;
+
+	if (pthread_create(&a, NULL, long_burner, NULL) != 0)
+		_exit(3);
+	testchild_say('r');
+	pthread_join(a, NULL);
+	for (;;)
+		pause();
+}
+
+static void test_sampler(void)
+{
+	struct threadstats_window *w;
+	struct threadstats_table *t;
+	const struct thread_group *g;
+	struct host h;
+	char err[256] = "";
+	int go_wr = -1, st_rd = -1;
+	pid_t pid = testchild_spawn(one_long_burner, &go_wr, &st_rd);
+	int64_t until;
+
+	host_local_init(&h, "src", NULL, "/tmp", "/tmp");
+	if (pid < 0 || testchild_hear(st_rd, 3000) != 'r') {
+		CHECK(0, "threadstats sampler: child with a named thread ready");
+		goto out;
+	}
+	w = threadstats_start_sampler(&h, pid, err, sizeof(err));
+	CHECK(w != NULL, "threadstats sampler: window opens through the sampler (%s)",
+	      w ? "ok" : err);
+	if (!w)
+		goto out;
+	if (write(go_wr, "g", 1) != 1)
+		CHECK(0, "threadstats sampler: tell the thread to go");
+	/* Poll every 100 ms, as the migrate loop does, until it is done. */
+	until = now_ms() + 10000;
+	while (testchild_hear(st_rd, 100) != 'b' && now_ms() < until)
+		threadstats_poll(w);
+	usleep(100000);
+	t = threadstats_stop(w, err, sizeof(err));
+	CHECK(t != NULL, "threadstats sampler: stop gives a table (%s)", t ? "ok" : err);
+	if (!t)
+		goto out;
+	g = threadstats_find(t, "ts long");
+	/* Exited between two scans: up to one period of its tail is lost. */
+	CHECK(g && g->count == 1 && g->exited == 1 &&
+	      MS(g->delta.cpu_ns) >= LONG_BURN_MS - 2 * THREADSTATS_REMOTE_PERIOD_MS &&
+	      MS(g->delta.cpu_ns) <= 2 * LONG_BURN_MS,
+	      "threadstats sampler: the thread is seen, exited, with %llu ms of its %d ms",
+	      g ? (unsigned long long)MS(g->delta.cpu_ns) : 0ULL, LONG_BURN_MS);
+	CHECK(threadstats_main(t) != NULL && t->has_wait == (access("/proc/self/schedstat", R_OK) == 0),
+	      "threadstats sampler: main thread and CPU source as a local window has them");
+	free(t);
+	CHECK(threadstats_start_sampler(&h, 999999999, err, sizeof(err)) == NULL && err[0],
+	      "threadstats sampler: a pid that is not there is an error: %s", err);
+out:
+	testchild_reap(pid, go_wr, st_rd);
+}
+
 static void test_dead_pid(void)
 {
 	char err[256] = "";
@@ -352,5 +429,6 @@ void suite_threadstats(void)
 	test_reused_tid();
 	test_overflow();
 	test_live_child();
+	test_sampler();
 	test_dead_pid();
 }

@@ -69,6 +69,11 @@ int host_run(struct host *h, char *const argv[], int timeout_ms, char *out, size
 	return h->ops->run(h, argv, timeout_ms, out, outlen);
 }
 
+pid_t host_stream(struct host *h, char *const argv[], int *fd)
+{
+	return h->ops->stream(h, argv, fd);
+}
+
 char *host_read_file(struct host *h, const char *path)
 {
 	return h->ops->read_file(h, path);

@@ -69,6 +69,7 @@ struct host_ops {
 	void (*forget)(struct host *h, struct host_proc *p);
 	int (*run)(struct host *h, char *const argv[], int timeout_ms, char *out, size_t outlen);
 	char *(*read_file)(struct host *h, const char *path);
+	pid_t (*stream)(struct host *h, char *const argv[], int *fd);
 	int (*forward)(struct host *h, const char *path, int timeout_ms, char *local,
 		       size_t locallen, char *err, size_t errlen);
 	void (*unforward)(struct host *h, const char *local);
@@ -116,6 +117,14 @@ void host_kill(struct host *h, struct host_proc *p);
 
 /* Run argv to completion (no shell), as run_cmd.  Exit status or -1. */
 int host_run(struct host *h, char *const argv[], int timeout_ms, char *out, size_t outlen);
+
+/*
+ * Start argv on the host (no shell) and keep it running: what it writes to
+ * stdout comes through *fd, its stderr is dropped.  Returns the local pid
+ * to stop it by (stop_pid(); for an ssh host that ends the channel, and the
+ * command then ends at its next write), or -1.
+ */
+pid_t host_stream(struct host *h, char *const argv[], int *fd);
 
 /* A whole small file of the host, malloc'd; NULL if unreadable. */
 char *host_read_file(struct host *h, const char *path);

@@ -60,6 +60,11 @@ static int local_run(struct host *h, char *const argv[], int timeout_ms, char *o
 	return run_cmd(ns(h), argv, timeout_ms, out, outlen);
 }
 
+static pid_t local_stream(struct host *h, char *const argv[], int *fd)
+{
+	return spawn_out_piped(ns(h), argv, fd);
+}
+
 static char *local_read_file(struct host *h, const char *path)
 {
 	(void)h;
@@ -113,6 +118,7 @@ static const struct host_ops local_ops = {
 	.forget = local_forget,
 	.run = local_run,
 	.read_file = local_read_file,
+	.stream = local_stream,
 	.forward = local_forward,
 	.unforward = local_unforward,
 	.lost = local_lost,

@@ -150,6 +150,23 @@ static int ssh_run(struct host *h, char *const argv[], int timeout_ms, char *out
 	return ssh_exec(h, cmd, timeout_ms, out, outlen);
 }
 
+static pid_t ssh_stream(struct host *h, char *const argv[], int *fd)
+{
+	char cmd[16384] = "", *sargv[24];
+	int n;
+
+	if (master_gone(h))
+		return -1;
+	for (int i = 0; argv[i]; i++)
+		shell_quote_append(cmd, sizeof(cmd), argv[i]);
+	n = base_argv(h, sargv);
+	sargv[n++] = h->target;
+	sargv[n++] = "--";
+	sargv[n++] = cmd;
+	sargv[n] = NULL;
+	return spawn_out_piped(NULL, sargv, fd);
+}
+
 static void pidfile(const struct host *h, const struct host_proc *p, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s.pid", h->scratch, p->name);
@@ -430,6 +447,7 @@ static const struct host_ops ssh_ops = {
 	.forget = ssh_forget,
 	.run = ssh_run,
 	.read_file = ssh_read_file,
+	.stream = ssh_stream,
 	.forward = ssh_forward,
 	.unforward = ssh_unforward,
 	.lost = ssh_lost,

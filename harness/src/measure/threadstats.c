@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,12 @@ const struct thread_group *threadstats_main(const struct threadstats_table *t)
 
 struct threadstats_window {
 	struct host *remote;	/* an ssh host; NULL: this machine's /proc */
-	int64_t last_scan_ms;	/* remote: when it was last scanned */
+	/* remote: the sampler's output, read as it comes */
+	pid_t stream_pid;
+	int stream_fd;
+	bool stream_eof;
+	char *text;
+	size_t text_len, text_cap;
 	int remote_scans, remote_failed;	/* said at stop when any failed */
 	pid_t pid;
 	unsigned long long started;	/* the process's start time */
@@ -281,17 +287,23 @@ static int process_start(pid_t pid, unsigned long long *start)
 
 /* ---- reading /proc through a host --------------------------------------- */
 
-/* $1 is the pid.  The process block first, so a vanished process is told
- * from one whose threads all went.  It exits 0 once the process block is
- * out: a thread that went during the loop leaves a short block that the
- * parser drops, and must not fail the whole scan through the loop's last
- * command's status. */
-static const char batch_script[] =
-	"cd /proc/\"$1\" 2>/dev/null || exit 1; echo '== P'; cat stat || exit 1; "
-	"cat schedstat >/dev/null 2>&1 && echo '== S'; "
+/*
+ * The remote sampler: $1 is the pid, $2 the period in seconds.  One scan
+ * per period, each the process block first (so a vanished process is told
+ * from one whose threads all went), then a block per thread, then "== E".
+ * stat and schedstat are read by the shell itself; only the two context
+ * switch lines cost a process.  It ends when the process has gone or when
+ * nobody reads it any more (its next write fails).  A thread that goes
+ * during a scan leaves a short block, which the parser drops.
+ */
+static const char stream_script[] =
+	"cd /proc/\"$1\" 2>/dev/null || exit 1; "
+	"while :; do echo '== P'; read -r l 2>/dev/null <stat || exit 0; echo \"$l\"; "
+	"[ -r schedstat ] && echo '== S'; "
 	"for t in task/[0-9]*; do echo \"== ${t#task/}\"; "
-	"cat \"$t/stat\" \"$t/schedstat\" 2>/dev/null; "
-	"grep ctxt_switches \"$t/status\" 2>/dev/null; done; exit 0";
+	"{ read -r l <\"$t/stat\" && echo \"$l\" && read -r l <\"$t/schedstat\" && "
+	"echo \"$l\"; } 2>/dev/null; "
+	"grep ctxt_switches \"$t/status\" 2>/dev/null; done; echo '== E'; sleep \"$2\"; done";
 
 /* One thread's block (the text after its header, up to the next): stat,
  * then schedstat when read, then the context switch lines. */
@@ -380,39 +392,89 @@ int threadstats_parse_batch(const char *text, uint64_t ns_per_tick,
 	return have_proc ? n : -1;
 }
 
-/* A remote scan; the same contract as scan() below. */
-static int scan_remote(struct threadstats_window *w)
+/* One whole scan of the sampler's output: logged like a local scan, or
+ * dropped (counted) when it cannot be read or is of another process. */
+static void take_remote_scan(struct threadstats_window *w, const char *text)
 {
 	static struct thread_sample samples[THREADSTATS_MAX_THREADS + 1];
-	size_t cap = 1 << 19;
-	char pid[16], *out = malloc(cap);
-	char *argv[] = { "sh", "-c", (char *)batch_script, "sh", pid, NULL };
 	unsigned long long start = 0;
 	bool schedstat;
-	int n = -1;
+	int n;
 
-	threadstats_log_scan(&w->log);
-	w->last_scan_ms = now_ms();
-	if (!out)
-		return -1;
-	snprintf(pid, sizeof(pid), "%d", (int)w->pid);
-	/* Output that fills the buffer may be cut off: not parsed. */
-	if (host_run(w->remote, argv, 10000, out, cap) == 0 && strlen(out) < cap - 1)
-		n = threadstats_parse_batch(out, w->ns_per_tick, &start, &schedstat, samples,
-		                            THREADSTATS_MAX_THREADS + 1);
-	free(out);
+	w->remote_scans++;
+	n = threadstats_parse_batch(text, w->ns_per_tick, &start, &schedstat, samples,
+				    THREADSTATS_MAX_THREADS + 1);
 	/* The first scan decides the CPU source; a later scan that read the
 	 * other one is dropped, so a thread's samples never mix the two. */
-	w->remote_scans++;
 	if (n < 0 || (w->started && (start != w->started || schedstat != w->use_schedstat))) {
 		w->remote_failed++;
-		return -1;
+		return;
 	}
+	threadstats_log_scan(&w->log);
 	w->started = start;
 	w->use_schedstat = schedstat;
 	for (int i = 0; i < n; i++)
 		threadstats_log_add(&w->log, &samples[i]);
-	return n;
+}
+
+/*
+ * Take every whole scan the sampler has written; with none yet, wait up
+ * to wait_ms for one.  Returns how many were taken.
+ */
+static int read_remote(struct threadstats_window *w, int wait_ms)
+{
+	int64_t deadline = now_ms() + wait_ms;
+	int taken = 0;
+
+	for (;;) {
+		struct pollfd p = { w->stream_fd, POLLIN, 0 };
+		int left = (int)(deadline - now_ms());
+		ssize_t got;
+		char *end;
+
+		if (w->stream_eof || poll(&p, 1, taken || left < 0 ? 0 : left) <= 0)
+			break;
+		if (w->text_cap - w->text_len < 8192) {
+			size_t cap = w->text_cap ? 2 * w->text_cap : 65536;
+			char *t = realloc(w->text, cap);
+
+			if (!t)
+				break;
+			w->text = t;
+			w->text_cap = cap;
+		}
+		got = read(w->stream_fd, w->text + w->text_len, w->text_cap - w->text_len - 1);
+		if (got <= 0) {
+			w->stream_eof = got == 0 || (errno != EINTR && errno != EAGAIN);
+			continue;
+		}
+		w->text_len += (size_t)got;
+		w->text[w->text_len] = '\0';
+		/* Each scan ends with an "== E" line. */
+		while ((end = strstr(w->text, "== E\n")) != NULL &&
+		       (end == w->text || end[-1] == '\n')) {
+			size_t used = (size_t)(end - w->text) + 5;
+
+			*end = '\0';
+			take_remote_scan(w, w->text);
+			taken++;
+			memmove(w->text, w->text + used, w->text_len - used + 1);
+			w->text_len -= used;
+		}
+	}
+	return taken;
+}
+
+static void stop_remote(struct threadstats_window *w)
+{
+	if (w->stream_pid > 0)
+		stop_pid(w->stream_pid, 1000);
+	if (w->stream_fd >= 0)
+		close(w->stream_fd);
+	w->stream_pid = 0;
+	w->stream_fd = -1;
+	free(w->text);
+	w->text = NULL;
 }
 
 /* Sample every thread of w->pid; the number sampled, -1 if the process is
@@ -448,11 +510,6 @@ static int scan_local(struct threadstats_window *w)
 	return sampled;
 }
 
-static int scan(struct threadstats_window *w)
-{
-	return w->remote ? scan_remote(w) : scan_local(w);
-}
-
 /* A window on pid with nothing read yet; NULL with a message in err. */
 static struct threadstats_window *window_new(pid_t pid, char *err, size_t len)
 {
@@ -469,6 +526,7 @@ static struct threadstats_window *window_new(pid_t pid, char *err, size_t len)
 		return NULL;
 	}
 	w->pid = pid;
+	w->stream_fd = -1;
 	/* Another host's clock tick is Linux's USER_HZ too, the same 100 on
 	 * every x86 Linux; only the ticks fallback (no schedstat) uses it. */
 	w->ns_per_tick = (uint64_t)(1000000000L / (tick > 0 ? tick : 100));
@@ -488,7 +546,7 @@ struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
 	w->use_schedstat = read_text(path, buf, sizeof(buf)) == 0;
 	if (process_start(pid, &w->started)) {
 		snprintf(err, len, "threadstats: process %d not found", (int)pid);
-	} else if (scan(w) <= 0) {
+	} else if (scan_local(w) <= 0) {
 		snprintf(err, len, "threadstats: no thread of process %d could be read", (int)pid);
 	} else {
 		return w;
@@ -500,18 +558,36 @@ struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len)
 struct threadstats_window *threadstats_start_on(struct host *h, pid_t pid, char *err,
                                                 size_t len)
 {
-	struct threadstats_window *w;
-
 	if (!h || host_is_local(h))
 		return threadstats_start(pid, err, len);
+	return threadstats_start_sampler(h, pid, err, len);
+}
+
+struct threadstats_window *threadstats_start_sampler(struct host *h, pid_t pid, char *err,
+                                                     size_t len)
+{
+	char pidtext[16], period[16];
+	char *argv[] = { "sh", "-c", (char *)stream_script, "sh", pidtext, period, NULL };
+	struct threadstats_window *w;
+
 	w = window_new(pid, err, len);
 	if (!w)
 		return NULL;
 	w->remote = h;
-	if (scan_remote(w) > 0)
+	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
+	snprintf(period, sizeof(period), "%.3f", THREADSTATS_REMOTE_PERIOD_MS / 1000.0);
+	w->stream_pid = host_stream(h, argv, &w->stream_fd);
+	if (w->stream_pid <= 0) {
+		snprintf(err, len, "threadstats: cannot start the sampler on %s", h->name);
+		free(w);
+		return NULL;
+	}
+	/* The baseline: the first whole scan (the ssh channel opens first). */
+	if (read_remote(w, THREADSTATS_REMOTE_START_MS) > 0 && w->log.n > 0)
 		return w;
 	snprintf(err, len, "threadstats: no thread of process %d on %s could be read", (int)pid,
 	         h->name);
+	stop_remote(w);
 	free(w);
 	return NULL;
 }
@@ -520,10 +596,13 @@ int threadstats_poll(struct threadstats_window *w)
 {
 	if (!w)
 		return -1;
-	if (w->remote && now_ms() - w->last_scan_ms < THREADSTATS_REMOTE_POLL_MS)
-		return w->log.overflow ? -1 : 0;
-	if (!w->log.overflow)
-		(void)scan(w);	/* a vanished process: every thread keeps its last sample */
+	/* A vanished process: every thread keeps its last sample. */
+	if (!w->log.overflow) {
+		if (w->remote)
+			(void)read_remote(w, 0);
+		else
+			(void)scan_local(w);
+	}
 	return w->log.overflow ? -1 : 0;
 }
 
@@ -535,14 +614,22 @@ struct threadstats_table *threadstats_stop(struct threadstats_window *w, char *e
 		snprintf(err, len, "threadstats: no window");
 		return NULL;
 	}
-	/* The final sample, whatever the remote rate limit says. */
-	if (!w->log.overflow)
-		(void)scan(w);
-	/* A thread that lived only between two good scans is missing from
-	 * the table: say so rather than leave an empty row unexplained. */
-	if (w->remote_failed)
-		log_warn("threadstats: %d of %d scans of process %d on %s failed", w->remote_failed,
-			 w->remote_scans, (int)w->pid, w->remote->name);
+	/* The final sample.  Remote: what has come, then one more whole scan,
+	 * which ended after this call (or nothing more, if the sampler is
+	 * gone with its process). */
+	if (w->remote) {
+		if (!w->log.overflow) {
+			(void)read_remote(w, 0);
+			(void)read_remote(w, THREADSTATS_REMOTE_START_MS);
+		}
+		stop_remote(w);
+		/* A scan dropped is a gap a short thread may fall into: said. */
+		if (w->remote_failed)
+			log_warn("threadstats: %d of %d scans of process %d on %s could not be read",
+				 w->remote_failed, w->remote_scans, (int)w->pid, w->remote->name);
+	} else if (!w->log.overflow) {
+		(void)scan_local(w);
+	}
 	if (w->log.overflow) {
 		snprintf(err, len, "threadstats: process %d has more than %d threads", (int)w->pid,
 		         THREADSTATS_MAX_THREADS);

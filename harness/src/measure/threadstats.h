@@ -161,15 +161,20 @@ struct threadstats_window *threadstats_start(pid_t pid, char *err, size_t len);
 
 /*
  * The same for a process of host h: on this machine (a local host, its
- * namespaces share /proc) as threadstats_start(); on an ssh host through
- * one remote command per scan, and at most every
- * THREADSTATS_REMOTE_POLL_MS, so polling does not load the link.  Its
- * gaps are those above with that interval: a remote thread that exits
- * loses up to that much of its tail.
+ * namespaces share /proc) as threadstats_start(); on an ssh host through a
+ * sampler started there, which scans every THREADSTATS_REMOTE_PERIOD_MS
+ * and writes each scan down one ssh channel for polls to take, so no poll
+ * waits on a round trip.  Its gaps are those above with that period: a
+ * remote thread that exits loses up to that much of its tail.  Start and
+ * stop wait up to THREADSTATS_REMOTE_START_MS for a whole scan.
  */
-#define THREADSTATS_REMOTE_POLL_MS 500
+#define THREADSTATS_REMOTE_PERIOD_MS 250
+#define THREADSTATS_REMOTE_START_MS 10000
 struct threadstats_window *threadstats_start_on(struct host *h, pid_t pid, char *err,
                                                 size_t len);
+/* The sampler's path on any host, a local one too (the unit tests). */
+struct threadstats_window *threadstats_start_sampler(struct host *h, pid_t pid, char *err,
+                                                     size_t len);
 
 /*
  * Sample every thread again, new ones included.  A vanished process is not
