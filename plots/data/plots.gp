@@ -96,59 +96,59 @@ block_titles = 'baseline - - - - - - - - - stock - - - - pv-bitmap - - - - pv-bi
 block_members = '1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 4 4 4 4 4 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3'
 call 'plots/remaining.gp' 'plots/data/case2-remaining.dat' 'plots/case2-remaining' 'case2: remaining RAM, every migration, a panel per method family' 'remaining (MiB)'
 call 'plots/breakdown.gp' 'plots/data/case2-breakdown.dat' 'plots/case2-breakdown' 'case2: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 5895
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 10843
 ref_limit = -1
 logy = 0
 call 'plots/bars.gp' 'plots/data/case3-total_time.dat' 'plots/case3-total_time' 'case3: total time(ms), median with min-max' 'total time(ms)'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 5.530026436
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 5.691802025
 ref_limit = -1
 logy = 0
 call 'plots/bars.gp' 'plots/data/case3-transferred.dat' 'plots/case3-transferred' 'case3: transferred RAM (GiB), median with min-max' 'transferred RAM (GiB)'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 256
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 285
 ref_limit = 300
-logy = 1
+logy = 0
 call 'plots/bars.gp' 'plots/data/case3-downtime.dat' 'plots/case3-downtime' 'case3: downtime(ms), median with min-max' 'downtime(ms)'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 5895
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 10843
 call 'plots/endtoend.gp' 'plots/data/case3-end_to_end.dat' 'plots/case3-end_to_end' 'case3: end-to-end time = preparation + migration, medians (log scale)' 'time (ms, log scale)'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 6057.1
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 11610.6
 ref_limit = -1
 logy = 0
 call 'plots/bars.gp' 'plots/data/case3-src_cpu.dat' 'plots/case3-src_cpu' 'case3: source QEMU CPU, median with min-max' 'source QEMU CPU (task-clock-ms)'
-fams = '1 2 3 4'
-famnames = 'precopy pv-bitmap upstream-hinting balloon'
-ref_baseline = 3123.2
+fams = '1 2 3'
+famnames = 'precopy pv-bitmap upstream-hinting'
+ref_baseline = 3442.1
 ref_limit = -1
 logy = 0
 call 'plots/bars.gp' 'plots/data/case3-dst_cpu.dat' 'plots/case3-dst_cpu' 'case3: destination QEMU CPU, median with min-max' 'destination QEMU CPU (task-clock-ms)'
-methods = 'baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
-blockfams = '1 2 3 3 2 4 2'
-members = '1 1 1 2 2 1 3'
+methods = 'baseline stock pv-bitmap pv-bitmap-async fph fpr'
+blockfams = '1 1 2 2 3 3'
+members = '1 2 1 2 1 2'
 member_pts = '7 5 9 13 6 4 8 12'
 ref_limit = 300
 call 'plots/scatter.gp' 'plots/data/case3-downtime_vs_total.dat' 'plots/case3-downtime_vs_total' 'case3: downtime against total time, one point per migration (log scales)' 'downtime (ms, log scale)'
-panelnames = 'precopy pv-bitmap upstream-hinting balloon'
-panel_first = '1 6 21 31'
-panel_last = '5 20 30 35'
-block_titles = 'baseline - - - - pv-bitmap - - - - pv-bitmap+fpr - - - - pv-bitmap+balloon - - - - fph - - - - fpr - - - - balloon - - - -'
-block_members = '1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 3 3 3 3 3 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1'
+panelnames = 'precopy pv-bitmap upstream-hinting'
+panel_first = '1 11 21'
+panel_last = '10 20 30'
+block_titles = 'baseline - - - - stock - - - - pv-bitmap - - - - pv-bitmap-async - - - - fph - - - - fpr - - - -'
+block_members = '1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2 1 1 1 1 1 2 2 2 2 2'
 call 'plots/remaining.gp' 'plots/data/case3-remaining.dat' 'plots/case3-remaining' 'case3: remaining RAM, every migration, a panel per method family' 'remaining (MiB)'
-methods = 'baseline pv-bitmap fph fpr pv-bitmap+fpr balloon pv-bitmap+balloon'
-blockfams = '1 2 3 3 2 4 2'
-prep_s = '0 0 0 3 3.001 28.917 30.032'
-mig_end_s = '5.946 5.636 9.35 5.902 5.672 3.719 3.91'
-xmin = -40.032
-xmax = 19.35
-ymax = 18949.245
+methods = 'baseline stock pv-bitmap pv-bitmap-async fph fpr'
+blockfams = '1 1 2 2 3 3'
+prep_s = '0 0 0 0 0 3.001'
+mig_end_s = '10.868 10.456 4.983 10.339 11.241 11.369'
+xmin = -20
+xmax = 21.369
+ymax = 18947.565
 call 'plots/throughput.gp' 'plots/data/case3-throughput.dat' 'plots/case3-throughput' 'case3: guest service throughput, a panel per method' 'guest service ops/s'
 call 'plots/breakdown.gp' 'plots/data/case3-breakdown.dat' 'plots/case3-breakdown' 'case3: where the time went (median-total-time migration)' 'ms' 'a: wire' 'b: source CPU beyond wire' 'c: source waiting for a CPU' 'd: destination beyond source' 'e: rest'
 fams = '1 2 3 4'
