@@ -37,16 +37,16 @@ static char *speedup_text(const struct case_stats *cs)
 static char *refault_text(const struct case_stats *pre)
 {
 	const struct method_stats *base = case_stats_method(pre, "baseline");
-	double floor = base ? method_median(base, M_SRC_MINFLT) : NAN;
+	double base_faults = base ? method_median(base, M_SRC_MINFLT) : NAN;
 	struct strbuf sb = { 0 };
 	char *list, *out;
 
-	if (isnan(floor))
+	if (isnan(base_faults))
 		return NULL;
 	for (size_t i = 0; i < pre->nm; i++) {
 		double f = method_median(&pre->m[i], M_SRC_MINFLT);
 
-		if (isnan(f) || f < SRCREGIME_REFAULT_FACTOR * (floor > 1 ? floor : 1) ||
+		if (isnan(f) || f < SRCREGIME_REFAULT_FACTOR * (base_faults > 1 ? base_faults : 1) ||
 		    isnan(method_median(&pre->m[i], M_PREP_TIME)) ||
 		    method_median(&pre->m[i], M_PREP_TIME) <= 0)
 			continue;
@@ -58,7 +58,7 @@ static char *refault_text(const struct case_stats *pre)
 	out = xasprintf("With the source preallocated, methods with a preparation step still "
 			"took many minor faults on the source (median: %s; baseline %.0f): the "
 			"memory their preparation discarded, the check faults in again, so their "
-			"preallocated figures are not the floor.", list, floor);
+			"preallocated figures are not the floor.", list, base_faults);
 	free(list);
 	return out;
 }

@@ -251,8 +251,8 @@ if [ -f "$csv" ]; then
 	# Per-thread figures of QEMUs on ssh hosts, read through ssh.
 	check "hosts: per-thread figures of both QEMUs were read through ssh" \
 		jq_ok "$run/run.json" '[.migrations[] | .threads.src, .threads.dst] | all(type == "array" and length > 0)'
-	# pv-bitmap's migration thread lives at least the 1.5 s delay, three
-	# remote scan intervals: a scan must have seen it.  (Baseline's can
+	# pv-bitmap's migration thread lives at least the 1.5 s delay, six
+	# sampler periods: a scan must have seen it.  (Baseline's can
 	# end between two scans, and then has no row: README says so.)
 	v=$(csv_method_field "$csv" pv-bitmap src_mig_cpu_ms)
 	if awk -v v="$v" 'BEGIN { exit !(v + 0 > 0) }'; then
