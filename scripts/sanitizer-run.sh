@@ -194,6 +194,10 @@ for part in $PARTS; do
 				$h["method"] == m { print $h["status"] "/" $h["memcheck_mismatches"]; exit }' "$csv")
 			if [ "$st" = completed/0 ]; then
 				npass=$((npass + 1)); echo "PASS: sanitizers: method $m migrated (completed, 0 lost pages)"
+			elif [ "${st%%/*}" = refused ]; then
+				# A pair QEMU refuses (postcopy+multifd on 10.0): its row
+				# is the refusal; its QEMUs' logs are scanned all the same.
+				npass=$((npass + 1)); echo "PASS: sanitizers: method $m: QEMU refused its settings, the row the method records"
 			else
 				nfail=$((nfail + 1)); echo "FAIL: sanitizers: method $m: ${st:-no result} (see $dir/out.log)"
 			fi
